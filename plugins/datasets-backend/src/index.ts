@@ -1,0 +1,1 @@
+export { datasetsPlugin as default } from './plugin';

@@ -1,0 +1,7 @@
+import { datasetsPlugin } from './plugin';
+
+describe('datasets', () => {
+  it('should export plugin', () => {
+    expect(datasetsPlugin).toBeDefined();
+  });
+});

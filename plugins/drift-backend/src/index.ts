@@ -1,0 +1,1 @@
+export { driftPlugin as default } from './plugin';

@@ -1,0 +1,1 @@
+export { experimentsPlugin as default } from './plugin';

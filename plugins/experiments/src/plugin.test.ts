@@ -1,0 +1,7 @@
+import { experimentsPlugin } from './plugin';
+
+describe('experiments', () => {
+  it('should export plugin', () => {
+    expect(experimentsPlugin).toBeDefined();
+  });
+});

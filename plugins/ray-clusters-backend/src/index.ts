@@ -1,0 +1,1 @@
+export { rayClustersPlugin as default } from './plugin';

@@ -1,0 +1,7 @@
+import { rayClustersPlugin } from './plugin';
+
+describe('ray-clusters', () => {
+  it('should export plugin', () => {
+    expect(rayClustersPlugin).toBeDefined();
+  });
+});

@@ -1,0 +1,1 @@
+export { servingPlugin as default } from './plugin';

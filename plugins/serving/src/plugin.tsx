@@ -1,0 +1,26 @@
+import {
+  createFrontendPlugin,
+  PageBlueprint,
+} from '@backstage/frontend-plugin-api';
+
+import { rootRouteRef } from './routes';
+
+export const page = PageBlueprint.make({
+  params: {
+    path: '/serving',
+    routeRef: rootRouteRef,
+    loader: () =>
+      import('./components/TodoPage').then(m => (
+        <m.TodoPage />
+      )),
+  },
+});
+
+export const servingPlugin = createFrontendPlugin({
+  pluginId: 'serving',
+  info: { packageJson: () => import('../package.json') },
+  extensions: [page],
+  routes: {
+    root: rootRouteRef,
+  }
+});
