@@ -1,1 +1,7 @@
+/**
+ * The ray-clusters backend plugin.
+ *
+ * @packageDocumentation
+ */
+
 export { rayClustersPlugin as default } from './plugin';

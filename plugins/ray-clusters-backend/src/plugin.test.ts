@@ -1,129 +1,141 @@
+import { ServiceFactory } from '@backstage/backend-plugin-api';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
-  mockCredentials,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { createServiceFactory } from '@backstage/backend-plugin-api';
-import { todoListServiceRef } from './services/TodoListService';
-import { rayClustersPlugin } from './plugin';
+  OWNER_RULE_NAME,
+  PluginStatus,
+} from '@internal/backstage-plugin-mlops-common';
+import { RayCluster } from '@internal/backstage-plugin-ray-clusters-common';
+import { requireTestService } from '@internal/mlops-node';
 import request from 'supertest';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  ConflictError,
-  AuthenticationError,
-  NotAllowedError,
-} from '@backstage/errors';
+import { rayClustersPlugin } from './plugin';
 
-// TEMPLATE NOTE:
-// Plugin tests are integration tests for your plugin, ensuring that all pieces
-// work together end-to-end. You can still mock injected backend services
-// however, just like anyone who installs your plugin might replace the
-// services with their own implementations.
-describe('plugin', () => {
-  it('should create and read TODO items', async () => {
-    const { server } = await startTestBackend({
-      features: [rayClustersPlugin],
+// A real Ray head started by the test command, and an address where nothing listens.
+const rayUrl = requireTestService('MLOPS_TEST_RAY_URL');
+const rayToken = requireTestService('MLOPS_TEST_RAY_TOKEN');
+
+const clusters = [
+  {
+    name: 'local',
+    owner: 'group:default/team-a',
+    driver: 'local',
+    dashboardUrl: rayUrl,
+    token: rayToken,
+  },
+  {
+    name: 'gone',
+    owner: 'group:default/team-b',
+    driver: 'external',
+    dashboardUrl: 'http://127.0.0.1:9',
+  },
+  {
+    name: 'wrong-token',
+    owner: 'group:default/team-b',
+    dashboardUrl: rayUrl,
+    token: 'not-the-token',
+  },
+];
+
+async function startBackend(
+  permissions: ServiceFactory = mockServices.permissions.factory(),
+) {
+  const { server } = await startTestBackend({
+    features: [
+      rayClustersPlugin,
+      permissions,
+      mockServices.rootConfig.factory({
+        data: { mlops: { rayClusters: { clusters } } },
+      }),
+    ],
+  });
+  return server;
+}
+
+describe('ray-clusters backend', () => {
+  it('reports Ray version and resources from the real cluster, and why others fail', async () => {
+    const server = await startBackend();
+    const res = await request(server)
+      .get('/api/ray-clusters/status')
+      .expect(200);
+    const status = res.body as PluginStatus;
+    const [local, gone, wrongToken] = status.dependencies;
+
+    expect(local.ok).toBe(true);
+    expect(local.version).toMatch(/^2\.\d+\.\d+/);
+    expect(local.details?.cpus).toBeGreaterThan(0);
+    expect(gone).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('unreachable'),
     });
-
-    await request(server).get('/api/ray-clusters/todos').expect(200, {
-      items: [],
+    expect(wrongToken).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('refused the token'),
     });
+  }, 30_000);
 
-    const createRes = await request(server)
-      .post('/api/ray-clusters/todos')
-      .send({ title: 'My Todo' });
+  it('lists clusters with resources and never returns tokens', async () => {
+    const server = await startBackend();
+    const res = await request(server)
+      .get('/api/ray-clusters/clusters')
+      .expect(200);
+    const items = res.body.items as RayCluster[];
 
-    expect(createRes.status).toBe(201);
-    expect(createRes.body).toEqual({
-      id: expect.any(String),
-      title: 'My Todo',
-      createdBy: mockCredentials.user().principal.userEntityRef,
-      createdAt: expect.any(String),
+    expect(items.map(c => [c.name, c.state])).toEqual([
+      ['local', 'ready'],
+      ['gone', 'unreachable'],
+      ['wrong-token', 'unreachable'],
+    ]);
+    expect(items[0].resources?.nodes).toBe(1);
+    expect(JSON.stringify(res.body)).not.toContain(rayToken);
+  }, 30_000);
+
+  it('shows a team only its own clusters when the policy grants by ownership', async () => {
+    const permissions = mockServices.permissions.mock({
+      authorizeConditional: async requests =>
+        requests.map(() => ({
+          result: AuthorizeResult.CONDITIONAL,
+          pluginId: 'ray-clusters',
+          resourceType: 'ray-cluster',
+          conditions: {
+            rule: OWNER_RULE_NAME,
+            resourceType: 'ray-cluster',
+            params: { claims: ['user:default/mock', 'group:default/team-b'] },
+          },
+        })),
     });
+    const server = await startBackend(permissions.factory);
+    const res = await request(server)
+      .get('/api/ray-clusters/clusters')
+      .expect(200);
 
-    const createdTodoItem = createRes.body;
+    expect(res.body.items.map((c: RayCluster) => c.name)).toEqual([
+      'gone',
+      'wrong-token',
+    ]);
+  }, 30_000);
 
-    await request(server)
-      .get('/api/ray-clusters/todos')
-      .expect(200, {
-        items: [createdTodoItem],
-      });
+  it('refuses callers that are not signed-in users', async () => {
+    const server = await startBackend();
+    const anonymous = await request(server)
+      .get('/api/ray-clusters/clusters')
+      .set('Authorization', 'Bearer mock-none-token');
+    const service = await request(server)
+      .get('/api/ray-clusters/status')
+      .set('Authorization', 'Bearer mock-service-token');
 
-    await request(server)
-      .get(`/api/ray-clusters/todos/${createdTodoItem.id}`)
-      .expect(200, createdTodoItem);
+    expect(anonymous.status).toBe(401);
+    expect(service.status).toBe(403);
   });
 
-  it('should create TODO item with catalog information', async () => {
-    const { server } = await startTestBackend({
-      features: [
-        rayClustersPlugin,
-        catalogServiceMock.factory({
-          entities: [
-            {
-              apiVersion: 'backstage.io/v1alpha1',
-              kind: 'Component',
-              metadata: {
-                name: 'my-component',
-                namespace: 'default',
-                title: 'My Component',
-              },
-              spec: {
-                type: 'service',
-                owner: 'me',
-              },
-            },
-          ],
-        }),
-      ],
+  it('denies the status route when the policy denies it', async () => {
+    const permissions = mockServices.permissions.mock({
+      authorize: async requests =>
+        requests.map(() => ({ result: AuthorizeResult.DENY })),
     });
+    const server = await startBackend(permissions.factory);
+    const res = await request(server).get('/api/ray-clusters/status');
 
-    const createRes = await request(server)
-      .post('/api/ray-clusters/todos')
-      .send({ title: 'My Todo', entityRef: 'component:default/my-component' });
-
-    expect(createRes.status).toBe(201);
-    expect(createRes.body).toEqual({
-      id: expect.any(String),
-      title: '[My Component] My Todo',
-      createdBy: mockCredentials.user().principal.userEntityRef,
-      createdAt: expect.any(String),
-    });
-  });
-
-  it('should forward errors from the TodoListService', async () => {
-    const { server } = await startTestBackend({
-      features: [
-        rayClustersPlugin,
-        createServiceFactory({
-          service: todoListServiceRef,
-          deps: {},
-          factory: () => ({
-            createTodo: jest.fn().mockRejectedValue(new ConflictError()),
-            listTodos: jest.fn().mockRejectedValue(new AuthenticationError()),
-            getTodo: jest.fn().mockRejectedValue(new NotAllowedError()),
-          }),
-        })
-      ],
-    });
-
-    const createRes = await request(server)
-      .post('/api/ray-clusters/todos')
-      .send({ title: 'My Todo', entityRef: 'component:default/my-component' });
-    expect(createRes.status).toBe(409);
-    expect(createRes.body).toMatchObject({
-      error: { name: 'ConflictError' },
-    });
-
-    const listRes = await request(server).get('/api/ray-clusters/todos');
-    expect(listRes.status).toBe(401);
-    expect(listRes.body).toMatchObject({
-      error: { name: 'AuthenticationError' },
-    });
-
-    const getRes = await request(server).get('/api/ray-clusters/todos/123');
-    expect(getRes.status).toBe(403);
-    expect(getRes.body).toMatchObject({
-      error: { name: 'NotAllowedError' },
-    });
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toContain('ray-clusters.status.read');
   });
 });

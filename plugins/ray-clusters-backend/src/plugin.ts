@@ -2,11 +2,13 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { rayClustersPermissions } from '@internal/backstage-plugin-ray-clusters-common';
+import { rayClustersServiceRef } from '@internal/backstage-plugin-ray-clusters-node';
 import { createRouter } from './router';
-import { todoListServiceRef } from './services/TodoListService';
+import { rayClusterOwnerRule, rayClusterResourceRef } from './permissionRules';
 
 /**
- * rayClustersPlugin backend plugin
+ * The ray-clusters backend plugin: the Ray clusters jobs run on, their resources and status.
  *
  * @public
  */
@@ -17,13 +19,32 @@ export const rayClustersPlugin = createBackendPlugin({
       deps: {
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
-        todoList: todoListServiceRef,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        rayClusters: rayClustersServiceRef,
       },
-      async init({ httpAuth, httpRouter, todoList }) {
+      async init({
+        httpAuth,
+        httpRouter,
+        permissions,
+        permissionsRegistry,
+        rayClusters,
+      }) {
+        permissionsRegistry.addPermissions(rayClustersPermissions);
+        permissionsRegistry.addResourceType({
+          resourceRef: rayClusterResourceRef,
+          rules: [rayClusterOwnerRule],
+          getResources: async names =>
+            names.map(name =>
+              rayClusters.listClusters().find(c => c.name === name),
+            ),
+        });
         httpRouter.use(
           await createRouter({
             httpAuth,
-            todoList,
+            permissions,
+            permissionsRegistry,
+            rayClusters,
           }),
         );
       },

@@ -1,50 +1,77 @@
-import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
-import { z } from 'zod/v3';
+import {
+  HttpAuthService,
+  PermissionsRegistryService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import {
+  rayClusterReadPermission,
+  rayClustersStatusReadPermission,
+} from '@internal/backstage-plugin-ray-clusters-common';
+import {
+  describeCluster,
+  RayClustersService,
+} from '@internal/backstage-plugin-ray-clusters-node';
+import { addStatusRoute, filterAuthorized } from '@internal/mlops-node';
 import express from 'express';
 import Router from 'express-promise-router';
-import { todoListServiceRef } from './services/TodoListService';
+import { rayClusterResourceRef } from './permissionRules';
 
-export async function createRouter({
-  httpAuth,
-  todoList,
-}: {
+export async function createRouter(deps: {
   httpAuth: HttpAuthService;
-  todoList: typeof todoListServiceRef.T;
+  permissions: PermissionsService;
+  permissionsRegistry: PermissionsRegistryService;
+  rayClusters: RayClustersService;
 }): Promise<express.Router> {
+  const { httpAuth, permissions, permissionsRegistry, rayClusters } = deps;
   const router = Router();
-  router.use(express.json());
 
-  // TEMPLATE NOTE:
-  // Zod is a powerful library for data validation and recommended in particular
-  // for user-defined schemas. In this case we use it for input validation too.
-  //
-  // If you want to define a schema for your API we recommend using Backstage's
-  // OpenAPI tooling: https://backstage.io/docs/next/openapi/01-getting-started
-  const todoSchema = z.object({
-    title: z.string(),
-    entityRef: z.string().optional(),
-  });
-
-  router.post('/todos', async (req, res) => {
-    const parsed = todoSchema.safeParse(req.body);
-    if (!parsed.success) {
-      throw new InputError(parsed.error.toString());
-    }
-
-    const result = await todoList.createTodo(parsed.data, {
-      credentials: await httpAuth.credentials(req, { allow: ['user'] }),
+  async function visibleClusters(req: express.Request) {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    return filterAuthorized({
+      permissions,
+      credentials,
+      permission: rayClusterReadPermission,
+      ruleset: permissionsRegistry.getPermissionRuleset(rayClusterResourceRef),
+      items: rayClusters.listClusters(),
     });
+  }
 
-    res.status(201).json(result);
+  addStatusRoute(router, {
+    pluginId: 'ray-clusters',
+    httpAuth,
+    permissions,
+    permission: rayClustersStatusReadPermission,
+    checks: async () => {
+      const clusters = await Promise.all(
+        rayClusters.listClusters().map(describeCluster),
+      );
+      if (clusters.length === 0) {
+        return [
+          {
+            name: 'Ray clusters',
+            ok: false,
+            message:
+              'No Ray cluster is configured (mlops.rayClusters.clusters)',
+          },
+        ];
+      }
+      return clusters.map(cluster => ({
+        name: `Ray cluster ${cluster.title}`,
+        ok: cluster.state === 'ready',
+        message: cluster.message,
+        version: cluster.rayVersion,
+        details: cluster.resources && {
+          nodes: cluster.resources.nodes,
+          cpus: cluster.resources.cpus,
+          gpus: cluster.resources.gpus,
+        },
+      }));
+    },
   });
 
-  router.get('/todos', async (_req, res) => {
-    res.json(await todoList.listTodos());
-  });
-
-  router.get('/todos/:id', async (req, res) => {
-    res.json(await todoList.getTodo({ id: req.params.id }));
+  router.get('/clusters', async (req, res) => {
+    const clusters = await visibleClusters(req);
+    res.json({ items: await Promise.all(clusters.map(describeCluster)) });
   });
 
   return router;

@@ -1,1 +1,2 @@
 export { rayClustersPlugin as default } from './plugin';
+export { rayClustersApiRef } from './api';

@@ -1,26 +1,57 @@
 import {
+  ApiBlueprint,
   createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
-
+import { HomePageWidgetBlueprint } from '@backstage/plugin-home-react/alpha';
+import { RayClustersClient } from '@internal/backstage-plugin-ray-clusters-common';
+import StorageIcon from '@material-ui/icons/Storage';
+import { rayClustersApiRef } from './api';
 import { rootRouteRef } from './routes';
 
-export const page = PageBlueprint.make({
+const api = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: rayClustersApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new RayClustersClient(deps),
+    }),
+});
+
+const page = PageBlueprint.make({
   params: {
     path: '/ray-clusters',
     routeRef: rootRouteRef,
+    title: 'Ray clusters',
+    icon: <StorageIcon />,
     loader: () =>
-      import('./components/TodoPage').then(m => (
-        <m.TodoPage />
-      )),
+      import('./components/ClustersPage').then(m => <m.ClustersPage />),
   },
 });
 
+const clustersWidget = HomePageWidgetBlueprint.make({
+  name: 'clusters',
+  params: {
+    name: 'RayClusters',
+    title: 'Clusters',
+    description: 'The Ray clusters your team can run jobs on',
+    components: () =>
+      import('./components/ClustersWidget').then(m => ({
+        Content: m.ClustersWidget,
+      })),
+  },
+});
+
+/**
+ * The Ray clusters area: clusters, their resources and Ray Dashboard links.
+ *
+ * @public
+ */
 export const rayClustersPlugin = createFrontendPlugin({
   pluginId: 'ray-clusters',
   info: { packageJson: () => import('../package.json') },
-  extensions: [page],
-  routes: {
-    root: rootRouteRef,
-  }
+  extensions: [api, page, clustersWidget],
+  routes: { root: rootRouteRef },
 });

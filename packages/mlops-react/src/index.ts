@@ -1,0 +1,9 @@
+/**
+ * React components shared by the MLOps frontend plugins.
+ *
+ * @packageDocumentation
+ */
+
+export * from './components/DependencyStatusTable';
+export * from './components/PluginStatusCard';
+export * from './formatBytes';
