@@ -6,5 +6,8 @@
 
 export * from './probeHttp';
 export * from './ownership';
+export * from './database';
+export * from './parseLimit';
 export * from './statusRoute';
+// For tests only: production code does not use these.
 export * from './testServices';

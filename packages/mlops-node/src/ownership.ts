@@ -4,10 +4,12 @@ import {
 } from '@backstage/backend-plugin-api';
 import {
   AuthorizeResult,
+  PermissionCriteria,
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
 import {
   createConditionAuthorizer,
+  createConditionTransformer,
   createPermissionRule,
   PermissionResourceRef,
   PermissionRuleset,
@@ -74,4 +76,27 @@ export async function filterAuthorized<TResource>(options: {
   }
   const isAllowed = createConditionAuthorizer(options.ruleset);
   return options.items.filter(item => isAllowed(decision, item));
+}
+
+/**
+ * The ownership condition under which the caller may access resources under `permission`, for
+ * stores that filter in the database (see `whereOwner`): undefined when the policy allows all, a
+ * condition that matches nothing when it denies.
+ *
+ * @public
+ */
+export async function authorizedOwnerQuery(options: {
+  permissions: PermissionsService;
+  credentials: BackstageCredentials;
+  permission: ResourcePermission;
+  ruleset: PermissionRuleset<unknown, OwnerQuery>;
+}): Promise<PermissionCriteria<OwnerQuery> | undefined> {
+  const [decision] = await options.permissions.authorizeConditional(
+    [{ permission: options.permission }],
+    { credentials: options.credentials },
+  );
+  if (decision.result === AuthorizeResult.CONDITIONAL) {
+    return createConditionTransformer(options.ruleset)(decision.conditions);
+  }
+  return decision.result === AuthorizeResult.DENY ? { ownerIn: [] } : undefined;
 }

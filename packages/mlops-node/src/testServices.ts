@@ -1,3 +1,5 @@
+import { AddressInfo, createServer } from 'node:net';
+
 /**
  * Reads the address of a real service that the test command (`make test`) started for the test
  * suite. Tests talk to real Ray and MLflow; without them they fail with this message instead of
@@ -13,4 +15,18 @@ export function requireTestService(envVar: string): string {
     );
   }
   return value;
+}
+
+/**
+ * An address where nothing listens, so that a request to it is refused: a port the system just
+ * gave out and took back. (Node's fetch refuses well-known ports such as 9 before connecting.)
+ *
+ * @public
+ */
+export async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise(resolve => server.close(resolve));
+  return `http://127.0.0.1:${port}`;
 }

@@ -1,1 +1,7 @@
+/**
+ * The datasets backend plugin.
+ *
+ * @packageDocumentation
+ */
+
 export { datasetsPlugin as default } from './plugin';

@@ -1,129 +1,171 @@
+import { ServiceFactory } from '@backstage/backend-plugin-api';
 import {
-  mockCredentials,
+  mockServices,
   startTestBackend,
+  TestDatabases,
 } from '@backstage/backend-test-utils';
-import { createServiceFactory } from '@backstage/backend-plugin-api';
-import { todoListServiceRef } from './services/TodoListService';
-import { datasetsPlugin } from './plugin';
-import request from 'supertest';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { Dataset } from '@internal/backstage-plugin-datasets-common';
 import {
-  ConflictError,
-  AuthenticationError,
-  NotAllowedError,
-} from '@backstage/errors';
+  OWNER_RULE_NAME,
+  PluginStatus,
+} from '@internal/backstage-plugin-mlops-common';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { DatabaseDatasetStore } from './database';
+import { datasetsPlugin } from './plugin';
 
-// TEMPLATE NOTE:
-// Plugin tests are integration tests for your plugin, ensuring that all pieces
-// work together end-to-end. You can still mock injected backend services
-// however, just like anyone who installs your plugin might replace the
-// services with their own implementations.
-describe('plugin', () => {
-  it('should create and read TODO items', async () => {
-    const { server } = await startTestBackend({
-      features: [datasetsPlugin],
-    });
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
-    await request(server).get('/api/datasets/todos').expect(200, {
-      items: [],
-    });
+let tmp: string;
+beforeEach(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'datasets-backend-'));
+});
+afterEach(() => rmSync(tmp, { recursive: true, force: true }));
 
-    const createRes = await request(server)
-      .post('/api/datasets/todos')
-      .send({ title: 'My Todo' });
-
-    expect(createRes.status).toBe(201);
-    expect(createRes.body).toEqual({
-      id: expect.any(String),
-      title: 'My Todo',
-      createdBy: mockCredentials.user().principal.userEntityRef,
-      createdAt: expect.any(String),
-    });
-
-    const createdTodoItem = createRes.body;
-
-    await request(server)
-      .get('/api/datasets/todos')
-      .expect(200, {
-        items: [createdTodoItem],
-      });
-
-    await request(server)
-      .get(`/api/datasets/todos/${createdTodoItem.id}`)
-      .expect(200, createdTodoItem);
-  });
-
-  it('should create TODO item with catalog information', async () => {
-    const { server } = await startTestBackend({
-      features: [
-        datasetsPlugin,
-        catalogServiceMock.factory({
-          entities: [
-            {
-              apiVersion: 'backstage.io/v1alpha1',
-              kind: 'Component',
-              metadata: {
-                name: 'my-component',
-                namespace: 'default',
-                title: 'My Component',
-              },
-              spec: {
-                type: 'service',
-                owner: 'me',
+async function startBackend(
+  options: { root?: string; permissions?: ServiceFactory } = {},
+) {
+  const knex = await databases.init('SQLITE_3');
+  const { server } = await startTestBackend({
+    features: [
+      datasetsPlugin,
+      mockServices.database.factory({ knex }),
+      options.permissions ?? mockServices.permissions.factory(),
+      mockServices.rootConfig.factory({
+        data: {
+          mlops: {
+            datasets: {
+              objectStore: {
+                type: 'local',
+                root: options.root ?? join(tmp, 'store'),
               },
             },
-          ],
-        }),
-      ],
-    });
+          },
+        },
+      }),
+    ],
+  });
+  return { server, store: new DatabaseDatasetStore(knex) };
+}
 
-    const createRes = await request(server)
-      .post('/api/datasets/todos')
-      .send({ title: 'My Todo', entityRef: 'component:default/my-component' });
+function ownedBy(claims: string[]) {
+  return mockServices.permissions.mock({
+    authorizeConditional: async requests =>
+      requests.map(() => ({
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'datasets',
+        resourceType: 'dataset',
+        conditions: {
+          rule: OWNER_RULE_NAME,
+          resourceType: 'dataset',
+          params: { claims },
+        },
+      })),
+  }).factory;
+}
 
-    expect(createRes.status).toBe(201);
-    expect(createRes.body).toEqual({
-      id: expect.any(String),
-      title: '[My Component] My Todo',
-      createdBy: mockCredentials.user().principal.userEntityRef,
-      createdAt: expect.any(String),
-    });
+describe('datasets backend', () => {
+  it('reports a writable object store and a working database', async () => {
+    const root = join(tmp, 'store');
+    const { server } = await startBackend({ root });
+    const res = await request(server).get('/api/datasets/status').expect(200);
+    const status = res.body as PluginStatus;
+
+    expect(status.pluginId).toBe('datasets');
+    expect(status.dependencies).toEqual([
+      expect.objectContaining({ name: 'Database', ok: true }),
+      expect.objectContaining({
+        name: 'Object store writable',
+        ok: true,
+        message: expect.stringContaining(`probe object in ${root}`),
+        details: { location: root, freeBytes: expect.any(Number) },
+      }),
+    ]);
+    expect(status.dependencies[1].details?.freeBytes).toBeGreaterThan(0);
+    // The probe object is gone; only the (empty) staging folder is left.
+    expect(readdirSync(root)).toEqual(['.staging']);
+    expect(readdirSync(join(root, '.staging'))).toEqual([]);
   });
 
-  it('should forward errors from the TodoListService', async () => {
-    const { server } = await startTestBackend({
-      features: [
-        datasetsPlugin,
-        createServiceFactory({
-          service: todoListServiceRef,
-          deps: {},
-          factory: () => ({
-            createTodo: jest.fn().mockRejectedValue(new ConflictError()),
-            listTodos: jest.fn().mockRejectedValue(new AuthenticationError()),
-            getTodo: jest.fn().mockRejectedValue(new NotAllowedError()),
-          }),
-        }),
-      ],
-    });
+  it('says why an unusable object store folder cannot be used', async () => {
+    // Tests run as root, where a read-only folder is still writable: a path under a regular
+    // file fails for everybody.
+    const file = join(tmp, 'a-file');
+    writeFileSync(file, 'not a folder');
+    const { server } = await startBackend({ root: join(file, 'store') });
+    const res = await request(server).get('/api/datasets/status').expect(200);
+    const objectStore = (res.body as PluginStatus).dependencies[1];
 
-    const createRes = await request(server)
-      .post('/api/datasets/todos')
-      .send({ title: 'My Todo', entityRef: 'component:default/my-component' });
-    expect(createRes.status).toBe(409);
-    expect(createRes.body).toMatchObject({
-      error: { name: 'ConflictError' },
-    });
+    expect(objectStore.ok).toBe(false);
+    expect(objectStore.message).toContain(
+      `Cannot use the object store at ${join(file, 'store')}: ENOTDIR`,
+    );
+  });
 
-    const listRes = await request(server).get('/api/datasets/todos');
-    expect(listRes.status).toBe(401);
-    expect(listRes.body).toMatchObject({
-      error: { name: 'AuthenticationError' },
-    });
+  it('lists no dataset at first, then the datasets in the database', async () => {
+    const { server, store } = await startBackend();
+    await request(server)
+      .get('/api/datasets/datasets')
+      .expect(200, { items: [] });
 
-    const getRes = await request(server).get('/api/datasets/todos/123');
-    expect(getRes.status).toBe(403);
-    expect(getRes.body).toMatchObject({
-      error: { name: 'NotAllowedError' },
+    const mnist = await store.create({
+      name: 'mnist',
+      owner: 'group:default/team-a',
+      description: 'Handwritten digits',
+      format: 'idx',
     });
+    const res = await request(server).get('/api/datasets/datasets').expect(200);
+
+    expect(res.body.items).toEqual([mnist]);
+    expect(mnist).toMatchObject({
+      name: 'mnist',
+      owner: 'group:default/team-a',
+      description: 'Handwritten digits',
+      format: 'idx',
+    });
+    expect(mnist.latestVersion).toBeUndefined();
+  });
+
+  it('shows a team only its own datasets when the policy grants by ownership', async () => {
+    const { server, store } = await startBackend({
+      permissions: ownedBy(['user:default/mock', 'group:default/team-b']),
+    });
+    await store.create({ name: 'mnist', owner: 'group:default/team-a' });
+    await store.create({ name: 'iris', owner: 'group:default/team-b' });
+    await store.create({ name: 'mnist', owner: 'group:default/team-b' });
+    const res = await request(server).get('/api/datasets/datasets').expect(200);
+
+    expect(res.body.items.map((d: Dataset) => `${d.owner} ${d.name}`)).toEqual([
+      'group:default/team-b iris',
+      'group:default/team-b mnist',
+    ]);
+  });
+
+  it('refuses callers that are not signed-in users', async () => {
+    const { server } = await startBackend();
+    const anonymous = await request(server)
+      .get('/api/datasets/datasets')
+      .set('Authorization', 'Bearer mock-none-token');
+    const service = await request(server)
+      .get('/api/datasets/status')
+      .set('Authorization', 'Bearer mock-service-token');
+
+    expect(anonymous.status).toBe(401);
+    expect(service.status).toBe(403);
+  });
+
+  it('denies the status route when the policy denies it', async () => {
+    const permissions = mockServices.permissions.mock({
+      authorize: async requests =>
+        requests.map(() => ({ result: AuthorizeResult.DENY })),
+    });
+    const { server } = await startBackend({ permissions: permissions.factory });
+    const res = await request(server).get('/api/datasets/status');
+
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toContain('datasets.status.read');
   });
 });

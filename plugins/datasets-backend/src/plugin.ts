@@ -2,11 +2,14 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { datasetsPermissions } from '@internal/backstage-plugin-datasets-common';
+import { DatabaseDatasetStore } from './database';
+import { createObjectStore } from './objectStore';
+import { datasetOwnerRule, datasetResourceRef } from './permissionRules';
 import { createRouter } from './router';
-import { todoListServiceRef } from './services/TodoListService';
 
 /**
- * datasetsPlugin backend plugin
+ * The datasets backend plugin: datasets, their versions and the object store holding their files.
  *
  * @public
  */
@@ -15,15 +18,35 @@ export const datasetsPlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
+        config: coreServices.rootConfig,
+        database: coreServices.database,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
-        todoList: todoListServiceRef,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
       },
-      async init({ httpAuth, httpRouter, todoList }) {
+      async init({
+        config,
+        database,
+        httpAuth,
+        httpRouter,
+        permissions,
+        permissionsRegistry,
+      }) {
+        const datasets = await DatabaseDatasetStore.create(database);
+        permissionsRegistry.addPermissions(datasetsPermissions);
+        permissionsRegistry.addResourceType({
+          resourceRef: datasetResourceRef,
+          rules: [datasetOwnerRule],
+          getResources: ids => datasets.getByIds(ids),
+        });
         httpRouter.use(
           await createRouter({
             httpAuth,
-            todoList,
+            permissions,
+            permissionsRegistry,
+            datasets,
+            objectStore: createObjectStore(config),
           }),
         );
       },

@@ -1,1 +1,2 @@
 export { datasetsPlugin as default } from './plugin';
+export { datasetsApiRef } from './api';

@@ -1,23 +1,43 @@
 import {
+  ApiBlueprint,
   createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
-
+import { DatasetsClient } from '@internal/backstage-plugin-datasets-common';
+import PermMediaIcon from '@material-ui/icons/PermMedia';
+import { datasetsApiRef } from './api';
 import { rootRouteRef } from './routes';
 
-export const page = PageBlueprint.make({
+const api = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: datasetsApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new DatasetsClient(deps),
+    }),
+});
+
+const page = PageBlueprint.make({
   params: {
     path: '/datasets',
     routeRef: rootRouteRef,
-    loader: () => import('./components/TodoPage').then(m => <m.TodoPage />),
+    title: 'Datasets',
+    icon: <PermMediaIcon />,
+    loader: () =>
+      import('./components/DatasetsPage').then(m => <m.DatasetsPage />),
   },
 });
 
+/**
+ * The datasets area: datasets, their versions and the object store behind them.
+ *
+ * @public
+ */
 export const datasetsPlugin = createFrontendPlugin({
   pluginId: 'datasets',
   info: { packageJson: () => import('../package.json') },
-  extensions: [page],
-  routes: {
-    root: rootRouteRef,
-  },
+  extensions: [api, page],
+  routes: { root: rootRouteRef },
 });

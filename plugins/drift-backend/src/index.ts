@@ -1,1 +1,7 @@
+/**
+ * The drift backend plugin.
+ *
+ * @packageDocumentation
+ */
+
 export { driftPlugin as default } from './plugin';

@@ -1,129 +1,180 @@
+import { ServiceFactory } from '@backstage/backend-plugin-api';
 import {
-  mockCredentials,
+  mockServices,
   startTestBackend,
+  TestDatabases,
 } from '@backstage/backend-test-utils';
-import { createServiceFactory } from '@backstage/backend-plugin-api';
-import { todoListServiceRef } from './services/TodoListService';
-import { driftPlugin } from './plugin';
-import request from 'supertest';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { DriftMonitor } from '@internal/backstage-plugin-drift-common';
 import {
-  ConflictError,
-  AuthenticationError,
-  NotAllowedError,
-} from '@backstage/errors';
+  OWNER_RULE_NAME,
+  PluginStatus,
+} from '@internal/backstage-plugin-mlops-common';
+import { closedPortUrl } from '@internal/mlops-node';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { DatabaseDriftMonitorStore } from './database';
+import { driftPlugin } from './plugin';
 
-// TEMPLATE NOTE:
-// Plugin tests are integration tests for your plugin, ensuring that all pieces
-// work together end-to-end. You can still mock injected backend services
-// however, just like anyone who installs your plugin might replace the
-// services with their own implementations.
-describe('plugin', () => {
-  it('should create and read TODO items', async () => {
-    const { server } = await startTestBackend({
-      features: [driftPlugin],
-    });
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
-    await request(server).get('/api/drift/todos').expect(200, {
-      items: [],
-    });
-
-    const createRes = await request(server)
-      .post('/api/drift/todos')
-      .send({ title: 'My Todo' });
-
-    expect(createRes.status).toBe(201);
-    expect(createRes.body).toEqual({
-      id: expect.any(String),
-      title: 'My Todo',
-      createdBy: mockCredentials.user().principal.userEntityRef,
-      createdAt: expect.any(String),
-    });
-
-    const createdTodoItem = createRes.body;
-
-    await request(server)
-      .get('/api/drift/todos')
-      .expect(200, {
-        items: [createdTodoItem],
-      });
-
-    await request(server)
-      .get(`/api/drift/todos/${createdTodoItem.id}`)
-      .expect(200, createdTodoItem);
+async function startBackend(
+  options: { webhookUrl?: string; permissions?: ServiceFactory } = {},
+) {
+  const knex = await databases.init('SQLITE_3');
+  const { server } = await startTestBackend({
+    features: [
+      driftPlugin,
+      mockServices.database.factory({ knex }),
+      options.permissions ?? mockServices.permissions.factory(),
+      mockServices.rootConfig.factory({
+        data: options.webhookUrl
+          ? { mlops: { drift: { n8n: { webhookUrl: options.webhookUrl } } } }
+          : {},
+      }),
+    ],
   });
+  return { server, store: new DatabaseDriftMonitorStore(knex) };
+}
 
-  it('should create TODO item with catalog information', async () => {
-    const { server } = await startTestBackend({
-      features: [
-        driftPlugin,
-        catalogServiceMock.factory({
-          entities: [
-            {
-              apiVersion: 'backstage.io/v1alpha1',
-              kind: 'Component',
-              metadata: {
-                name: 'my-component',
-                namespace: 'default',
-                title: 'My Component',
-              },
-              spec: {
-                type: 'service',
-                owner: 'me',
-              },
-            },
-          ],
-        }),
-      ],
-    });
+async function n8nCheck(webhookUrl?: string) {
+  const { server } = await startBackend({ webhookUrl });
+  const res = await request(server).get('/api/drift/status').expect(200);
+  const status = res.body as PluginStatus;
+  expect(status.dependencies[0]).toMatchObject({ name: 'Database', ok: true });
+  return status.dependencies[1];
+}
 
-    const createRes = await request(server)
-      .post('/api/drift/todos')
-      .send({ title: 'My Todo', entityRef: 'component:default/my-component' });
+/** A stand-in for n8n that serves its health endpoint only. */
+let n8n: Server;
+let n8nOrigin: string;
+beforeAll(async () => {
+  n8n = createServer((req, res) => {
+    if (req.url === '/healthz') {
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ status: 'ok' }));
+    } else {
+      res.statusCode = 404;
+      res.end();
+    }
+  });
+  await new Promise<void>(resolve => n8n.listen(0, '127.0.0.1', resolve));
+  n8nOrigin = `http://127.0.0.1:${(n8n.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise(resolve => n8n.close(resolve)));
 
-    expect(createRes.status).toBe(201);
-    expect(createRes.body).toEqual({
-      id: expect.any(String),
-      title: '[My Component] My Todo',
-      createdBy: mockCredentials.user().principal.userEntityRef,
-      createdAt: expect.any(String),
+describe('drift backend', () => {
+  it('reports n8n as not configured when no webhook is set', async () => {
+    expect(await n8nCheck()).toEqual({
+      name: 'n8n webhook',
+      ok: true,
+      message:
+        'n8n notifications are not configured (mlops.drift.n8n.webhookUrl); alerts go to Backstage notifications only',
     });
   });
 
-  it('should forward errors from the TodoListService', async () => {
-    const { server } = await startTestBackend({
-      features: [
-        driftPlugin,
-        createServiceFactory({
-          service: todoListServiceRef,
-          deps: {},
-          factory: () => ({
-            createTodo: jest.fn().mockRejectedValue(new ConflictError()),
-            listTodos: jest.fn().mockRejectedValue(new AuthenticationError()),
-            getTodo: jest.fn().mockRejectedValue(new NotAllowedError()),
-          }),
-        }),
-      ],
-    });
+  it('reports n8n up when its health endpoint answers, without naming the webhook path', async () => {
+    const check = await n8nCheck(`${n8nOrigin}/webhook/secret-drift-path`);
 
-    const createRes = await request(server)
-      .post('/api/drift/todos')
-      .send({ title: 'My Todo', entityRef: 'component:default/my-component' });
-    expect(createRes.status).toBe(409);
-    expect(createRes.body).toMatchObject({
-      error: { name: 'ConflictError' },
+    expect(check).toEqual({
+      name: 'n8n webhook',
+      ok: true,
+      message: `n8n answers at ${n8nOrigin}/healthz`,
     });
+  });
 
-    const listRes = await request(server).get('/api/drift/todos');
-    expect(listRes.status).toBe(401);
-    expect(listRes.body).toMatchObject({
-      error: { name: 'AuthenticationError' },
-    });
+  it('says why n8n is unreachable when nothing listens at the webhook host', async () => {
+    const gone = await closedPortUrl();
+    const check = await n8nCheck(`${gone}/webhook/drift`);
 
-    const getRes = await request(server).get('/api/drift/todos/123');
-    expect(getRes.status).toBe(403);
-    expect(getRes.body).toMatchObject({
-      error: { name: 'NotAllowedError' },
+    expect(check.ok).toBe(false);
+    expect(check.message).toBe(
+      `n8n is not reachable: ${gone}/healthz refused the connection: is the server running?`,
+    );
+  });
+
+  it('refuses to start with a webhook URL that is not http(s)', async () => {
+    await expect(
+      startBackend({ webhookUrl: 'ftp://n8n/hook' }),
+    ).rejects.toThrow('mlops.drift.n8n.webhookUrl must be an http(s) URL');
+  });
+
+  it('lists no monitor at first, then the monitors in the database', async () => {
+    const { server, store } = await startBackend();
+    await request(server).get('/api/drift/monitors').expect(200, { items: [] });
+
+    const monitor = await store.create({
+      name: 'mnist-inputs',
+      owner: 'group:default/team-a',
+      deployment: 'mnist-cnn',
     });
+    const res = await request(server).get('/api/drift/monitors').expect(200);
+
+    expect(res.body.items).toEqual([monitor]);
+    expect(monitor).toMatchObject({
+      name: 'mnist-inputs',
+      deployment: 'mnist-cnn',
+    });
+    expect(monitor.lastResult).toBeUndefined();
+  });
+
+  it('shows a team only its own monitors when the policy grants by ownership', async () => {
+    const permissions = mockServices.permissions.mock({
+      authorizeConditional: async requests =>
+        requests.map(() => ({
+          result: AuthorizeResult.CONDITIONAL,
+          pluginId: 'drift',
+          resourceType: 'drift-monitor',
+          conditions: {
+            rule: OWNER_RULE_NAME,
+            resourceType: 'drift-monitor',
+            params: { claims: ['user:default/mock', 'group:default/team-b'] },
+          },
+        })),
+    });
+    const { server, store } = await startBackend({
+      permissions: permissions.factory,
+    });
+    await store.create({
+      name: 'a',
+      owner: 'group:default/team-a',
+      deployment: 'x',
+    });
+    await store.create({
+      name: 'b',
+      owner: 'group:default/team-b',
+      deployment: 'y',
+    });
+    const res = await request(server).get('/api/drift/monitors').expect(200);
+
+    expect(res.body.items.map((m: DriftMonitor) => m.name)).toEqual(['b']);
+  });
+
+  it('refuses callers that are not signed-in users', async () => {
+    const { server } = await startBackend();
+    const anonymous = await request(server)
+      .get('/api/drift/monitors')
+      .set('Authorization', 'Bearer mock-none-token');
+    const service = await request(server)
+      .get('/api/drift/status')
+      .set('Authorization', 'Bearer mock-service-token');
+
+    expect(anonymous.status).toBe(401);
+    expect(service.status).toBe(403);
+  });
+
+  it('denies the status route when the policy denies it', async () => {
+    const permissions = mockServices.permissions.mock({
+      authorize: async requests =>
+        requests.map(() => ({ result: AuthorizeResult.DENY })),
+    });
+    const { server } = await startBackend({
+      permissions: permissions.factory,
+    });
+    const res = await request(server).get('/api/drift/status');
+
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toContain('drift.status.read');
   });
 });

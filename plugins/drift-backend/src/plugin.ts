@@ -2,11 +2,17 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { driftPermissions } from '@internal/backstage-plugin-drift-common';
+import { readN8nWebhookUrl } from './config';
+import { DatabaseDriftMonitorStore } from './database';
+import {
+  driftMonitorOwnerRule,
+  driftMonitorResourceRef,
+} from './permissionRules';
 import { createRouter } from './router';
-import { todoListServiceRef } from './services/TodoListService';
 
 /**
- * driftPlugin backend plugin
+ * The drift backend plugin: drift monitors of deployed models, their checks and alerts.
  *
  * @public
  */
@@ -15,15 +21,36 @@ export const driftPlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
+        config: coreServices.rootConfig,
+        database: coreServices.database,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
-        todoList: todoListServiceRef,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
       },
-      async init({ httpAuth, httpRouter, todoList }) {
+      async init({
+        config,
+        database,
+        httpAuth,
+        httpRouter,
+        permissions,
+        permissionsRegistry,
+      }) {
+        const n8nWebhookUrl = readN8nWebhookUrl(config);
+        const monitors = await DatabaseDriftMonitorStore.create(database);
+        permissionsRegistry.addPermissions(driftPermissions);
+        permissionsRegistry.addResourceType({
+          resourceRef: driftMonitorResourceRef,
+          rules: [driftMonitorOwnerRule],
+          getResources: ids => monitors.getByIds(ids),
+        });
         httpRouter.use(
           await createRouter({
             httpAuth,
-            todoList,
+            permissions,
+            permissionsRegistry,
+            monitors,
+            n8nWebhookUrl,
           }),
         );
       },

@@ -1,50 +1,54 @@
-import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
-import { z } from 'zod/v3';
+import {
+  HttpAuthService,
+  PermissionsRegistryService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import {
+  driftMonitorReadPermission,
+  driftStatusReadPermission,
+} from '@internal/backstage-plugin-drift-common';
+import {
+  addStatusRoute,
+  checkDatabase,
+  filterAuthorized,
+} from '@internal/mlops-node';
 import express from 'express';
 import Router from 'express-promise-router';
-import { todoListServiceRef } from './services/TodoListService';
+import { DatabaseDriftMonitorStore } from './database';
+import { driftMonitorResourceRef } from './permissionRules';
+import { checkN8n } from './status';
 
-export async function createRouter({
-  httpAuth,
-  todoList,
-}: {
+export async function createRouter(deps: {
   httpAuth: HttpAuthService;
-  todoList: typeof todoListServiceRef.T;
+  permissions: PermissionsService;
+  permissionsRegistry: PermissionsRegistryService;
+  monitors: DatabaseDriftMonitorStore;
+  n8nWebhookUrl?: string;
 }): Promise<express.Router> {
+  const { httpAuth, permissions, permissionsRegistry, monitors } = deps;
   const router = Router();
-  router.use(express.json());
 
-  // TEMPLATE NOTE:
-  // Zod is a powerful library for data validation and recommended in particular
-  // for user-defined schemas. In this case we use it for input validation too.
-  //
-  // If you want to define a schema for your API we recommend using Backstage's
-  // OpenAPI tooling: https://backstage.io/docs/next/openapi/01-getting-started
-  const todoSchema = z.object({
-    title: z.string(),
-    entityRef: z.string().optional(),
+  addStatusRoute(router, {
+    pluginId: 'drift',
+    httpAuth,
+    permissions,
+    permission: driftStatusReadPermission,
+    checks: () =>
+      Promise.all([checkDatabase(monitors.knex), checkN8n(deps.n8nWebhookUrl)]),
   });
 
-  router.post('/todos', async (req, res) => {
-    const parsed = todoSchema.safeParse(req.body);
-    if (!parsed.success) {
-      throw new InputError(parsed.error.toString());
-    }
-
-    const result = await todoList.createTodo(parsed.data, {
-      credentials: await httpAuth.credentials(req, { allow: ['user'] }),
+  router.get('/monitors', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const items = await filterAuthorized({
+      permissions,
+      credentials,
+      permission: driftMonitorReadPermission,
+      ruleset: permissionsRegistry.getPermissionRuleset(
+        driftMonitorResourceRef,
+      ),
+      items: await monitors.list(),
     });
-
-    res.status(201).json(result);
-  });
-
-  router.get('/todos', async (_req, res) => {
-    res.json(await todoList.listTodos());
-  });
-
-  router.get('/todos/:id', async (req, res) => {
-    res.json(await todoList.getTodo({ id: req.params.id }));
+    res.json({ items });
   });
 
   return router;

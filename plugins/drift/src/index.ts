@@ -1,1 +1,2 @@
 export { driftPlugin as default } from './plugin';
+export { driftApiRef } from './api';

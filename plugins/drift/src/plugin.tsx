@@ -1,23 +1,42 @@
 import {
+  ApiBlueprint,
   createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
-
+import { DriftClient } from '@internal/backstage-plugin-drift-common';
+import TrendingUpIcon from '@material-ui/icons/TrendingUp';
+import { driftApiRef } from './api';
 import { rootRouteRef } from './routes';
 
-export const page = PageBlueprint.make({
+const api = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: driftApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new DriftClient(deps),
+    }),
+});
+
+const page = PageBlueprint.make({
   params: {
     path: '/drift',
     routeRef: rootRouteRef,
-    loader: () => import('./components/TodoPage').then(m => <m.TodoPage />),
+    title: 'Drift',
+    icon: <TrendingUpIcon />,
+    loader: () => import('./components/DriftPage').then(m => <m.DriftPage />),
   },
 });
 
+/**
+ * The drift area: drift monitors of deployed models, their checks and alerts.
+ *
+ * @public
+ */
 export const driftPlugin = createFrontendPlugin({
   pluginId: 'drift',
   info: { packageJson: () => import('../package.json') },
-  extensions: [page],
-  routes: {
-    root: rootRouteRef,
-  },
+  extensions: [api, page],
+  routes: { root: rootRouteRef },
 });

@@ -1,1 +1,7 @@
+/**
+ * The experiments backend plugin.
+ *
+ * @packageDocumentation
+ */
+
 export { experimentsPlugin as default } from './plugin';

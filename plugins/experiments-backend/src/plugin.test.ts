@@ -1,129 +1,212 @@
+import { ServiceFactory } from '@backstage/backend-plugin-api';
 import {
-  mockCredentials,
+  mockServices,
   startTestBackend,
+  TestDatabases,
 } from '@backstage/backend-test-utils';
-import { createServiceFactory } from '@backstage/backend-plugin-api';
-import { todoListServiceRef } from './services/TodoListService';
-import { experimentsPlugin } from './plugin';
-import request from 'supertest';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { TrainingJob } from '@internal/backstage-plugin-experiments-common';
 import {
-  ConflictError,
-  AuthenticationError,
-  NotAllowedError,
-} from '@backstage/errors';
+  OWNER_RULE_NAME,
+  PluginStatus,
+} from '@internal/backstage-plugin-mlops-common';
+import { closedPortUrl, requireTestService } from '@internal/mlops-node';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { DatabaseJobStore } from './database/DatabaseJobStore';
+import { experimentsPlugin } from './plugin';
 
-// TEMPLATE NOTE:
-// Plugin tests are integration tests for your plugin, ensuring that all pieces
-// work together end-to-end. You can still mock injected backend services
-// however, just like anyone who installs your plugin might replace the
-// services with their own implementations.
-describe('plugin', () => {
-  it('should create and read TODO items', async () => {
-    const { server } = await startTestBackend({
-      features: [experimentsPlugin],
-    });
+// A real MLflow server started by the test command.
+const mlflowUrl = requireTestService('MLOPS_TEST_MLFLOW_URL');
 
-    await request(server).get('/api/experiments/todos').expect(200, {
-      items: [],
-    });
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
-    const createRes = await request(server)
-      .post('/api/experiments/todos')
-      .send({ title: 'My Todo' });
+async function startBackend(
+  options: { trackingUrl?: string; permissions?: ServiceFactory } = {},
+) {
+  const knex = await databases.init('SQLITE_3');
+  const { server } = await startTestBackend({
+    features: [
+      experimentsPlugin,
+      options.permissions ?? mockServices.permissions.factory(),
+      mockServices.database.factory({ knex }),
+      mockServices.rootConfig.factory({
+        data: {
+          mlops: { mlflow: { trackingUrl: options.trackingUrl ?? mlflowUrl } },
+        },
+      }),
+    ],
+  });
+  const store = await DatabaseJobStore.create({
+    database: mockServices.database({ knex }),
+  });
+  return { server, store };
+}
 
-    expect(createRes.status).toBe(201);
-    expect(createRes.body).toEqual({
-      id: expect.any(String),
-      title: 'My Todo',
-      createdBy: mockCredentials.user().principal.userEntityRef,
-      createdAt: expect.any(String),
-    });
+function job(name: string, owner: string, createdAt: string): TrainingJob {
+  return {
+    id: randomUUID(),
+    name,
+    owner,
+    state: 'QUEUED',
+    createdAt,
+    updatedAt: createdAt,
+  };
+}
 
-    const createdTodoItem = createRes.body;
+describe('experiments backend', () => {
+  it('reports the version of the real MLflow server and the database', async () => {
+    const { server } = await startBackend();
+    const res = await request(server)
+      .get('/api/experiments/status')
+      .expect(200);
+    const status = res.body as PluginStatus;
 
-    await request(server)
-      .get('/api/experiments/todos')
-      .expect(200, {
-        items: [createdTodoItem],
-      });
-
-    await request(server)
-      .get(`/api/experiments/todos/${createdTodoItem.id}`)
-      .expect(200, createdTodoItem);
+    expect(status.pluginId).toBe('experiments');
+    expect(status.dependencies).toEqual([
+      {
+        name: 'MLflow tracking server',
+        ok: true,
+        version: expect.stringMatching(/^3\.\d+\.\d+/),
+        message: expect.stringContaining(`at ${mlflowUrl} is healthy`),
+      },
+      {
+        name: 'Experiments database',
+        ok: true,
+        message: 'The database answers',
+      },
+    ]);
   });
 
-  it('should create TODO item with catalog information', async () => {
-    const { server } = await startTestBackend({
-      features: [
-        experimentsPlugin,
-        catalogServiceMock.factory({
-          entities: [
-            {
-              apiVersion: 'backstage.io/v1alpha1',
-              kind: 'Component',
-              metadata: {
-                name: 'my-component',
-                namespace: 'default',
-                title: 'My Component',
-              },
-              spec: {
-                type: 'service',
-                owner: 'me',
-              },
-            },
-          ],
-        }),
-      ],
-    });
+  it('says why MLflow is down when nothing answers at the tracking URL', async () => {
+    const unreachableUrl = await closedPortUrl();
+    const { server } = await startBackend({ trackingUrl: unreachableUrl });
+    const res = await request(server)
+      .get('/api/experiments/status')
+      .expect(200);
+    const [mlflow, database] = (res.body as PluginStatus).dependencies;
 
-    const createRes = await request(server)
-      .post('/api/experiments/todos')
-      .send({ title: 'My Todo', entityRef: 'component:default/my-component' });
-
-    expect(createRes.status).toBe(201);
-    expect(createRes.body).toEqual({
-      id: expect.any(String),
-      title: '[My Component] My Todo',
-      createdBy: mockCredentials.user().principal.userEntityRef,
-      createdAt: expect.any(String),
+    expect(mlflow).toEqual({
+      name: 'MLflow tracking server',
+      ok: false,
+      message: `${unreachableUrl}/health refused the connection: is the server running?`,
     });
+    expect(database.ok).toBe(true);
   });
 
-  it('should forward errors from the TodoListService', async () => {
-    const { server } = await startTestBackend({
-      features: [
-        experimentsPlugin,
-        createServiceFactory({
-          service: todoListServiceRef,
-          deps: {},
-          factory: () => ({
-            createTodo: jest.fn().mockRejectedValue(new ConflictError()),
-            listTodos: jest.fn().mockRejectedValue(new AuthenticationError()),
-            getTodo: jest.fn().mockRejectedValue(new NotAllowedError()),
-          }),
-        }),
-      ],
-    });
+  it('does not start without a tracking URL', async () => {
+    await expect(
+      startTestBackend({
+        features: [experimentsPlugin, mockServices.rootConfig.factory()],
+      }),
+    ).rejects.toThrow(/mlops\.mlflow\.trackingUrl is not set/);
+  });
 
-    const createRes = await request(server)
-      .post('/api/experiments/todos')
-      .send({ title: 'My Todo', entityRef: 'component:default/my-component' });
-    expect(createRes.status).toBe(409);
-    expect(createRes.body).toMatchObject({
-      error: { name: 'ConflictError' },
-    });
+  it('lists stored jobs, newest first, up to the limit', async () => {
+    const { server, store } = await startBackend();
+    await request(server)
+      .get('/api/experiments/jobs')
+      .expect(200, { items: [] });
 
-    const listRes = await request(server).get('/api/experiments/todos');
-    expect(listRes.status).toBe(401);
-    expect(listRes.body).toMatchObject({
-      error: { name: 'AuthenticationError' },
-    });
+    const older = job(
+      'mnist-cnn',
+      'group:default/team-a',
+      '2026-01-01T10:00:00.000Z',
+    );
+    const newer = {
+      ...job('mnist-tune', 'group:default/team-b', '2026-01-02T10:00:00.000Z'),
+      state: 'FAILED' as const,
+      reason: 'Ray job failed',
+      project: 'system:default/mnist',
+      mlflowRunId: 'abc123',
+    };
+    await store.insertJob(older, { epochs: 3 });
+    await store.insertJob(newer);
 
-    const getRes = await request(server).get('/api/experiments/todos/123');
-    expect(getRes.status).toBe(403);
-    expect(getRes.body).toMatchObject({
-      error: { name: 'NotAllowedError' },
+    const all = await request(server).get('/api/experiments/jobs').expect(200);
+    expect(all.body.items).toEqual([newer, older]);
+    const one = await request(server)
+      .get('/api/experiments/jobs?limit=1')
+      .expect(200);
+    expect(one.body.items).toEqual([newer]);
+  });
+
+  it('shows a team only its own jobs when the policy grants by ownership', async () => {
+    const permissions = mockServices.permissions.mock({
+      authorizeConditional: async requests =>
+        requests.map(() => ({
+          result: AuthorizeResult.CONDITIONAL,
+          pluginId: 'experiments',
+          resourceType: 'training-job',
+          conditions: {
+            rule: OWNER_RULE_NAME,
+            resourceType: 'training-job',
+            params: { claims: ['user:default/mock', 'group:default/team-b'] },
+          },
+        })),
     });
+    const { server, store } = await startBackend({
+      permissions: permissions.factory,
+    });
+    await store.insertJob(
+      job('a', 'group:default/team-a', '2026-01-01T10:00:00Z'),
+    );
+    await store.insertJob(
+      job('b', 'group:default/team-b', '2026-01-02T10:00:00Z'),
+    );
+    await store.insertJob(
+      job('c', 'user:default/mock', '2026-01-03T10:00:00Z'),
+    );
+
+    const res = await request(server).get('/api/experiments/jobs').expect(200);
+    expect(res.body.items.map((j: TrainingJob) => j.name)).toEqual(['c', 'b']);
+  });
+
+  it('rejects a limit that is not an integer from 1 to 100', async () => {
+    const { server } = await startBackend();
+    for (const limit of ['0', '101', '2.5', 'ten', '']) {
+      const res = await request(server).get(
+        `/api/experiments/jobs?limit=${limit}`,
+      );
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toContain(
+        'limit must be an integer from 1 to 100',
+      );
+    }
+  });
+
+  it('refuses callers that are not signed-in users', async () => {
+    const { server } = await startBackend();
+    const anonymous = await request(server)
+      .get('/api/experiments/jobs')
+      .set('Authorization', 'Bearer mock-none-token');
+    const service = await request(server)
+      .get('/api/experiments/status')
+      .set('Authorization', 'Bearer mock-service-token');
+
+    expect(anonymous.status).toBe(401);
+    expect(service.status).toBe(403);
+  });
+
+  it('denies the status route and hides all jobs when the policy denies', async () => {
+    const permissions = mockServices.permissions.mock({
+      authorize: async requests =>
+        requests.map(() => ({ result: AuthorizeResult.DENY })),
+      authorizeConditional: async requests =>
+        requests.map(() => ({ result: AuthorizeResult.DENY })),
+    });
+    const { server, store } = await startBackend({
+      permissions: permissions.factory,
+    });
+    await store.insertJob(
+      job('a', 'user:default/mock', '2026-01-01T10:00:00Z'),
+    );
+
+    const status = await request(server).get('/api/experiments/status');
+    expect(status.status).toBe(403);
+    expect(status.body.error.message).toContain('experiments.status.read');
+    await request(server)
+      .get('/api/experiments/jobs')
+      .expect(200, { items: [] });
   });
 });

@@ -2,11 +2,17 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { experimentsPermissions } from '@internal/backstage-plugin-experiments-common';
+import { readMlflowTrackingUrl } from './config';
+import { DatabaseJobStore } from './database/DatabaseJobStore';
+import {
+  trainingJobOwnerRule,
+  trainingJobResourceRef,
+} from './permissionRules';
 import { createRouter } from './router';
-import { todoListServiceRef } from './services/TodoListService';
 
 /**
- * experimentsPlugin backend plugin
+ * The experiments backend plugin: training jobs and their MLflow tracking.
  *
  * @public
  */
@@ -15,15 +21,36 @@ export const experimentsPlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
+        config: coreServices.rootConfig,
+        database: coreServices.database,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
-        todoList: todoListServiceRef,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
       },
-      async init({ httpAuth, httpRouter, todoList }) {
+      async init({
+        config,
+        database,
+        httpAuth,
+        httpRouter,
+        permissions,
+        permissionsRegistry,
+      }) {
+        const trackingUrl = readMlflowTrackingUrl(config);
+        const store = await DatabaseJobStore.create({ database });
+        permissionsRegistry.addPermissions(experimentsPermissions);
+        permissionsRegistry.addResourceType({
+          resourceRef: trainingJobResourceRef,
+          rules: [trainingJobOwnerRule],
+          getResources: ids => store.getJobs(ids),
+        });
         httpRouter.use(
           await createRouter({
             httpAuth,
-            todoList,
+            permissions,
+            permissionsRegistry,
+            store,
+            trackingUrl,
           }),
         );
       },

@@ -1,50 +1,57 @@
-import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
-import { z } from 'zod/v3';
+import {
+  HttpAuthService,
+  PermissionsRegistryService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import {
+  experimentsStatusReadPermission,
+  trainingJobReadPermission,
+} from '@internal/backstage-plugin-experiments-common';
+import {
+  addStatusRoute,
+  authorizedOwnerQuery,
+  checkDatabase,
+  parseLimit,
+} from '@internal/mlops-node';
 import express from 'express';
 import Router from 'express-promise-router';
-import { todoListServiceRef } from './services/TodoListService';
+import { DatabaseJobStore } from './database/DatabaseJobStore';
+import { trainingJobResourceRef } from './permissionRules';
+import { checkMlflow } from './status';
 
-export async function createRouter({
-  httpAuth,
-  todoList,
-}: {
+export async function createRouter(deps: {
   httpAuth: HttpAuthService;
-  todoList: typeof todoListServiceRef.T;
+  permissions: PermissionsService;
+  permissionsRegistry: PermissionsRegistryService;
+  store: DatabaseJobStore;
+  trackingUrl: string;
 }): Promise<express.Router> {
+  const { httpAuth, permissions, permissionsRegistry, store, trackingUrl } =
+    deps;
   const router = Router();
-  router.use(express.json());
 
-  // TEMPLATE NOTE:
-  // Zod is a powerful library for data validation and recommended in particular
-  // for user-defined schemas. In this case we use it for input validation too.
-  //
-  // If you want to define a schema for your API we recommend using Backstage's
-  // OpenAPI tooling: https://backstage.io/docs/next/openapi/01-getting-started
-  const todoSchema = z.object({
-    title: z.string(),
-    entityRef: z.string().optional(),
+  addStatusRoute(router, {
+    pluginId: 'experiments',
+    httpAuth,
+    permissions,
+    permission: experimentsStatusReadPermission,
+    checks: () =>
+      Promise.all([
+        checkMlflow(trackingUrl),
+        checkDatabase(store.knex, 'Experiments database'),
+      ]),
   });
 
-  router.post('/todos', async (req, res) => {
-    const parsed = todoSchema.safeParse(req.body);
-    if (!parsed.success) {
-      throw new InputError(parsed.error.toString());
-    }
-
-    const result = await todoList.createTodo(parsed.data, {
-      credentials: await httpAuth.credentials(req, { allow: ['user'] }),
+  router.get('/jobs', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const limit = parseLimit(req.query.limit);
+    const filter = await authorizedOwnerQuery({
+      permissions,
+      credentials,
+      permission: trainingJobReadPermission,
+      ruleset: permissionsRegistry.getPermissionRuleset(trainingJobResourceRef),
     });
-
-    res.status(201).json(result);
-  });
-
-  router.get('/todos', async (_req, res) => {
-    res.json(await todoList.listTodos());
-  });
-
-  router.get('/todos/:id', async (req, res) => {
-    res.json(await todoList.getTodo({ id: req.params.id }));
+    res.json({ items: await store.listJobs({ filter, limit }) });
   });
 
   return router;

@@ -1,19 +1,9 @@
-/***/
 /**
- * Common functionalities for the experiments plugin.
+ * Types, permissions and the API client of the experiments plugin.
  *
  * @packageDocumentation
  */
 
-/**
- * In this package you might for example declare types that are common
- * between the frontend and backend plugin packages.
- */
-export type CommonType = {
-  field: string;
-};
-
-/**
- * Or you might declare some common constants.
- */
-export const COMMON_CONSTANT = 1;
+export * from './types';
+export * from './permissions';
+export * from './ExperimentsClient';

@@ -1,1 +1,2 @@
 export { experimentsPlugin as default } from './plugin';
+export { experimentsApiRef } from './api';

@@ -1,23 +1,57 @@
 import {
+  ApiBlueprint,
   createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
-
+import { HomePageWidgetBlueprint } from '@backstage/plugin-home-react/alpha';
+import { ExperimentsClient } from '@internal/backstage-plugin-experiments-common';
+import TimelineIcon from '@material-ui/icons/Timeline';
+import { experimentsApiRef } from './api';
 import { rootRouteRef } from './routes';
 
-export const page = PageBlueprint.make({
+const api = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: experimentsApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new ExperimentsClient(deps),
+    }),
+});
+
+const page = PageBlueprint.make({
   params: {
     path: '/experiments',
     routeRef: rootRouteRef,
-    loader: () => import('./components/TodoPage').then(m => <m.TodoPage />),
+    title: 'Experiments',
+    icon: <TimelineIcon />,
+    loader: () =>
+      import('./components/ExperimentsPage').then(m => <m.ExperimentsPage />),
   },
 });
 
+const recentJobsWidget = HomePageWidgetBlueprint.make({
+  name: 'recent-jobs',
+  params: {
+    name: 'RecentJobs',
+    title: 'Recent jobs',
+    description: "Your team's latest training and tuning runs",
+    components: () =>
+      import('./components/RecentJobsWidget').then(m => ({
+        Content: m.RecentJobsWidget,
+      })),
+  },
+});
+
+/**
+ * The experiments area: training and tuning jobs, tracked in MLflow.
+ *
+ * @public
+ */
 export const experimentsPlugin = createFrontendPlugin({
   pluginId: 'experiments',
   info: { packageJson: () => import('../package.json') },
-  extensions: [page],
-  routes: {
-    root: rootRouteRef,
-  },
+  extensions: [api, page, recentJobsWidget],
+  routes: { root: rootRouteRef },
 });

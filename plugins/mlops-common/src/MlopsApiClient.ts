@@ -1,4 +1,5 @@
 import { ResponseError } from '@backstage/errors';
+import { PluginStatus } from './status';
 
 /**
  * The parts of Backstage's DiscoveryApi and FetchApi the clients need; structural so that this
@@ -13,7 +14,8 @@ export type MlopsClientOptions = {
 
 /**
  * Base of the typed API clients of the MLOps plugins: resolves the plugin's base URL and turns
- * error responses into a ResponseError carrying the backend's message.
+ * error responses into a ResponseError carrying the backend's message. Every MLOps backend plugin
+ * serves `GET /status`, so this class alone reads any plugin's status.
  *
  * @public
  */
@@ -22,6 +24,10 @@ export class MlopsApiClient {
     private readonly pluginId: string,
     private readonly options: MlopsClientOptions,
   ) {}
+
+  getStatus(): Promise<PluginStatus> {
+    return this.request('/status');
+  }
 
   protected async request<T>(path: string, init?: RequestInit): Promise<T> {
     const baseUrl = await this.options.discoveryApi.getBaseUrl(this.pluginId);

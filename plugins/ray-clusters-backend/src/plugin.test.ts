@@ -6,15 +6,19 @@ import {
   PluginStatus,
 } from '@internal/backstage-plugin-mlops-common';
 import { RayCluster } from '@internal/backstage-plugin-ray-clusters-common';
-import { requireTestService } from '@internal/mlops-node';
+import { closedPortUrl, requireTestService } from '@internal/mlops-node';
 import request from 'supertest';
 import { rayClustersPlugin } from './plugin';
 
 // A real Ray head started by the test command, and an address where nothing listens.
 const rayUrl = requireTestService('MLOPS_TEST_RAY_URL');
 const rayToken = requireTestService('MLOPS_TEST_RAY_TOKEN');
+let goneUrl: string;
+beforeAll(async () => {
+  goneUrl = await closedPortUrl();
+});
 
-const clusters = [
+const clusters = () => [
   {
     name: 'local',
     owner: 'group:default/team-a',
@@ -26,7 +30,7 @@ const clusters = [
     name: 'gone',
     owner: 'group:default/team-b',
     driver: 'external',
-    dashboardUrl: 'http://127.0.0.1:9',
+    dashboardUrl: goneUrl,
   },
   {
     name: 'wrong-token',
@@ -44,7 +48,7 @@ async function startBackend(
       rayClustersPlugin,
       permissions,
       mockServices.rootConfig.factory({
-        data: { mlops: { rayClusters: { clusters } } },
+        data: { mlops: { rayClusters: { clusters: clusters() } } },
       }),
     ],
   });
@@ -67,6 +71,9 @@ describe('ray-clusters backend', () => {
       ok: false,
       message: expect.stringContaining('unreachable'),
     });
+    expect(gone.message).toContain(
+      `Ray at ${goneUrl} is unreachable (ECONNREFUSED)`,
+    );
     expect(wrongToken).toMatchObject({
       ok: false,
       message: expect.stringContaining('refused the token'),

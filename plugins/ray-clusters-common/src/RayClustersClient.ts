@@ -2,7 +2,6 @@ import {
   ItemList,
   MlopsApiClient,
   MlopsClientOptions,
-  PluginStatus,
 } from '@internal/backstage-plugin-mlops-common';
 import { RayCluster } from './types';
 
@@ -14,10 +13,6 @@ import { RayCluster } from './types';
 export class RayClustersClient extends MlopsApiClient {
   constructor(options: MlopsClientOptions) {
     super('ray-clusters', options);
-  }
-
-  getStatus(): Promise<PluginStatus> {
-    return this.request('/status');
   }
 
   listClusters(): Promise<ItemList<RayCluster>> {

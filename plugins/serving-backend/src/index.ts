@@ -1,1 +1,7 @@
+/**
+ * The serving backend plugin.
+ *
+ * @packageDocumentation
+ */
+
 export { servingPlugin as default } from './plugin';

@@ -1,129 +1,252 @@
+import { ServiceFactory } from '@backstage/backend-plugin-api';
 import {
-  mockCredentials,
+  mockServices,
   startTestBackend,
+  TestDatabases,
 } from '@backstage/backend-test-utils';
-import { createServiceFactory } from '@backstage/backend-plugin-api';
-import { todoListServiceRef } from './services/TodoListService';
-import { servingPlugin } from './plugin';
-import request from 'supertest';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
-  ConflictError,
-  AuthenticationError,
-  NotAllowedError,
-} from '@backstage/errors';
+  OWNER_RULE_NAME,
+  PluginStatus,
+} from '@internal/backstage-plugin-mlops-common';
+import { ModelDeployment } from '@internal/backstage-plugin-serving-common';
+import { closedPortUrl, requireTestService } from '@internal/mlops-node';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { DatabaseDeploymentStore } from './database/DatabaseDeploymentStore';
+import { servingPlugin } from './plugin';
 
-// TEMPLATE NOTE:
-// Plugin tests are integration tests for your plugin, ensuring that all pieces
-// work together end-to-end. You can still mock injected backend services
-// however, just like anyone who installs your plugin might replace the
-// services with their own implementations.
-describe('plugin', () => {
-  it('should create and read TODO items', async () => {
-    const { server } = await startTestBackend({
-      features: [servingPlugin],
-    });
+// A real Ray head started by the test command.
+const rayUrl = requireTestService('MLOPS_TEST_RAY_URL');
+const rayToken = requireTestService('MLOPS_TEST_RAY_TOKEN');
 
-    await request(server).get('/api/serving/todos').expect(200, {
-      items: [],
-    });
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
-    const createRes = await request(server)
-      .post('/api/serving/todos')
-      .send({ title: 'My Todo' });
-
-    expect(createRes.status).toBe(201);
-    expect(createRes.body).toEqual({
-      id: expect.any(String),
-      title: 'My Todo',
-      createdBy: mockCredentials.user().principal.userEntityRef,
-      createdAt: expect.any(String),
-    });
-
-    const createdTodoItem = createRes.body;
-
-    await request(server)
-      .get('/api/serving/todos')
-      .expect(200, {
-        items: [createdTodoItem],
-      });
-
-    await request(server)
-      .get(`/api/serving/todos/${createdTodoItem.id}`)
-      .expect(200, createdTodoItem);
+async function startBackend(
+  options: { clusters?: object[]; permissions?: ServiceFactory } = {},
+) {
+  const knex = await databases.init('SQLITE_3');
+  const clusters = options.clusters ?? [
+    {
+      name: 'local',
+      owner: 'group:default/team-a',
+      dashboardUrl: rayUrl,
+      token: rayToken,
+    },
+  ];
+  const { server } = await startTestBackend({
+    features: [
+      servingPlugin,
+      options.permissions ?? mockServices.permissions.factory(),
+      mockServices.database.factory({ knex }),
+      mockServices.rootConfig.factory({
+        data: { mlops: { rayClusters: { clusters } } },
+      }),
+    ],
   });
+  const store = await DatabaseDeploymentStore.create({
+    database: mockServices.database({ knex }),
+  });
+  return { server, store };
+}
 
-  it('should create TODO item with catalog information', async () => {
-    const { server } = await startTestBackend({
-      features: [
-        servingPlugin,
-        catalogServiceMock.factory({
-          entities: [
-            {
-              apiVersion: 'backstage.io/v1alpha1',
-              kind: 'Component',
-              metadata: {
-                name: 'my-component',
-                namespace: 'default',
-                title: 'My Component',
-              },
-              spec: {
-                type: 'service',
-                owner: 'me',
-              },
-            },
-          ],
-        }),
+function deployment(
+  name: string,
+  owner: string,
+  createdAt: string,
+): ModelDeployment {
+  return {
+    id: randomUUID(),
+    name,
+    owner,
+    modelName: 'mnist-cnn',
+    modelVersion: '1',
+    cluster: 'local',
+    state: 'DEPLOYING',
+    createdAt,
+    updatedAt: createdAt,
+  };
+}
+
+describe('serving backend', () => {
+  it('reports the Serve API of each real cluster, and why others fail', async () => {
+    const gone = await closedPortUrl();
+    const { server } = await startBackend({
+      clusters: [
+        {
+          name: 'local',
+          title: 'Local Ray',
+          owner: 'group:default/team-a',
+          dashboardUrl: rayUrl,
+          token: rayToken,
+        },
+        { name: 'gone', owner: 'group:default/team-b', dashboardUrl: gone },
+        {
+          name: 'wrong-token',
+          owner: 'group:default/team-b',
+          dashboardUrl: rayUrl,
+          token: 'not-the-token',
+        },
       ],
     });
+    const res = await request(server).get('/api/serving/status').expect(200);
+    const [local, unreachable, wrongToken, database] = (
+      res.body as PluginStatus
+    ).dependencies;
 
-    const createRes = await request(server)
-      .post('/api/serving/todos')
-      .send({ title: 'My Todo', entityRef: 'component:default/my-component' });
+    expect(local).toEqual({
+      name: 'Ray Serve on Local Ray',
+      ok: true,
+      message: expect.stringMatching(
+        /^The Serve API answers: \d+ of \d+ application\(s\) running$/,
+      ),
+      details: {
+        applications: expect.any(Number),
+        running: expect.any(Number),
+      },
+    });
+    expect(unreachable).toMatchObject({
+      name: 'Ray Serve on gone',
+      ok: false,
+      message: expect.stringContaining(`Ray at ${gone} is unreachable`),
+    });
+    expect(wrongToken).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('refused the token'),
+    });
+    expect(database).toEqual({
+      name: 'Serving database',
+      ok: true,
+      message: 'The database answers',
+    });
+  }, 30_000);
 
-    expect(createRes.status).toBe(201);
-    expect(createRes.body).toEqual({
-      id: expect.any(String),
-      title: '[My Component] My Todo',
-      createdBy: mockCredentials.user().principal.userEntityRef,
-      createdAt: expect.any(String),
+  it('says so when no Ray cluster is configured', async () => {
+    const { server } = await startBackend({ clusters: [] });
+    const res = await request(server).get('/api/serving/status').expect(200);
+
+    expect(res.body.dependencies[0]).toEqual({
+      name: 'Ray Serve',
+      ok: false,
+      message: 'No Ray cluster is configured (mlops.rayClusters.clusters)',
     });
   });
 
-  it('should forward errors from the TodoListService', async () => {
-    const { server } = await startTestBackend({
-      features: [
-        servingPlugin,
-        createServiceFactory({
-          service: todoListServiceRef,
-          deps: {},
-          factory: () => ({
-            createTodo: jest.fn().mockRejectedValue(new ConflictError()),
-            listTodos: jest.fn().mockRejectedValue(new AuthenticationError()),
-            getTodo: jest.fn().mockRejectedValue(new NotAllowedError()),
-          }),
-        }),
-      ],
-    });
+  it('lists stored deployments, newest first, up to the limit', async () => {
+    const { server, store } = await startBackend();
+    await request(server)
+      .get('/api/serving/deployments')
+      .expect(200, { items: [] });
 
-    const createRes = await request(server)
-      .post('/api/serving/todos')
-      .send({ title: 'My Todo', entityRef: 'component:default/my-component' });
-    expect(createRes.status).toBe(409);
-    expect(createRes.body).toMatchObject({
-      error: { name: 'ConflictError' },
-    });
+    const older = deployment(
+      'mnist-v1',
+      'group:default/team-a',
+      '2026-01-01T10:00:00.000Z',
+    );
+    const newer = {
+      ...deployment(
+        'mnist-v2',
+        'group:default/team-a',
+        '2026-01-02T10:00:00.000Z',
+      ),
+      state: 'HEALTHY' as const,
+      modelVersion: '2',
+      endpoint: 'http://127.0.0.1:8000/mnist',
+    };
+    await store.insertDeployment(older);
+    await store.insertDeployment(newer);
 
-    const listRes = await request(server).get('/api/serving/todos');
-    expect(listRes.status).toBe(401);
-    expect(listRes.body).toMatchObject({
-      error: { name: 'AuthenticationError' },
-    });
+    const all = await request(server)
+      .get('/api/serving/deployments')
+      .expect(200);
+    expect(all.body.items).toEqual([newer, older]);
+    const one = await request(server)
+      .get('/api/serving/deployments?limit=1')
+      .expect(200);
+    expect(one.body.items).toEqual([newer]);
+  });
 
-    const getRes = await request(server).get('/api/serving/todos/123');
-    expect(getRes.status).toBe(403);
-    expect(getRes.body).toMatchObject({
-      error: { name: 'NotAllowedError' },
+  it('shows a team only its own deployments when the policy grants by ownership', async () => {
+    const permissions = mockServices.permissions.mock({
+      authorizeConditional: async requests =>
+        requests.map(() => ({
+          result: AuthorizeResult.CONDITIONAL,
+          pluginId: 'serving',
+          resourceType: 'model-deployment',
+          conditions: {
+            rule: OWNER_RULE_NAME,
+            resourceType: 'model-deployment',
+            params: { claims: ['user:default/mock', 'group:default/team-b'] },
+          },
+        })),
     });
+    const { server, store } = await startBackend({
+      permissions: permissions.factory,
+    });
+    await store.insertDeployment(
+      deployment('a', 'group:default/team-a', '2026-01-01T10:00:00Z'),
+    );
+    await store.insertDeployment(
+      deployment('b', 'group:default/team-b', '2026-01-02T10:00:00Z'),
+    );
+    await store.insertDeployment(
+      deployment('c', 'user:default/mock', '2026-01-03T10:00:00Z'),
+    );
+
+    const res = await request(server)
+      .get('/api/serving/deployments')
+      .expect(200);
+    expect(res.body.items.map((d: ModelDeployment) => d.name)).toEqual([
+      'c',
+      'b',
+    ]);
+  });
+
+  it('rejects a limit that is not an integer from 1 to 100', async () => {
+    const { server } = await startBackend();
+    for (const limit of ['0', '101', '2.5', 'ten', '']) {
+      const res = await request(server).get(
+        `/api/serving/deployments?limit=${limit}`,
+      );
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toContain(
+        'limit must be an integer from 1 to 100',
+      );
+    }
+  });
+
+  it('refuses callers that are not signed-in users', async () => {
+    const { server } = await startBackend();
+    const anonymous = await request(server)
+      .get('/api/serving/deployments')
+      .set('Authorization', 'Bearer mock-none-token');
+    const service = await request(server)
+      .get('/api/serving/status')
+      .set('Authorization', 'Bearer mock-service-token');
+
+    expect(anonymous.status).toBe(401);
+    expect(service.status).toBe(403);
+  });
+
+  it('denies the status route and hides all deployments when the policy denies', async () => {
+    const permissions = mockServices.permissions.mock({
+      authorize: async requests =>
+        requests.map(() => ({ result: AuthorizeResult.DENY })),
+      authorizeConditional: async requests =>
+        requests.map(() => ({ result: AuthorizeResult.DENY })),
+    });
+    const { server, store } = await startBackend({
+      permissions: permissions.factory,
+    });
+    await store.insertDeployment(
+      deployment('a', 'user:default/mock', '2026-01-01T10:00:00Z'),
+    );
+
+    const status = await request(server).get('/api/serving/status');
+    expect(status.status).toBe(403);
+    expect(status.body.error.message).toContain('serving.status.read');
+    await request(server)
+      .get('/api/serving/deployments')
+      .expect(200, { items: [] });
   });
 });

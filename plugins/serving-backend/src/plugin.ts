@@ -2,11 +2,17 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { rayClustersServiceRef } from '@internal/backstage-plugin-ray-clusters-node';
+import { servingPermissions } from '@internal/backstage-plugin-serving-common';
+import { DatabaseDeploymentStore } from './database/DatabaseDeploymentStore';
+import {
+  modelDeploymentOwnerRule,
+  modelDeploymentResourceRef,
+} from './permissionRules';
 import { createRouter } from './router';
-import { todoListServiceRef } from './services/TodoListService';
 
 /**
- * servingPlugin backend plugin
+ * The serving backend plugin: model versions deployed on Ray Serve.
  *
  * @public
  */
@@ -15,15 +21,35 @@ export const servingPlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
+        database: coreServices.database,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
-        todoList: todoListServiceRef,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        rayClusters: rayClustersServiceRef,
       },
-      async init({ httpAuth, httpRouter, todoList }) {
+      async init({
+        database,
+        httpAuth,
+        httpRouter,
+        permissions,
+        permissionsRegistry,
+        rayClusters,
+      }) {
+        const store = await DatabaseDeploymentStore.create({ database });
+        permissionsRegistry.addPermissions(servingPermissions);
+        permissionsRegistry.addResourceType({
+          resourceRef: modelDeploymentResourceRef,
+          rules: [modelDeploymentOwnerRule],
+          getResources: ids => store.getDeployments(ids),
+        });
         httpRouter.use(
           await createRouter({
             httpAuth,
-            todoList,
+            permissions,
+            permissionsRegistry,
+            rayClusters,
+            store,
           }),
         );
       },

@@ -1,50 +1,59 @@
-import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
-import { z } from 'zod/v3';
+import {
+  HttpAuthService,
+  PermissionsRegistryService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { RayClustersService } from '@internal/backstage-plugin-ray-clusters-node';
+import {
+  modelDeploymentReadPermission,
+  servingStatusReadPermission,
+} from '@internal/backstage-plugin-serving-common';
+import {
+  addStatusRoute,
+  authorizedOwnerQuery,
+  checkDatabase,
+  parseLimit,
+} from '@internal/mlops-node';
 import express from 'express';
 import Router from 'express-promise-router';
-import { todoListServiceRef } from './services/TodoListService';
+import { DatabaseDeploymentStore } from './database/DatabaseDeploymentStore';
+import { modelDeploymentResourceRef } from './permissionRules';
+import { checkRayServe } from './status';
 
-export async function createRouter({
-  httpAuth,
-  todoList,
-}: {
+export async function createRouter(deps: {
   httpAuth: HttpAuthService;
-  todoList: typeof todoListServiceRef.T;
+  permissions: PermissionsService;
+  permissionsRegistry: PermissionsRegistryService;
+  rayClusters: RayClustersService;
+  store: DatabaseDeploymentStore;
 }): Promise<express.Router> {
+  const { httpAuth, permissions, permissionsRegistry, rayClusters, store } =
+    deps;
   const router = Router();
-  router.use(express.json());
 
-  // TEMPLATE NOTE:
-  // Zod is a powerful library for data validation and recommended in particular
-  // for user-defined schemas. In this case we use it for input validation too.
-  //
-  // If you want to define a schema for your API we recommend using Backstage's
-  // OpenAPI tooling: https://backstage.io/docs/next/openapi/01-getting-started
-  const todoSchema = z.object({
-    title: z.string(),
-    entityRef: z.string().optional(),
+  addStatusRoute(router, {
+    pluginId: 'serving',
+    httpAuth,
+    permissions,
+    permission: servingStatusReadPermission,
+    checks: async () => [
+      ...(await checkRayServe(rayClusters)),
+      await checkDatabase(store.knex, 'Serving database'),
+    ],
   });
 
-  router.post('/todos', async (req, res) => {
-    const parsed = todoSchema.safeParse(req.body);
-    if (!parsed.success) {
-      throw new InputError(parsed.error.toString());
-    }
-
-    const result = await todoList.createTodo(parsed.data, {
-      credentials: await httpAuth.credentials(req, { allow: ['user'] }),
+  router.get('/deployments', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const limit = parseLimit(req.query.limit);
+    const filter = await authorizedOwnerQuery({
+      permissions,
+      credentials,
+      permission: modelDeploymentReadPermission,
+      ruleset: permissionsRegistry.getPermissionRuleset(
+        modelDeploymentResourceRef,
+      ),
     });
-
-    res.status(201).json(result);
-  });
-
-  router.get('/todos', async (_req, res) => {
-    res.json(await todoList.listTodos());
-  });
-
-  router.get('/todos/:id', async (req, res) => {
-    res.json(await todoList.getTodo({ id: req.params.id }));
+    res.json({ items: await store.listDeployments({ filter, limit }) });
   });
 
   return router;

@@ -1,1 +1,2 @@
 export { servingPlugin as default } from './plugin';
+export { servingApiRef } from './api';

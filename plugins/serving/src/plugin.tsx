@@ -1,23 +1,57 @@
 import {
+  ApiBlueprint,
   createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
-
+import { HomePageWidgetBlueprint } from '@backstage/plugin-home-react/alpha';
+import { ServingClient } from '@internal/backstage-plugin-serving-common';
+import CloudQueueIcon from '@material-ui/icons/CloudQueue';
+import { servingApiRef } from './api';
 import { rootRouteRef } from './routes';
 
-export const page = PageBlueprint.make({
+const api = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: servingApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new ServingClient(deps),
+    }),
+});
+
+const page = PageBlueprint.make({
   params: {
     path: '/serving',
     routeRef: rootRouteRef,
-    loader: () => import('./components/TodoPage').then(m => <m.TodoPage />),
+    title: 'Serving',
+    icon: <CloudQueueIcon />,
+    loader: () =>
+      import('./components/ServingPage').then(m => <m.ServingPage />),
   },
 });
 
+const deployedModelsWidget = HomePageWidgetBlueprint.make({
+  name: 'deployed-models',
+  params: {
+    name: 'DeployedModels',
+    title: 'Deployed models',
+    description: "Your team's models served as inference APIs",
+    components: () =>
+      import('./components/DeployedModelsWidget').then(m => ({
+        Content: m.DeployedModelsWidget,
+      })),
+  },
+});
+
+/**
+ * The serving area: model versions deployed as inference APIs on Ray Serve.
+ *
+ * @public
+ */
 export const servingPlugin = createFrontendPlugin({
   pluginId: 'serving',
   info: { packageJson: () => import('../package.json') },
-  extensions: [page],
-  routes: {
-    root: rootRouteRef,
-  },
+  extensions: [api, page, deployedModelsWidget],
+  routes: { root: rootRouteRef },
 });

@@ -1,52 +1,43 @@
 import { createFrontendModule } from '@backstage/frontend-plugin-api';
-import { HomePageWidgetBlueprint } from '@backstage/plugin-home-react/alpha';
-import { MarkdownContent } from '@backstage/core-components';
+import {
+  HomePageLayoutBlueprint,
+  HomePageWidgetBlueprint,
+} from '@backstage/plugin-home-react/alpha';
 
-const content = `
-## Welcome to Backstage! 👋
-
-Backstage is your developer portal — a single place to manage all your
-software, services, and documentation.
-
-### Quick Start
-
-- **Explore the catalog** — Browse all your organization's software in
-  the [Software Catalog](/catalog)
-- **Create something new** — Use a [Software Template](/create) to
-  scaffold a new project in minutes
-- **Read the docs** — Find technical documentation for any service
-  right from its catalog page
-
-### Helpful Links
-
-- [Backstage Documentation](https://backstage.io/docs)
-- [Customizing Your Homepage](https://backstage.io/docs/getting-started/homepage)
-- [Adding Plugins](https://backstage.io/docs/plugins)
-- [Contributing](https://github.com/backstage/backstage/blob/master/CONTRIBUTING.md)
-
-### How to Edit This Card
-
-This widget is defined in \`packages/app/src/modules/home/homeModule.tsx\`.
-You can update the markdown content there to welcome your team with
-your own links and getting started tips.
-
-To remove this card entirely, delete the getting started widget and
-remove it from the home module's extensions array in this file.
-`;
-
-const gettingStartedWidget = HomePageWidgetBlueprint.make({
-  name: 'getting-started',
+const layout = HomePageLayoutBlueprint.make({
+  name: 'mlops',
   params: {
-    name: 'GettingStarted',
-    title: 'Getting Started',
-    description: 'Tips and links to help you get started with Backstage',
-    components: async () => ({
-      Content: () => <MarkdownContent content={content} />,
-    }),
+    loader: () => import('./MlopsHomeLayout').then(m => m.MlopsHomeLayout),
   },
 });
 
+const platformStatusWidget = HomePageWidgetBlueprint.make({
+  name: 'platform-status',
+  params: {
+    name: 'PlatformStatus',
+    title: 'Platform status',
+    description:
+      'Live status of Ray, MLflow, the object store and the portal database',
+    components: () =>
+      import('./PlatformStatusWidget').then(m => ({
+        Content: m.PlatformStatusWidget,
+      })),
+  },
+});
+
+const myProjectsWidget = HomePageWidgetBlueprint.make({
+  name: 'my-projects',
+  params: {
+    name: 'MyProjects',
+    title: 'My projects',
+    description: 'ML projects owned by you or your teams',
+    components: () =>
+      import('./MyProjectsWidget').then(m => ({ Content: m.MyProjectsWidget })),
+  },
+});
+
+/** The MLOps home page: the user's projects, jobs, models and clusters, and platform status. */
 export const homeModule = createFrontendModule({
   pluginId: 'home',
-  extensions: [gettingStartedWidget],
+  extensions: [layout, platformStatusWidget, myProjectsWidget],
 });

@@ -36,7 +36,17 @@ export const SidebarContent = NavContentBlueprint.make({
             {nav.take('page:home')}
             {nav.take('page:catalog')}
             {nav.take('page:scaffolder')}
-            <SidebarDivider />
+          </SidebarGroup>
+          <SidebarDivider />
+          <SidebarGroup label="MLOps" icon={<MenuIcon />}>
+            {nav.take('page:datasets')}
+            {nav.take('page:experiments')}
+            {nav.take('page:ray-clusters')}
+            {nav.take('page:serving')}
+            {nav.take('page:drift')}
+          </SidebarGroup>
+          <SidebarDivider />
+          <SidebarGroup label="More" icon={<MenuIcon />}>
             <SidebarScrollWrapper>
               {nav.rest({ sortBy: 'title' })}
             </SidebarScrollWrapper>
@@ -50,7 +60,6 @@ export const SidebarContent = NavContentBlueprint.make({
             icon={<UserSettingsSignInAvatar />}
             to="/settings"
           >
-            {nav.take('page:app-visualizer')}
             {nav.take('page:user-settings')}
           </SidebarGroup>
         </Sidebar>

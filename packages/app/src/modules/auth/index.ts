@@ -1,0 +1,2 @@
+export { authModule } from './authModule';
+export { oidcAuthApiRef } from './oidcAuthApi';

@@ -1,0 +1,4 @@
+export * from './ObjectStore';
+export * from './LocalDirectoryObjectStore';
+export * from './keys';
+export * from './createObjectStore';

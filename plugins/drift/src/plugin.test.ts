@@ -1,7 +1,0 @@
-import { driftPlugin } from './plugin';
-
-describe('drift', () => {
-  it('should export plugin', () => {
-    expect(driftPlugin).toBeDefined();
-  });
-});

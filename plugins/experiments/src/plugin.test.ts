@@ -1,7 +1,0 @@
-import { experimentsPlugin } from './plugin';
-
-describe('experiments', () => {
-  it('should export plugin', () => {
-    expect(experimentsPlugin).toBeDefined();
-  });
-});

@@ -1,7 +1,0 @@
-import { servingPlugin } from './plugin';
-
-describe('serving', () => {
-  it('should export plugin', () => {
-    expect(servingPlugin).toBeDefined();
-  });
-});
