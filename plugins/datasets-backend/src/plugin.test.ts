@@ -76,7 +76,7 @@ describe('datasets backend', () => {
 
     expect(status.pluginId).toBe('datasets');
     expect(status.dependencies).toEqual([
-      expect.objectContaining({ name: 'Database', ok: true }),
+      expect.objectContaining({ name: 'Datasets database', ok: true }),
       expect.objectContaining({
         name: 'Object store writable',
         ok: true,

@@ -36,7 +36,7 @@ export async function createRouter(deps: {
     permission: datasetsStatusReadPermission,
     checks: () =>
       Promise.all([
-        checkDatabase(datasets.knex),
+        checkDatabase(datasets.knex, 'Datasets database'),
         checkObjectStore(deps.objectStore),
       ]),
   });

@@ -42,7 +42,10 @@ async function n8nCheck(webhookUrl?: string) {
   const { server } = await startBackend({ webhookUrl });
   const res = await request(server).get('/api/drift/status').expect(200);
   const status = res.body as PluginStatus;
-  expect(status.dependencies[0]).toMatchObject({ name: 'Database', ok: true });
+  expect(status.dependencies[0]).toMatchObject({
+    name: 'Drift database',
+    ok: true,
+  });
   return status.dependencies[1];
 }
 

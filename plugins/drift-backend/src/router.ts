@@ -34,7 +34,10 @@ export async function createRouter(deps: {
     permissions,
     permission: driftStatusReadPermission,
     checks: () =>
-      Promise.all([checkDatabase(monitors.knex), checkN8n(deps.n8nWebhookUrl)]),
+      Promise.all([
+        checkDatabase(monitors.knex, 'Drift database'),
+        checkN8n(deps.n8nWebhookUrl),
+      ]),
   });
 
   router.get('/monitors', async (req, res) => {

@@ -6,7 +6,7 @@ import {
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import { DriftClient } from '@internal/backstage-plugin-drift-common';
-import TrendingUpIcon from '@material-ui/icons/TrendingUp';
+import NotificationImportantIcon from '@material-ui/icons/NotificationImportant';
 import { driftApiRef } from './api';
 import { rootRouteRef } from './routes';
 
@@ -24,7 +24,7 @@ const page = PageBlueprint.make({
     path: '/drift',
     routeRef: rootRouteRef,
     title: 'Drift',
-    icon: <TrendingUpIcon />,
+    icon: <NotificationImportantIcon />,
     loader: () => import('./components/DriftPage').then(m => <m.DriftPage />),
   },
 });

@@ -13,10 +13,10 @@ const columns: TableColumn<RayCluster>[] = [
     title: 'Cluster',
     field: 'title',
     render: c => (
-      <>
+      <span style={{ whiteSpace: 'nowrap' }}>
         {c.state === 'ready' ? <StatusOK /> : <StatusError />}
         {c.title}
-      </>
+      </span>
     ),
   },
   { title: 'Owner', field: 'owner' },
