@@ -381,7 +381,7 @@ describe('MLOps portal in a browser', { timeout: 30 * 60_000 }, () => {
       const datasets = await tableUnder('Datasets');
       assertRowsOrEmptyState(datasets, 'No dataset yet.', 'Dataset');
       const deps = assertAllUp(await tableUnder('Datasets status'));
-      assert.ok(deps.Database, 'Database row');
+      assert.ok(deps['Datasets database'], 'Datasets database row');
       const store = deps['Object store writable'];
       assert.ok(store, 'Object store row');
       assert.match(
@@ -477,7 +477,10 @@ describe('MLOps portal in a browser', { timeout: 30 * 60_000 }, () => {
       const monitors = await tableUnder('Drift monitors');
       assertRowsOrEmptyState(monitors, 'No drift monitor yet.', 'Monitor');
       const deps = assertAllUp(await tableUnder('Drift status'));
-      assert.ok(deps.Database, `no Database row: ${Object.keys(deps)}`);
+      assert.ok(
+        deps['Drift database'],
+        `no Drift database row: ${Object.keys(deps)}`,
+      );
       await assertNoErrorPanel();
       await screenshot('06-drift');
     },
