@@ -1,3 +1,4 @@
+export * from './components/AreaPage';
 /**
  * React components shared by the MLOps frontend plugins.
  *
