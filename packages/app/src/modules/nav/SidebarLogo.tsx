@@ -4,8 +4,8 @@ import {
   useSidebarOpenState,
 } from '@backstage/core-components';
 import { makeStyles } from '@material-ui/core';
-import { LogoFull } from './LogoFull';
-import { LogoIcon } from './LogoIcon';
+import Typography from '@material-ui/core/Typography';
+import DeviceHubIcon from '@material-ui/icons/DeviceHub';
 
 const useSidebarLogoStyles = makeStyles({
   root: {
@@ -17,8 +17,12 @@ const useSidebarLogoStyles = makeStyles({
     marginBottom: -14,
   },
   link: {
-    width: sidebarConfig.drawerWidthClosed,
     marginLeft: 24,
+    display: 'flex',
+    alignItems: 'center',
+    gap: 8,
+    color: '#fff',
+    whiteSpace: 'nowrap',
   },
 });
 
@@ -29,7 +33,8 @@ export const SidebarLogo = () => {
   return (
     <div className={classes.root}>
       <Link to="/" underline="none" className={classes.link} aria-label="Home">
-        {isOpen ? <LogoFull /> : <LogoIcon />}
+        <DeviceHubIcon fontSize="large" />
+        {isOpen && <Typography variant="h6">MLOps portal</Typography>}
       </Link>
     </div>
   );
