@@ -1,0 +1,19 @@
+/**
+ * The job queue of the experiments area: one interface with a database-backed embedded driver
+ * and a RabbitMQ production driver.
+ *
+ * @packageDocumentation
+ */
+
+export type {
+  DeliveredJobMessage,
+  JobConsumer,
+  JobDeliveryContext,
+  JobHandler,
+  JobMessage,
+  JobOutcome,
+  JobQueue,
+  JobRetryOptions,
+} from './types';
+export * from './DatabaseJobQueue';
+export * from './RabbitMqJobQueue';
