@@ -53,17 +53,7 @@ ensure_js_dependencies() {
   echo "bootstrap: installing JS dependencies (yarn install)"
   (cd "$MLOPS_ROOT" && yarn install --immutable) ||
     fail "yarn install failed (see above). If packages could not be fetched, check access to the npm registry."
-  build_sqlite_addon
   mark_current js "$hash"
-}
-
-# better-sqlite3 ships prebuilt binaries; under Jest on Node 24 the prebuilt one crashed workers with
-# SIGSEGV, so compile it against the running Node's own headers (about a minute, once).
-build_sqlite_addon() {
-  echo "bootstrap: compiling better-sqlite3 for node $(node --version)"
-  (cd "$MLOPS_ROOT/node_modules/better-sqlite3" &&
-    node "$MLOPS_ROOT/node_modules/node-gyp/bin/node-gyp.js" rebuild --release --force_build=1 >/dev/null) ||
-    fail "could not compile better-sqlite3 (a C/C++ compiler and make are needed: apt-get install build-essential)."
 }
 
 find_python() {
