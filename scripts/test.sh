@@ -41,34 +41,21 @@ done
 [ -f "$TEST_DATA/stack.env" ] || { cat "$TEST_DATA/stack.out"; echo "test stack did not start" >&2; exit 1; }
 
 step "jest"
-run_jest() {
-  (
-    # stack.env describes the test stack; it stays in this subshell so that pytest below starts
-    # its own Ray without the test stack's settings.
-    set -a
-    source "$TEST_DATA/stack.env"
-    set +a
-    CI=true \
-      MLOPS_TEST_RAY_URL="$MLOPS_RAY_DASHBOARD_URL" \
-      MLOPS_TEST_RAY_TOKEN="$(cat "$MLOPS_RAY_TOKEN_PATH")" \
-      MLOPS_TEST_MLFLOW_URL="$MLOPS_MLFLOW_URL" \
-      BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="postgresql://postgres@127.0.0.1:5432" \
-      yarn backstage-cli repo test
-  ) 2>&1 | tee "$TEST_DATA/jest.log"
-  return "${PIPESTATUS[0]}"
-}
-# On a fresh clone, Jest workers that load the SQLite addon (better-sqlite3) sometimes die with
-# SIGSEGV before running a test (seen on Node 24, not reproducible in isolation). Such a run is
-# repeated once; a run with a failing assertion is not.
-if ! run_jest; then
-  if grep -q 'was terminated by another process: signal=SIG' "$TEST_DATA/jest.log" &&
-    ! grep -qE '^\s+● .+ › ' "$TEST_DATA/jest.log"; then
-    echo "test: a Jest worker crashed (native addon, not an assertion); running Jest once more"
-    run_jest
-  else
-    exit 1
-  fi
-fi
+(
+  # stack.env describes the test stack; it stays in this subshell so that pytest below starts
+  # its own Ray without the test stack's settings.
+  set -a
+  source "$TEST_DATA/stack.env"
+  set +a
+  # In band: in Jest's worker processes the SQLite addon (better-sqlite3, Node 24) crashed every
+  # suite that loads it with SIGSEGV on fresh clones; in one process the same suites pass.
+  CI=true \
+    MLOPS_TEST_RAY_URL="$MLOPS_RAY_DASHBOARD_URL" \
+    MLOPS_TEST_RAY_TOKEN="$(cat "$MLOPS_RAY_TOKEN_PATH")" \
+    MLOPS_TEST_MLFLOW_URL="$MLOPS_MLFLOW_URL" \
+    BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="postgresql://postgres@127.0.0.1:5432" \
+    yarn backstage-cli repo test --runInBand
+)
 
 stop_stack
 trap - EXIT
