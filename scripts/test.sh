@@ -53,21 +53,16 @@ run_jest() {
       MLOPS_TEST_RAY_TOKEN="$(cat "$MLOPS_RAY_TOKEN_PATH")" \
       MLOPS_TEST_MLFLOW_URL="$MLOPS_MLFLOW_URL" \
       BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="postgresql://postgres@127.0.0.1:5432" \
-      yarn backstage-cli repo test
-  ) 2>&1 | tee "$TEST_DATA/jest.log"
-  return "${PIPESTATUS[0]}"
+      yarn backstage-cli repo test "$@"
+  )
 }
-# On a fresh clone (cold Jest transform cache), Jest workers that load the SQLite addon
-# (better-sqlite3, Node 24) die with SIGSEGV before running a test; once the transform cache is
-# warm they pass. A run whose only failures are such crashes is repeated, at most three times; a
-# failed assertion fails at once.
-for attempt in 1 2 3 4; do
-  run_jest && break
-  if [ "$attempt" = 4 ] || ! grep -q 'was terminated by another process: signal=SIG' "$TEST_DATA/jest.log" ||
-    grep -qE '● .+ › ' "$TEST_DATA/jest.log"; then
-    exit 1
+# One Jest run per package: in a single run over all packages, on fresh clones, the workers that
+# load the SQLite addon (better-sqlite3, Node 24) died with SIGSEGV before running a test; runs
+# over one or a few packages never did.
+for package in packages/* plugins/*; do
+  if [ -n "$(find "$package/src" -name '*.test.ts*' 2>/dev/null | head -1)" ]; then
+    run_jest "$package/"
   fi
-  echo "test: Jest workers crashed loading the SQLite addon (no assertion failed); running Jest again"
 done
 
 stop_stack
