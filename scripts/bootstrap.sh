@@ -39,7 +39,9 @@ ensure_yarn() {
   local release
   release="$(ls "$MLOPS_ROOT"/.yarn/releases/yarn-*.cjs | head -1)"
   [ -f "$release" ] || fail "no Yarn release in .yarn/releases (the repository is incomplete)."
-  printf '#!/bin/sh\nexec node "%s" "$@"\n' "$release" >"$MLOPS_TOOLS/bin/yarn"
+  # The Node that ensure_node chose, by absolute path: a caller whose PATH still lists an older
+  # Node first (a shell that sourced env.sh before Node 24 was installed) gets the right one.
+  printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$(command -v node)" "$release" >"$MLOPS_TOOLS/bin/yarn"
   chmod +x "$MLOPS_TOOLS/bin/yarn"
 }
 

@@ -9,6 +9,11 @@ step() { printf '\n=== %s\n' "$*"; }
 
 step "bootstrap"
 bash scripts/bootstrap.sh
+# Again, now that bootstrap may have installed Node 24 into .tools/: on a fresh clone the first
+# source found no Node there, and the rest would run under the machine's older Node.
+source scripts/lib/env.sh
+[ "$(node -p 'process.versions.node.split(".")[0]')" -ge 22 ] ||
+  { echo "test: node is $(node --version) at $(command -v node); Node 22+ is needed" >&2; exit 1; }
 
 step "type-check (tsc)"
 yarn tsc
@@ -53,17 +58,10 @@ run_jest() {
       MLOPS_TEST_RAY_TOKEN="$(cat "$MLOPS_RAY_TOKEN_PATH")" \
       MLOPS_TEST_MLFLOW_URL="$MLOPS_MLFLOW_URL" \
       BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="postgresql://postgres@127.0.0.1:5432" \
-      yarn backstage-cli repo test "$@"
+      yarn backstage-cli repo test
   )
 }
-# One Jest run per package: in a single run over all packages, on fresh clones, the workers that
-# load the SQLite addon (better-sqlite3, Node 24) died with SIGSEGV before running a test; runs
-# over one or a few packages never did.
-for package in packages/* plugins/*; do
-  if [ -n "$(find "$package/src" -name '*.test.ts*' 2>/dev/null | head -1)" ]; then
-    run_jest "$package/"
-  fi
-done
+run_jest
 
 stop_stack
 trap - EXIT
