@@ -2,14 +2,46 @@ export interface Config {
   mlops?: {
     datasets?: {
       /** Where dataset files are stored. */
-      objectStore?: {
-        /** local: a folder on the backend's machine. */
-        type: 'local';
-        /**
-         * Folder of the local object store, created if missing; a relative path is resolved
-         * against the backend's working directory.
-         */
-        root: string;
+      objectStore?:
+        | {
+            /** local: a folder on the backend's machine (the embedded default). */
+            type: 'local';
+            /**
+             * Folder of the local object store, created if missing; a relative path is resolved
+             * against the backend's working directory.
+             */
+            root: string;
+          }
+        | {
+            /** s3: a bucket of AWS S3, MinIO or another S3-compatible server. */
+            type: 's3';
+            /** Custom endpoint URL, e.g. http://minio:9000; the AWS endpoint when absent. */
+            endpoint?: string;
+            /** Default us-east-1. */
+            region?: string;
+            bucket: string;
+            /** Key prefix inside the bucket for the portal's objects. */
+            prefix?: string;
+            /** Without keys, the AWS default credential chain is used. */
+            accessKeyId?: string;
+            /** @visibility secret */
+            secretAccessKey?: string;
+            /** Path-style addressing, needed by MinIO; default true when an endpoint is set. */
+            forcePathStyle?: boolean;
+          };
+      /** Largest accepted upload in bytes; default 1 GiB. */
+      maxUploadBytes?: number;
+      /** Zip uploads: largest total uncompressed size in bytes (default 4 GiB) and compression ratio (default 100). */
+      zip?: {
+        maxUncompressedBytes?: number;
+        maxCompressionRatio?: number;
+      };
+      /** Sample datasets registered on start: MNIST and a small synthetic table. */
+      samples?: {
+        /** Default true. */
+        enabled?: boolean;
+        /** Entity ref of the owning team; default group:default/data-science. */
+        owner?: string;
       };
     };
   };

@@ -7,6 +7,7 @@ import {
   readdir,
   rename,
   rm,
+  stat,
   statfs,
   unlink,
 } from 'node:fs/promises';
@@ -76,6 +77,20 @@ export class LocalDirectoryObjectStore implements ObjectStore {
       throw new NotFoundError(`No object '${key}'`);
     }
     return handle.createReadStream();
+  }
+
+  async head(key: string): Promise<{ size: number } | undefined> {
+    try {
+      const stats = await stat(this.pathOf(key));
+      return stats.isFile() ? { size: stats.size } : undefined;
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async downloadUrl(): Promise<undefined> {
+    return undefined;
   }
 
   async delete(key: string): Promise<void> {

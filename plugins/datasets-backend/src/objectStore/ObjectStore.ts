@@ -2,7 +2,8 @@ import { Readable } from 'node:stream';
 
 /**
  * Flat key/value storage of dataset files. Keys are relative, '/'-separated paths (see
- * {@link validateObjectKey}); a write is all or nothing.
+ * {@link validateObjectKey}); a write is all or nothing: a failed write leaves no object behind
+ * and does not replace an existing one.
  *
  * @public
  */
@@ -12,10 +13,17 @@ export interface ObjectStore {
   put(key: string, body: Buffer | Readable): Promise<void>;
   /** Throws NotFoundError when there is no object under `key`. */
   get(key: string): Promise<Readable>;
+  /** The object's size, or undefined when there is no object under `key`. */
+  head(key: string): Promise<{ size: number } | undefined>;
   /** Deleting a missing object is not an error. */
   delete(key: string): Promise<void>;
   /** Keys that start with `prefix`, sorted. */
   list(prefix?: string): Promise<string[]>;
   /** Room left for new objects, where the store can tell. */
   freeBytes(): Promise<number | undefined>;
+  /**
+   * A URL from which anyone holding it can download the object for `expiresInSeconds`, where
+   * the store can give one (S3: a presigned GET URL); undefined otherwise.
+   */
+  downloadUrl(key: string, expiresInSeconds: number): Promise<string | undefined>;
 }

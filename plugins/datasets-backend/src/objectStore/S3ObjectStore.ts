@@ -1,0 +1,253 @@
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import {
+  NotAllowedError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
+import { Readable } from 'node:stream';
+import { ObjectStore } from './ObjectStore';
+import { validateObjectKey, validateObjectPrefix } from './keys';
+
+/**
+ * Where an S3 object store lives and how to sign in to it.
+ *
+ * @public
+ */
+export type S3ObjectStoreOptions = {
+  /** Custom endpoint (MinIO, moto, Ceph...); the AWS endpoint of `region` when absent. */
+  endpoint?: string;
+  region?: string;
+  bucket: string;
+  /** Key prefix inside the bucket under which this store keeps its objects. */
+  prefix?: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  /** Path-style addressing (`endpoint/bucket/key`), which MinIO needs; default: true with a custom endpoint. */
+  forcePathStyle?: boolean;
+  /** Multipart part size in bytes (at least 5 MiB). */
+  partSize?: number;
+};
+
+const NETWORK_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'TimeoutError',
+]);
+
+const ACCESS_ERRORS = new Set([
+  'AccessDenied',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'Forbidden',
+]);
+
+function errorCode(error: unknown): string | undefined {
+  const e = error as {
+    code?: string;
+    name?: string;
+    message?: string;
+    cause?: unknown;
+  };
+  if (e?.code) return e.code;
+  if (e?.cause) return errorCode(e.cause);
+  if (error instanceof AggregateError) return errorCode(error.errors[0]);
+  // Errors from another JavaScript realm reach us re-wrapped with only their message left,
+  // e.g. "AWS SDK error wrapper for Error: connect ECONNREFUSED 127.0.0.1:9000".
+  const wrapped = /\b(E[A-Z]{3,}|ERR_TLS_[A-Z_]+)\b/.exec(e?.message ?? '');
+  if (e?.name === 'Error' && wrapped) return wrapped[1];
+  return e?.name;
+}
+
+function isTlsError(code: string) {
+  return (
+    code.startsWith('ERR_TLS') ||
+    code.includes('CERT') ||
+    code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' ||
+    code === 'EPROTO'
+  );
+}
+
+function isMissingObject(error: unknown) {
+  return (
+    error instanceof S3ServiceException &&
+    (error.name === 'NoSuchKey' ||
+      error.name === 'NotFound' ||
+      error.$metadata?.httpStatusCode === 404) &&
+    error.name !== 'NoSuchBucket'
+  );
+}
+
+/**
+ * Object store in an S3 bucket (AWS S3, MinIO or any S3-compatible server): the production
+ * driver. Uploads stream in parts, so an object appears only once it is complete.
+ *
+ * @public
+ */
+export class S3ObjectStore implements ObjectStore {
+  readonly location: string;
+  private readonly client: S3Client;
+  private readonly bucket: string;
+  private readonly prefix: string;
+  private readonly endpointName: string;
+  private readonly partSize: number;
+
+  constructor(options: S3ObjectStoreOptions) {
+    this.bucket = options.bucket;
+    this.prefix = options.prefix
+      ? `${options.prefix.replace(/\/+$/, '')}/`
+      : '';
+    if (this.prefix) validateObjectPrefix(this.prefix);
+    this.endpointName = options.endpoint ?? `AWS S3 (${options.region})`;
+    this.location = `s3://${this.bucket}/${this.prefix}${
+      options.endpoint ? ` at ${options.endpoint}` : ''
+    }`;
+    this.partSize = Math.max(options.partSize ?? 8 * 1024 ** 2, 5 * 1024 ** 2);
+    this.client = new S3Client({
+      endpoint: options.endpoint,
+      region: options.region ?? 'us-east-1',
+      forcePathStyle: options.forcePathStyle ?? Boolean(options.endpoint),
+      maxAttempts: 2,
+      ...(options.accessKeyId &&
+        options.secretAccessKey && {
+          credentials: {
+            accessKeyId: options.accessKeyId,
+            secretAccessKey: options.secretAccessKey,
+          },
+        }),
+    });
+  }
+
+  private keyOf(key: string) {
+    validateObjectKey(key);
+    return `${this.prefix}${key}`;
+  }
+
+  /** Turns SDK and network errors into errors that say what is wrong with the store. */
+  private explain(error: unknown): Error {
+    const code = errorCode(error) ?? '';
+    if (code === 'NoSuchBucket') {
+      return new NotFoundError(
+        `The bucket '${this.bucket}' does not exist at ${this.endpointName}`,
+      );
+    }
+    if (
+      ACCESS_ERRORS.has(code) ||
+      (error instanceof S3ServiceException &&
+        error.$metadata?.httpStatusCode === 403)
+    ) {
+      return new NotAllowedError(
+        `Access denied to bucket '${this.bucket}' at ${this.endpointName} (${code}); check the access key and the bucket policy`,
+      );
+    }
+    if (NETWORK_ERRORS.has(code)) {
+      return new ServiceUnavailableError(
+        `Cannot reach the S3 endpoint ${this.endpointName}: ${code}`,
+      );
+    }
+    if (isTlsError(code)) {
+      return new ServiceUnavailableError(
+        `TLS error talking to the S3 endpoint ${this.endpointName}: ${code}`,
+      );
+    }
+    return error instanceof Error ? error : new Error(String(error));
+  }
+
+  async put(key: string, body: Buffer | Readable): Promise<void> {
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: this.keyOf(key), Body: body },
+      partSize: this.partSize,
+      queueSize: 2,
+      leavePartsOnError: false,
+    });
+    try {
+      await upload.done();
+    } catch (error) {
+      throw this.explain(error);
+    }
+  }
+
+  async get(key: string): Promise<Readable> {
+    try {
+      const result = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key) }),
+      );
+      return result.Body as Readable;
+    } catch (error) {
+      if (isMissingObject(error)) throw new NotFoundError(`No object '${key}'`);
+      throw this.explain(error);
+    }
+  }
+
+  async head(key: string): Promise<{ size: number } | undefined> {
+    try {
+      const result = await this.client.send(
+        new HeadObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key) }),
+      );
+      return { size: result.ContentLength ?? 0 };
+    } catch (error) {
+      if (isMissingObject(error)) return undefined;
+      throw this.explain(error);
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key) }),
+      );
+    } catch (error) {
+      throw this.explain(error);
+    }
+  }
+
+  async list(prefix: string = ''): Promise<string[]> {
+    validateObjectPrefix(prefix);
+    const keys: string[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const page = await this.client.send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: `${this.prefix}${prefix}`,
+            ContinuationToken: token,
+          }),
+        );
+        for (const object of page.Contents ?? []) {
+          if (object.Key) keys.push(object.Key.slice(this.prefix.length));
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    } catch (error) {
+      throw this.explain(error);
+    }
+    return keys.sort();
+  }
+
+  async freeBytes(): Promise<undefined> {
+    return undefined;
+  }
+
+  async downloadUrl(key: string, expiresInSeconds: number): Promise<string> {
+    return getSignedUrl(
+      this.client,
+      new GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key) }),
+      { expiresIn: expiresInSeconds },
+    );
+  }
+}
