@@ -26,9 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ALL_SERVICES = ["mlflow", "ray", "backend", "app"]
+# Started only when named in --services: an S3 server (moto) for the S3 object store driver.
+OPTIONAL_SERVICES = ["s3"]
+KNOWN_SERVICES = ["s3", *ALL_SERVICES]
 STOP_GRACE_S = 20
 LOG_TAIL_LINES = 30
-HEALTH_TIMEOUTS_S = {"mlflow": 120, "ray": 120, "backend": 600, "app": 600}
+HEALTH_TIMEOUTS_S = {"s3": 60, "mlflow": 120, "ray": 120, "backend": 600, "app": 600}
 PR_SET_PDEATHSIG = 1
 
 
@@ -76,6 +79,7 @@ class Config:
     ray_client_port: int
     ray_agent_port: int
     ray_object_store_bytes: int
+    s3_port: int = 9000
     stack_id: str = ""
     ray_temp_dir: Path = field(default_factory=Path)
 
@@ -101,6 +105,7 @@ class Config:
             ray_client_port=port("MLOPS_RAY_CLIENT_PORT"),
             ray_agent_port=port("MLOPS_RAY_AGENT_PORT"),
             ray_object_store_bytes=int(env.get("MLOPS_RAY_OBJECT_STORE_BYTES", 1_000_000_000)),
+            s3_port=port("MLOPS_S3_PORT") if "MLOPS_S3_PORT" in env else 9000,
         )
         # One id per (user, state folder): names the Ray temp dir and marks every process of this
         # stack (MLOPS_STACK_ID in its environment), so cleanup never touches anybody else's.
@@ -136,6 +141,10 @@ class Config:
             "MLOPS_RAY_DASHBOARD_URL": f"http://127.0.0.1:{self.ray_dashboard_port}",
             "MLOPS_RAY_ADDRESS": f"127.0.0.1:{self.ray_gcs_port}",
         }
+
+    @property
+    def s3_url(self) -> str:
+        return f"http://127.0.0.1:{self.s3_port}"
 
     def ray_client_env(self) -> dict[str, str]:
         """What a Ray driver or `ray` CLI on this machine needs to reach the local head."""
@@ -340,6 +349,9 @@ def write_stack_env(cfg: Config, names: list[str]) -> None:
         "MLOPS_LOGS": str(cfg.logs),
         **cfg.ray_client_env(),
     }
+    if "s3" in names:
+        values["MLOPS_S3_PORT"] = str(cfg.s3_port)
+        values["MLOPS_S3_URL"] = cfg.s3_url
     lines = [
         "# Written by scripts/stack.sh while the stack is up; removed when it stops.",
         "# Shell syntax (set -a; . stack.env; set +a). The Ray token is in MLOPS_RAY_TOKEN_PATH.",
@@ -401,6 +413,21 @@ def mlflow_service(cfg: Config, env: dict[str, str]) -> Service:
         env={**env, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"},
         health_url=f"http://127.0.0.1:{port}/health",
         ports=[(port, "MLOPS_MLFLOW_PORT")],
+    )
+
+
+def s3_service(cfg: Config, env: dict[str, str]) -> Service:
+    """An S3-protocol server (moto) on loopback; its buckets live in memory until it stops."""
+    home = cfg.data / "s3"
+    home.mkdir(parents=True, exist_ok=True)
+    return Service(
+        name="s3",
+        argv=[tool("moto_server"), "-H", "127.0.0.1", "-p", str(cfg.s3_port)],
+        cwd=home,
+        env=env,
+        # Unsigned ListBuckets: moto answers 200 once it serves requests.
+        health_url=f"{cfg.s3_url}/",
+        ports=[(cfg.s3_port, "MLOPS_S3_PORT")],
     )
 
 
@@ -489,7 +516,10 @@ def app_service(cfg: Config, env: dict[str, str]) -> Service:
 
 def build_services(cfg: Config, names: list[str], token: str) -> list[Service]:
     env = base_environment(cfg)
+    if "s3" in names:
+        env["MLOPS_S3_URL"] = cfg.s3_url
     builders: dict[str, Callable[[], Service]] = {
+        "s3": lambda: s3_service(cfg, env),
         "mlflow": lambda: mlflow_service(cfg, env),
         "ray": lambda: ray_service(cfg, env, token),
         "backend": lambda: backend_service(cfg, env, token),
@@ -623,6 +653,8 @@ class Supervisor:
             rows.append(("Portal", urls["MLOPS_PORTAL_URL"]))
         if "backend" in self.names:
             rows.append(("Backend", urls["MLOPS_BACKEND_URL"]))
+        if "s3" in self.names:
+            rows.append(("S3 (moto)", cfg.s3_url))
         if "mlflow" in self.names:
             rows.append(("MLflow", urls["MLOPS_MLFLOW_URL"]))
         if "ray" in self.names:
@@ -762,15 +794,16 @@ def main() -> int:
     parser.add_argument(
         "--services",
         default=",".join(ALL_SERVICES),
-        help=f"comma-separated subset of {','.join(ALL_SERVICES)} (default: all), started in order",
+        help=f"comma-separated subset of {','.join(KNOWN_SERVICES)} (default: "
+        f"{','.join(ALL_SERVICES)}), started in order",
     )
     args = parser.parse_args()
     names = [n.strip() for n in args.services.split(",") if n.strip()]
-    unknown = [n for n in names if n not in ALL_SERVICES]
+    unknown = [n for n in names if n not in KNOWN_SERVICES]
     if unknown or not names:
         listed = ", ".join(unknown) or "(none)"
-        parser.error(f"unknown service(s) {listed}; choose from {', '.join(ALL_SERVICES)}")
-    names = [n for n in ALL_SERVICES if n in names]
+        parser.error(f"unknown service(s) {listed}; choose from {', '.join(KNOWN_SERVICES)}")
+    names = [n for n in KNOWN_SERVICES if n in names]
     try:
         return Supervisor(Config.from_env(), names).run()
     except StackError as e:
