@@ -3,7 +3,14 @@ import {
   MlopsApiClient,
   MlopsClientOptions,
 } from '@internal/backstage-plugin-mlops-common';
-import { TrainingJob } from './types';
+import {
+  CreateTrainingJobRequest,
+  JobLogChunk,
+  MetricSeries,
+  ModelTemplate,
+  TrainingDataset,
+  TrainingJob,
+} from './types';
 
 /**
  * Typed client of the experiments backend.
@@ -18,5 +25,41 @@ export class ExperimentsClient extends MlopsApiClient {
   /** The caller's most recent jobs, newest first; `limit` from 1 to 100. */
   listJobs(limit = 20): Promise<ItemList<TrainingJob>> {
     return this.request(`/jobs?limit=${limit}`);
+  }
+
+  getJob(id: string): Promise<TrainingJob> {
+    return this.request(`/jobs/${encodeURIComponent(id)}`);
+  }
+
+  /** Validates and queues a job; a 400 names each invalid field. */
+  createJob(request: CreateTrainingJobRequest): Promise<TrainingJob> {
+    return this.request('/jobs', {
+      method: 'POST',
+      body: JSON.stringify(request),
+    });
+  }
+
+  cancelJob(id: string): Promise<TrainingJob> {
+    return this.request(`/jobs/${encodeURIComponent(id)}/cancel`, {
+      method: 'POST',
+    });
+  }
+
+  getJobMetrics(id: string): Promise<ItemList<MetricSeries>> {
+    return this.request(`/jobs/${encodeURIComponent(id)}/metrics`);
+  }
+
+  getJobLogs(id: string, offset = 0): Promise<JobLogChunk> {
+    return this.request(
+      `/jobs/${encodeURIComponent(id)}/logs?offset=${offset}`,
+    );
+  }
+
+  listTemplates(): Promise<ItemList<ModelTemplate>> {
+    return this.request('/templates');
+  }
+
+  listDatasets(): Promise<ItemList<TrainingDataset>> {
+    return this.request('/datasets');
   }
 }

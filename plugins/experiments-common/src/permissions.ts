@@ -24,8 +24,31 @@ export const trainingJobReadPermission = createPermission({
   resourceType: TRAINING_JOB_RESOURCE_TYPE,
 });
 
+/**
+ * Submit a training job; the job is owned by one of the caller's teams.
+ *
+ * @public
+ */
+export const trainingJobCreatePermission = createPermission({
+  name: 'experiments.job.create',
+  attributes: { action: 'create' },
+});
+
+/**
+ * Cancel a training job; granted to the owning team.
+ *
+ * @public
+ */
+export const trainingJobCancelPermission = createPermission({
+  name: 'experiments.job.cancel',
+  attributes: { action: 'update' },
+  resourceType: TRAINING_JOB_RESOURCE_TYPE,
+});
+
 /** @public */
 export const experimentsPermissions = [
   experimentsStatusReadPermission,
   trainingJobReadPermission,
+  trainingJobCreatePermission,
+  trainingJobCancelPermission,
 ];
