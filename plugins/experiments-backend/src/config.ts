@@ -1,4 +1,9 @@
-import { RootConfigService } from '@backstage/backend-plugin-api';
+import {
+  resolvePackagePath,
+  RootConfigService,
+} from '@backstage/backend-plugin-api';
+import os from 'node:os';
+import path from 'node:path';
 
 /** The MLflow tracking server's base URL; startup fails with a clear message without it. */
 export function readMlflowTrackingUrl(config: RootConfigService): string {
@@ -19,4 +24,86 @@ export function readMlflowTrackingUrl(config: RootConfigService): string {
     throw new Error(`${key} must be an http(s) URL, not "${value}"`);
   }
   return value.replace(/\/+$/, '');
+}
+
+/** Settings of the training job queue, worker and reconciler (`mlops.experiments`). */
+export type ExperimentsConfig = {
+  runtimePath: string;
+  storagePath: string;
+  defaultCluster: string;
+  queue: {
+    driver: 'database' | 'rabbitmq';
+    rabbitmqUrl?: string;
+    queueName: string;
+    maxAttempts: number;
+    initialBackoffMs: number;
+    visibilityTimeoutMs: number;
+  };
+  worker: { enabled: boolean; prefetch: number; entrypointNumCpus: number };
+  reconcileIntervalMs: number;
+};
+
+/**
+ * Reads `mlops.experiments`. The runtime folder defaults to `$MLOPS_ROOT/runtime`, else the
+ * runtime/ folder of the repository this package lives in.
+ */
+export function readExperimentsConfig(
+  config: RootConfigService,
+): ExperimentsConfig {
+  const c = config.getOptionalConfig('mlops.experiments');
+  const runtimePath = path.resolve(
+    c?.getOptionalString('runtimePath') ??
+      (process.env.MLOPS_ROOT
+        ? path.join(process.env.MLOPS_ROOT, 'runtime')
+        : resolvePackagePath(
+            '@internal/backstage-plugin-experiments-backend',
+            '../../runtime',
+          )),
+  );
+  const storagePath = path.resolve(
+    c?.getOptionalString('storagePath') ??
+      path.join(
+        process.env.MLOPS_DATA ?? path.join(os.tmpdir(), 'mlops'),
+        'training',
+      ),
+  );
+  const driver = c?.getOptionalString('queue.driver') ?? 'database';
+  if (driver !== 'database' && driver !== 'rabbitmq') {
+    throw new Error(
+      `mlops.experiments.queue.driver must be "database" or "rabbitmq", not "${driver}"`,
+    );
+  }
+  const rabbitmqUrl = c?.getOptionalString('queue.rabbitmq.url');
+  if (driver === 'rabbitmq' && !rabbitmqUrl) {
+    throw new Error(
+      'mlops.experiments.queue.rabbitmq.url is not set: the rabbitmq queue driver needs the broker URL, e.g. amqp://guest:guest@127.0.0.1:5672',
+    );
+  }
+  const positive = (key: string, fallback: number) => {
+    const value = c?.getOptionalNumber(key) ?? fallback;
+    if (!(value > 0)) {
+      throw new Error(`mlops.experiments.${key} must be a positive number`);
+    }
+    return value;
+  };
+  return {
+    runtimePath,
+    storagePath,
+    defaultCluster: c?.getOptionalString('defaultCluster') ?? 'local',
+    queue: {
+      driver,
+      rabbitmqUrl,
+      queueName:
+        c?.getOptionalString('queue.rabbitmq.queueName') ?? 'experiments.jobs',
+      maxAttempts: positive('queue.maxAttempts', 5),
+      initialBackoffMs: positive('queue.initialBackoffMs', 2_000),
+      visibilityTimeoutMs: positive('queue.visibilityTimeoutMs', 60_000),
+    },
+    worker: {
+      enabled: c?.getOptionalBoolean('worker.enabled') ?? true,
+      prefetch: positive('worker.prefetch', 4),
+      entrypointNumCpus: positive('worker.entrypointNumCpus', 0.1),
+    },
+    reconcileIntervalMs: positive('reconcileIntervalMs', 2_000),
+  };
 }

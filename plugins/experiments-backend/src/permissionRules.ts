@@ -1,12 +1,10 @@
 import { createPermissionResourceRef } from '@backstage/plugin-permission-node';
-import {
-  TRAINING_JOB_RESOURCE_TYPE,
-  TrainingJob,
-} from '@internal/backstage-plugin-experiments-common';
+import { TRAINING_JOB_RESOURCE_TYPE } from '@internal/backstage-plugin-experiments-common';
 import { createOwnerRule, OwnerQuery } from '@internal/mlops-node';
+import { StoredJob } from './database/DatabaseJobStore';
 
 export const trainingJobResourceRef = createPermissionResourceRef<
-  TrainingJob,
+  StoredJob,
   OwnerQuery
 >().with({ pluginId: 'experiments', resourceType: TRAINING_JOB_RESOURCE_TYPE });
 

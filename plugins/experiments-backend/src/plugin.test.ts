@@ -1,4 +1,3 @@
-import { ServiceFactory } from '@backstage/backend-plugin-api';
 import {
   mockServices,
   startTestBackend,
@@ -11,48 +10,65 @@ import {
   PluginStatus,
 } from '@internal/backstage-plugin-mlops-common';
 import { closedPortUrl, requireTestService } from '@internal/mlops-node';
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import request from 'supertest';
-import { DatabaseJobStore } from './database/DatabaseJobStore';
+import { mnistDataFolder } from './catalog/DatasetCatalog';
 import { experimentsPlugin } from './plugin';
+import { startExperimentsBackend, waitFor } from './testBackend';
+import { testJob } from './testUtils';
 
 // A real MLflow server started by the test command.
 const mlflowUrl = requireTestService('MLOPS_TEST_MLFLOW_URL');
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
-async function startBackend(
-  options: { trackingUrl?: string; permissions?: ServiceFactory } = {},
-) {
+type Options = Omit<
+  Parameters<typeof startExperimentsBackend>[0],
+  'knex' | 'trackingUrl'
+> & { trackingUrl?: string };
+
+const backends: Array<{ stop(): Promise<void> }> = [];
+afterEach(async () => {
+  await Promise.all(backends.splice(0).map(b => b.stop()));
+});
+
+async function startBackend(options: Options = {}) {
   const knex = await databases.init('SQLITE_3');
-  const { server } = await startTestBackend({
-    features: [
-      experimentsPlugin,
-      options.permissions ?? mockServices.permissions.factory(),
-      mockServices.database.factory({ knex }),
-      mockServices.rootConfig.factory({
-        data: {
-          mlops: { mlflow: { trackingUrl: options.trackingUrl ?? mlflowUrl } },
-        },
-      }),
-    ],
+  const started = await startExperimentsBackend({
+    knex,
+    trackingUrl: mlflowUrl,
+    // No worker: these tests look at the API and the queue, not at Ray.
+    experiments: { worker: { enabled: false } },
+    ...options,
   });
-  const store = await DatabaseJobStore.create({
-    database: mockServices.database({ knex }),
-  });
-  return { server, store };
+  backends.push(started.backend);
+  return { ...started, knex };
 }
 
-function job(name: string, owner: string, createdAt: string): TrainingJob {
-  return {
-    id: randomUUID(),
-    name,
-    owner,
-    state: 'QUEUED',
-    createdAt,
-    updatedAt: createdAt,
-  };
+/** A policy that grants jobs to the owners among `claims`, like MlopsPolicy. */
+function ownerPolicy(claims: string[]) {
+  return mockServices.permissions.mock({
+    authorizeConditional: async requests =>
+      requests.map(() => ({
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'experiments',
+        resourceType: 'training-job',
+        conditions: {
+          rule: OWNER_RULE_NAME,
+          resourceType: 'training-job',
+          params: { claims },
+        },
+      })),
+  }).factory;
 }
+
+const validRequest = {
+  templateId: 'mnist-cnn',
+  datasetId: 'mnist',
+  hyperparameters: { epochs: 1, learning_rate: 0.01 },
+};
 
 describe('experiments backend', () => {
   it('reports the version of the real MLflow server and the database', async () => {
@@ -102,64 +118,314 @@ describe('experiments backend', () => {
     ).rejects.toThrow(/mlops\.mlflow\.trackingUrl is not set/);
   });
 
+  it('lists the model templates of the runtime folder and the MNIST dataset with its hash', async () => {
+    const { server } = await startBackend();
+    const templates = await request(server)
+      .get('/api/experiments/templates')
+      .expect(200);
+    const manifest = JSON.parse(
+      readFileSync(
+        path.resolve(
+          __dirname,
+          '../../../runtime/src/mlops_runtime/templates/mnist-cnn.json',
+        ),
+        'utf8',
+      ),
+    );
+    expect(templates.body.items).toContainEqual(manifest);
+
+    const hash = createHash('sha256');
+    for (const file of [
+      'train-images-idx3-ubyte',
+      'train-labels-idx1-ubyte',
+      't10k-images-idx3-ubyte',
+      't10k-labels-idx1-ubyte',
+    ]) {
+      hash.update(readFileSync(path.join(mnistDataFolder(), file)));
+    }
+    const datasets = await request(server)
+      .get('/api/experiments/datasets')
+      .expect(200);
+    expect(datasets.body.items).toEqual([
+      {
+        id: 'mnist',
+        title: expect.stringContaining('MNIST'),
+        format: 'idx',
+        version: `sha256:${hash.digest('hex')}`,
+      },
+    ]);
+  });
+
+  it('stores a valid job as QUEUED with its fully resolved config, and publishes it to the queue', async () => {
+    const { server, knex } = await startBackend();
+    const res = await request(server)
+      .post('/api/experiments/jobs')
+      .send(validRequest)
+      .expect(201);
+    const job = res.body as TrainingJob;
+    const datasets = await request(server).get('/api/experiments/datasets');
+
+    expect(job).toMatchObject({
+      name: 'mnist-cnn on mnist',
+      owner: 'group:default/team-a',
+      state: 'QUEUED',
+      attempts: 0,
+      links: {},
+      config: {
+        template: { id: 'mnist-cnn', version: '1.0.0' },
+        dataset: {
+          id: 'mnist',
+          format: 'idx',
+          version: datasets.body.items[0].version,
+        },
+        hyperparameters: {
+          epochs: 1,
+          learning_rate: 0.01,
+          batch_size: 64,
+          dropout: 0.25,
+          conv1_channels: 32,
+          conv2_channels: 64,
+          hidden_units: 128,
+          train_samples: 60000,
+        },
+        resources: { numWorkers: 1, cpusPerWorker: 2, useGpu: false },
+        cluster: 'local',
+        runtimeVersion: expect.stringMatching(/^\d+\.\d+\.\d+/),
+        modelName: 'mnist-cnn-team-a',
+      },
+    });
+    expect(Number.isInteger(job.config.seed)).toBe(true);
+    await request(server)
+      .get(`/api/experiments/jobs/${job.id}`)
+      .expect(200, job);
+
+    // The relay moves the outbox row onto the queue (the database driver's table).
+    await waitFor('the job on the queue', async () => {
+      const outbox = await knex('training_job_outbox').pluck('job_id');
+      const queued = await knex('job_queue').pluck('job_id');
+      return outbox.length === 0 && queued.length === 1 && queued[0] === job.id;
+    });
+  });
+
+  it('takes the seed, resources, owner and name that the caller gives', async () => {
+    const { server } = await startBackend({
+      ownershipEntityRefs: [
+        'user:default/mock',
+        'group:default/team-a',
+        'group:default/team-b',
+      ],
+    });
+    const res = await request(server)
+      .post('/api/experiments/jobs')
+      .send({
+        ...validRequest,
+        name: 'quick try',
+        seed: 42,
+        resources: { numWorkers: 2 },
+        owner: 'group:default/team-b',
+      })
+      .expect(201);
+    expect(res.body).toMatchObject({
+      name: 'quick try',
+      owner: 'group:default/team-b',
+      config: {
+        seed: 42,
+        resources: { numWorkers: 2, cpusPerWorker: 2, useGpu: false },
+        modelName: 'mnist-cnn-team-b',
+      },
+    });
+
+    const other = await request(server)
+      .post('/api/experiments/jobs')
+      .send({ ...validRequest, owner: 'group:default/team-c' })
+      .expect(403);
+    expect(other.body.error.message).toContain(
+      'you are not a member of it',
+    );
+  });
+
+  it('rejects invalid hyperparameters naming each field, and stores and queues nothing', async () => {
+    const { server, knex } = await startBackend();
+    const res = await request(server)
+      .post('/api/experiments/jobs')
+      .send({
+        ...validRequest,
+        hyperparameters: {
+          epochs: 'two',
+          batch_size: 4,
+          learning_rate: 0,
+          dropout: 0.95,
+          momentum: 0.9,
+        },
+      })
+      .expect(400);
+    const message: string = res.body.error.message;
+    expect(res.body.error.name).toBe('InputError');
+    expect(message).toContain('hyperparameters.epochs must be integer');
+    expect(message).toContain('hyperparameters.batch_size must be >= 8');
+    expect(message).toContain('hyperparameters.learning_rate must be > 0');
+    expect(message).toContain('hyperparameters.dropout must be <= 0.9');
+    expect(message).toContain(
+      'hyperparameters.momentum is not a hyperparameter of mnist-cnn',
+    );
+
+    const body = await request(server)
+      .post('/api/experiments/jobs')
+      .send({
+        datasetId: 'mnist',
+        seed: -1,
+        resources: { numWorkers: 0, gpus: 1 },
+        priority: 'high',
+      })
+      .expect(400);
+    for (const problem of [
+      'templateId is required',
+      'seed must be >= 0',
+      'resources.numWorkers must be >= 1',
+      'resources.gpus is not allowed',
+      'priority is not allowed',
+    ]) {
+      expect(body.body.error.message).toContain(problem);
+    }
+
+    await waitFor('the queue table', () => knex.schema.hasTable('job_queue'));
+    expect(await knex('training_jobs').pluck('id')).toEqual([]);
+    expect(await knex('training_job_outbox').pluck('id')).toEqual([]);
+    expect(await knex('job_queue').pluck('id')).toEqual([]);
+  });
+
+  it('answers 404 for an unknown template, dataset or cluster, and stores nothing', async () => {
+    const { server, knex } = await startBackend();
+    for (const [change, message] of [
+      [{ templateId: 'resnet-9000' }, 'No model template "resnet-9000"'],
+      [{ datasetId: 'imagenet' }, 'No dataset "imagenet"'],
+      [{ cluster: 'moon' }, 'No Ray cluster named "moon"'],
+    ] as const) {
+      const res = await request(server)
+        .post('/api/experiments/jobs')
+        .send({ ...validRequest, ...change })
+        .expect(404);
+      expect(res.body.error.message).toBe(message);
+    }
+    expect(await knex('training_jobs').pluck('id')).toEqual([]);
+    expect(await knex('training_job_outbox').pluck('id')).toEqual([]);
+  });
+
   it('lists stored jobs, newest first, up to the limit', async () => {
     const { server, store } = await startBackend();
     await request(server)
       .get('/api/experiments/jobs')
       .expect(200, { items: [] });
 
-    const older = job(
+    const older = testJob(
       'mnist-cnn',
       'group:default/team-a',
       '2026-01-01T10:00:00.000Z',
     );
-    const newer = {
-      ...job('mnist-tune', 'group:default/team-b', '2026-01-02T10:00:00.000Z'),
-      state: 'FAILED' as const,
-      reason: 'Ray job failed',
-      project: 'system:default/mnist',
-      mlflowRunId: 'abc123',
-    };
-    await store.insertJob(older, { epochs: 3 });
+    const newer = testJob(
+      'mnist-tune',
+      'group:default/team-b',
+      '2026-01-02T10:00:00.000Z',
+      {
+        state: 'FAILED',
+        reason: 'Ray cluster unreachable',
+        project: 'system:default/mnist',
+        attempts: 5,
+      },
+    );
+    await store.insertJob(older);
     await store.insertJob(newer);
 
     const all = await request(server).get('/api/experiments/jobs').expect(200);
-    expect(all.body.items).toEqual([newer, older]);
+    expect(all.body.items).toEqual([
+      { ...newer, links: {} },
+      { ...older, links: {} },
+    ]);
     const one = await request(server)
       .get('/api/experiments/jobs?limit=1')
       .expect(200);
-    expect(one.body.items).toEqual([newer]);
+    expect(one.body.items).toEqual([{ ...newer, links: {} }]);
   });
 
-  it('shows a team only its own jobs when the policy grants by ownership', async () => {
-    const permissions = mockServices.permissions.mock({
-      authorizeConditional: async requests =>
-        requests.map(() => ({
-          result: AuthorizeResult.CONDITIONAL,
-          pluginId: 'experiments',
-          resourceType: 'training-job',
-          conditions: {
-            rule: OWNER_RULE_NAME,
-            resourceType: 'training-job',
-            params: { claims: ['user:default/mock', 'group:default/team-b'] },
-          },
-        })),
-    });
+  it('shows, cancels and serves logs and metrics of a team\'s own jobs only', async () => {
     const { server, store } = await startBackend({
-      permissions: permissions.factory,
+      permissions: ownerPolicy(['user:default/mock', 'group:default/team-b']),
     });
-    await store.insertJob(
-      job('a', 'group:default/team-a', '2026-01-01T10:00:00Z'),
-    );
-    await store.insertJob(
-      job('b', 'group:default/team-b', '2026-01-02T10:00:00Z'),
-    );
-    await store.insertJob(
-      job('c', 'user:default/mock', '2026-01-03T10:00:00Z'),
-    );
+    const theirs = testJob('a', 'group:default/team-a', '2026-01-01T10:00:00Z');
+    const ours = testJob('b', 'group:default/team-b', '2026-01-02T10:00:00Z');
+    await store.insertJob(theirs);
+    await store.insertJob(ours);
 
-    const res = await request(server).get('/api/experiments/jobs').expect(200);
-    expect(res.body.items.map((j: TrainingJob) => j.name)).toEqual(['c', 'b']);
+    const list = await request(server).get('/api/experiments/jobs').expect(200);
+    expect(list.body.items.map((j: TrainingJob) => j.name)).toEqual(['b']);
+    for (const suffix of ['', '/logs', '/metrics']) {
+      await request(server)
+        .get(`/api/experiments/jobs/${theirs.id}${suffix}`)
+        .expect(404);
+      await request(server)
+        .get(`/api/experiments/jobs/${ours.id}${suffix}`)
+        .expect(200);
+    }
+    await request(server)
+      .post(`/api/experiments/jobs/${theirs.id}/cancel`)
+      .expect(404);
+    expect((await store.getJob(theirs.id))!.state).toBe('QUEUED');
+    await request(server)
+      .post(`/api/experiments/jobs/${ours.id}/cancel`)
+      .expect(200);
+    expect((await store.getJob(ours.id))!.state).toBe('CANCELLED');
+  });
+
+  it('cancels a queued job at once, asks Ray to stop a running one, and refuses to cancel an ended one', async () => {
+    const { server, store } = await startBackend();
+    const queued = await request(server)
+      .post('/api/experiments/jobs')
+      .send(validRequest)
+      .expect(201);
+    const cancelled = await request(server)
+      .post(`/api/experiments/jobs/${queued.body.id}/cancel`)
+      .expect(200);
+    expect(cancelled.body).toMatchObject({
+      state: 'CANCELLED',
+      reason: 'cancelled by user:default/mock',
+      finishedAt: expect.any(String),
+    });
+    const again = await request(server)
+      .post(`/api/experiments/jobs/${queued.body.id}/cancel`)
+      .expect(409);
+    expect(again.body.error.message).toContain('has already ended (CANCELLED)');
+
+    // Ray is unreachable here: the job stays CANCELLING until the reconciler gets through.
+    const running = testJob('r', 'user:default/mock', '2026-01-01T10:00:00Z', {
+      state: 'RUNNING',
+    });
+    await store.insertJob(running);
+    const cancelling = await request(server)
+      .post(`/api/experiments/jobs/${running.id}/cancel`)
+      .expect(200);
+    expect(cancelling.body.state).toBe('CANCELLING');
+  });
+
+  it('answers an empty log and no metrics before the job reaches Ray, and checks the offset', async () => {
+    const { server, store } = await startBackend();
+    const job = testJob('q', 'user:default/mock', '2026-01-01T10:00:00Z');
+    await store.insertJob(job);
+    await request(server)
+      .get(`/api/experiments/jobs/${job.id}/logs?offset=12`)
+      .expect(200, { text: '', nextOffset: 12 });
+    await request(server)
+      .get(`/api/experiments/jobs/${job.id}/metrics`)
+      .expect(200, { items: [] });
+    for (const offset of ['-1', 'x', '1.5', '']) {
+      const res = await request(server).get(
+        `/api/experiments/jobs/${job.id}/logs?offset=${offset}`,
+      );
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toBe(
+        'offset must be a non-negative integer',
+      );
+    }
+    await request(server).get('/api/experiments/jobs/nope').expect(404);
   });
 
   it('rejects a limit that is not an integer from 1 to 100', async () => {
@@ -183,30 +449,41 @@ describe('experiments backend', () => {
     const service = await request(server)
       .get('/api/experiments/status')
       .set('Authorization', 'Bearer mock-service-token');
+    const submit = await request(server)
+      .post('/api/experiments/jobs')
+      .set('Authorization', 'Bearer mock-service-token')
+      .send(validRequest);
 
     expect(anonymous.status).toBe(401);
     expect(service.status).toBe(403);
+    expect(submit.status).toBe(403);
   });
 
-  it('denies the status route and hides all jobs when the policy denies', async () => {
+  it('denies status and submission and hides all jobs when the policy denies', async () => {
     const permissions = mockServices.permissions.mock({
       authorize: async requests =>
         requests.map(() => ({ result: AuthorizeResult.DENY })),
       authorizeConditional: async requests =>
         requests.map(() => ({ result: AuthorizeResult.DENY })),
     });
-    const { server, store } = await startBackend({
+    const { server, store, knex } = await startBackend({
       permissions: permissions.factory,
     });
-    await store.insertJob(
-      job('a', 'user:default/mock', '2026-01-01T10:00:00Z'),
-    );
+    const job = testJob('a', 'user:default/mock', '2026-01-01T10:00:00Z');
+    await store.insertJob(job);
 
     const status = await request(server).get('/api/experiments/status');
     expect(status.status).toBe(403);
     expect(status.body.error.message).toContain('experiments.status.read');
+    const submit = await request(server)
+      .post('/api/experiments/jobs')
+      .send(validRequest);
+    expect(submit.status).toBe(403);
+    expect(submit.body.error.message).toContain('experiments.job.create');
     await request(server)
       .get('/api/experiments/jobs')
       .expect(200, { items: [] });
+    await request(server).get(`/api/experiments/jobs/${job.id}`).expect(404);
+    expect(await knex('training_jobs').pluck('id')).toEqual([job.id]);
   });
 });

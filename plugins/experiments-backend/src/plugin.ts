@@ -3,16 +3,28 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { experimentsPermissions } from '@internal/backstage-plugin-experiments-common';
-import { readMlflowTrackingUrl } from './config';
+import { rayClustersServiceRef } from '@internal/backstage-plugin-ray-clusters-node';
+import { DatasetCatalog } from './catalog/DatasetCatalog';
+import { readRuntimeVersion } from './catalog/runtimeVersion';
+import { TemplateCatalog } from './catalog/TemplateCatalog';
+import { readExperimentsConfig, readMlflowTrackingUrl } from './config';
 import { DatabaseJobStore } from './database/DatabaseJobStore';
 import {
   trainingJobOwnerRule,
   trainingJobResourceRef,
 } from './permissionRules';
 import { createRouter } from './router';
+import { JobService } from './service/JobService';
+import { MlflowClient } from './service/MlflowClient';
+import { RayClusters } from './service/RayClusters';
+import { JobReconciler } from './worker/JobReconciler';
+import { JobWorker } from './worker/JobWorker';
+import { OutboxRelay } from './worker/OutboxRelay';
+import { QueueConnector } from './worker/QueueConnector';
 
 /**
- * The experiments backend plugin: training jobs and their MLflow tracking.
+ * The experiments backend plugin: training jobs, queued through a transactional outbox, run on Ray
+ * by the worker, followed by the reconciler, and tracked in MLflow.
  *
  * @public
  */
@@ -25,19 +37,75 @@ export const experimentsPlugin = createBackendPlugin({
         database: coreServices.database,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
+        lifecycle: coreServices.lifecycle,
+        logger: coreServices.logger,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
+        rayClusters: rayClustersServiceRef,
+        userInfo: coreServices.userInfo,
       },
       async init({
         config,
         database,
         httpAuth,
         httpRouter,
+        lifecycle,
+        logger,
         permissions,
         permissionsRegistry,
+        rayClusters,
+        userInfo,
       }) {
         const trackingUrl = readMlflowTrackingUrl(config);
+        const settings = readExperimentsConfig(config);
         const store = await DatabaseJobStore.create({ database });
+        const templates = await TemplateCatalog.load({
+          runtimePath: settings.runtimePath,
+          logger,
+        });
+        const runtimeVersion = await readRuntimeVersion(settings.runtimePath);
+        const datasets = new DatasetCatalog();
+        const clusters = new RayClusters(rayClusters);
+        const queue = QueueConnector.fromConfig({
+          config: settings.queue,
+          database,
+          logger,
+        });
+        const relay = new OutboxRelay({ store, queue, logger });
+        const worker = new JobWorker({
+          store,
+          queue,
+          templates,
+          datasets,
+          clusters,
+          logger,
+          settings: {
+            runtimePath: settings.runtimePath,
+            storagePath: settings.storagePath,
+            trackingUrl,
+            prefetch: settings.worker.prefetch,
+            entrypointNumCpus: settings.worker.entrypointNumCpus,
+          },
+        });
+        const reconciler = new JobReconciler({
+          store,
+          clusters,
+          logger,
+          intervalMs: settings.reconcileIntervalMs,
+        });
+        const jobs = new JobService({
+          store,
+          templates,
+          datasets,
+          clusters,
+          mlflow: new MlflowClient(trackingUrl),
+          trackingUrl,
+          runtimeVersion,
+          defaultCluster: settings.defaultCluster,
+          logger,
+          onQueued: () => relay.wake(),
+        });
+
         permissionsRegistry.addPermissions(experimentsPermissions);
         permissionsRegistry.addResourceType({
           resourceRef: trainingJobResourceRef,
@@ -47,12 +115,34 @@ export const experimentsPlugin = createBackendPlugin({
         httpRouter.use(
           await createRouter({
             httpAuth,
+            userInfo,
             permissions,
             permissionsRegistry,
             store,
+            jobs,
+            templates,
+            datasets,
             trackingUrl,
           }),
         );
+
+        lifecycle.addStartupHook(() => {
+          // Connect now, so that a wrong queue setting shows in the log at startup.
+          queue.get().catch(error =>
+            logger.warn(
+              `The job queue is not reachable yet; jobs stay queued until it is: ${error}`,
+            ),
+          );
+          relay.start();
+          if (settings.worker.enabled) {
+            worker.start();
+            reconciler.start();
+          }
+        });
+        lifecycle.addShutdownHook(async () => {
+          await Promise.all([relay.stop(), worker.stop(), reconciler.stop()]);
+          await queue.close();
+        });
       },
     });
   },

@@ -17,3 +17,4 @@ export type {
 } from './types';
 export * from './DatabaseJobQueue';
 export * from './RabbitMqJobQueue';
+export * from './RayJobsClient';

@@ -1,0 +1,25 @@
+import { NotFoundError } from '@backstage/errors';
+import { RayJobsClient } from '@internal/backstage-plugin-experiments-node';
+import { RayClustersService } from '@internal/backstage-plugin-ray-clusters-node';
+
+/** The Ray clusters a job can run on, with a Ray Jobs client for each. */
+export class RayClusters {
+  constructor(private readonly service: RayClustersService) {}
+
+  has(name: string): boolean {
+    return this.service.listClusters().some(c => c.name === name);
+  }
+
+  dashboardUrl(name: string): string | undefined {
+    return this.service.listClusters().find(c => c.name === name)?.dashboardUrl;
+  }
+
+  /** NotFoundError for an unknown cluster. */
+  jobs(name: string): RayJobsClient {
+    const cluster = this.service.listClusters().find(c => c.name === name);
+    if (!cluster) {
+      throw new NotFoundError(`No Ray cluster named "${name}"`);
+    }
+    return new RayJobsClient(cluster);
+  }
+}

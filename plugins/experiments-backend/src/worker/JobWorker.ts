@@ -1,0 +1,236 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  DeliveredJobMessage,
+  JobConsumer,
+  JobDeliveryContext,
+  JobOutcome,
+  RayJobRejectedError,
+} from '@internal/backstage-plugin-experiments-node';
+import { RayUnavailableError } from '@internal/backstage-plugin-ray-clusters-node';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { DatasetCatalog } from '../catalog/DatasetCatalog';
+import { TemplateCatalog } from '../catalog/TemplateCatalog';
+import { DatabaseJobStore, StoredJob } from '../database/DatabaseJobStore';
+import { RayClusters } from '../service/RayClusters';
+import { Loop } from './loop';
+import { QueueConnector } from './QueueConnector';
+
+/** Settings the worker passes to the training code. */
+export type WorkerSettings = {
+  runtimePath: string;
+  storagePath: string;
+  trackingUrl: string;
+  prefetch: number;
+  entrypointNumCpus: number;
+};
+
+/** A job the worker cannot run, whatever the number of attempts: it fails with this reason. */
+class UnrunnableJobError extends Error {}
+
+/**
+ * Takes jobs off the queue and submits each to its Ray cluster, with the job id as Ray's
+ * submission id so that a second delivery never starts a second run. The delivery is acked as
+ * soon as Ray has the job and the job is STARTING; the reconciler follows it from there.
+ */
+export class JobWorker {
+  private consumer?: JobConsumer;
+  private readonly connectLoop: Loop;
+
+  constructor(
+    private readonly deps: {
+      store: DatabaseJobStore;
+      queue: QueueConnector;
+      templates: TemplateCatalog;
+      datasets: DatasetCatalog;
+      clusters: RayClusters;
+      settings: WorkerSettings;
+      logger: LoggerService;
+    },
+  ) {
+    this.connectLoop = new Loop(() => this.subscribe(), {
+      intervalMs: 1000,
+      onError: error =>
+        deps.logger.warn(
+          `Training job worker waits for the job queue: ${
+            (error as Error).message
+          }`,
+        ),
+    });
+  }
+
+  /** Starts consuming, as soon as the queue can be reached. */
+  start() {
+    this.connectLoop.start();
+  }
+
+  async stop() {
+    await this.connectLoop.stop();
+    await this.consumer?.stop();
+    this.consumer = undefined;
+  }
+
+  private async subscribe() {
+    if (this.consumer) return;
+    const queue = await this.deps.queue.get();
+    this.consumer = await queue.consume((m, c) => this.handle(m, c), {
+      prefetch: this.deps.settings.prefetch,
+    });
+    this.deps.logger.info('Training job worker is consuming the job queue');
+    // Ends the connect loop once this tick returns (awaiting it here would wait for itself).
+    void this.connectLoop.stop();
+  }
+
+  /** Handles one delivery of a job message. */
+  async handle(
+    message: DeliveredJobMessage,
+    context: JobDeliveryContext,
+  ): Promise<JobOutcome> {
+    const { store, logger } = this.deps;
+    const job = await store.getJob(message.jobId);
+    if (!job) {
+      logger.warn(`Dropping a queue message for unknown job ${message.jobId}`);
+      return 'dead';
+    }
+    if (job.state !== 'QUEUED') {
+      // Submitted by an earlier delivery, or cancelled meanwhile.
+      return 'ack';
+    }
+    await store.countAttempt(job.id, ['QUEUED']);
+    try {
+      const { jobId } = await this.submit(job);
+      const moved = await store.transition(job.id, ['QUEUED'], 'STARTING', {
+        raySubmissionId: job.id,
+        rayJobId: jobId,
+        reason: null,
+      });
+      if (!moved) {
+        await this.stopIfCancelled(job.id);
+      }
+      return 'ack';
+    } catch (error) {
+      return this.onSubmitError(job, error, context);
+    }
+  }
+
+  /** Submits the job to Ray; a job Ray already has counts as submitted. */
+  async submit(job: StoredJob): Promise<{ jobId?: string }> {
+    const { templates, datasets, clusters, settings } = this.deps;
+    const { config } = job;
+    let entrypoint: string;
+    try {
+      entrypoint = templates.get(config.template.id).template.entrypoint;
+    } catch {
+      throw new UnrunnableJobError(
+        `model template ${config.template.id} no longer exists`,
+      );
+    }
+    const dataset = await datasets.get(config.dataset.id).catch(() => {
+      throw new UnrunnableJobError(`dataset not found: ${config.dataset.id}`);
+    });
+    if (!(await exists(dataset.path))) {
+      throw new UnrunnableJobError(
+        `dataset not found: ${config.dataset.id} (no files at ${dataset.path})`,
+      );
+    }
+    if (dataset.version !== config.dataset.version) {
+      throw new UnrunnableJobError(
+        `dataset ${config.dataset.id} changed since the job was submitted (version ${config.dataset.version}, now ${dataset.version})`,
+      );
+    }
+    let client;
+    try {
+      client = clusters.jobs(config.cluster);
+    } catch {
+      throw new UnrunnableJobError(
+        `Ray cluster "${config.cluster}" is not configured`,
+      );
+    }
+    const jobConfig = {
+      jobId: job.id,
+      template: config.template,
+      dataset: { ...config.dataset, path: dataset.path },
+      hyperparameters: config.hyperparameters,
+      seed: config.seed,
+      resources: config.resources,
+      modelName: config.modelName,
+      mlflow: {
+        trackingUri: settings.trackingUrl,
+        experimentName: config.modelName,
+      },
+      storagePath: path.join(settings.storagePath, job.id),
+    };
+    const result = await client.submit({
+      submissionId: job.id,
+      entrypoint: `python -m ${entrypoint}`,
+      envVars: {
+        MLOPS_JOB_CONFIG: JSON.stringify(jobConfig),
+        PYTHONPATH: path.join(settings.runtimePath, 'src'),
+      },
+      entrypointNumCpus: settings.entrypointNumCpus,
+      metadata: { portal: 'mlops', owner: job.owner, name: job.name },
+    });
+    if (result.alreadySubmitted) {
+      this.deps.logger.info(
+        `Training job ${job.id} was already submitted to Ray by an earlier delivery`,
+      );
+    }
+    return { jobId: result.jobId };
+  }
+
+  private async onSubmitError(
+    job: StoredJob,
+    error: unknown,
+    context: JobDeliveryContext,
+  ): Promise<JobOutcome> {
+    const { store, logger } = this.deps;
+    const message = (error as Error).message;
+    if (error instanceof RayUnavailableError) {
+      if (context.attempt < context.maxAttempts) {
+        await store.update(job.id, ['QUEUED'], {
+          reason: `Ray cluster unreachable (attempt ${context.attempt} of ${context.maxAttempts}), retrying: ${message}`,
+        });
+        return 'retry';
+      }
+      await this.fail(job, `Ray cluster unreachable: ${message}`);
+      return 'ack';
+    }
+    if (
+      error instanceof UnrunnableJobError ||
+      error instanceof RayJobRejectedError
+    ) {
+      await this.fail(job, message);
+      return 'ack';
+    }
+    logger.error(`Training job ${job.id} could not be submitted: ${message}`);
+    return 'retry';
+  }
+
+  private async fail(job: StoredJob, reason: string) {
+    this.deps.logger.warn(`Training job ${job.id} failed: ${reason}`);
+    await this.deps.store.transition(job.id, ['QUEUED'], 'FAILED', {
+      reason,
+      finished: true,
+    });
+  }
+
+  /** Cancelled while being submitted: stop what Ray just started. */
+  private async stopIfCancelled(jobId: string) {
+    const current = await this.deps.store.getJob(jobId);
+    if (current?.state === 'CANCELLED' || current?.state === 'CANCELLING') {
+      await this.deps.clusters
+        .jobs(current.config.cluster)
+        .stop(jobId)
+        .catch(() => false);
+    }
+  }
+}
+
+async function exists(p: string) {
+  try {
+    await fs.access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * A background loop: runs `tick` again after it resolves, waiting `intervalMs` (or until woken),
+ * or `backoff` ms after a tick that threw. `stop` waits for the tick in progress.
+ */
+export class Loop {
+  private running = false;
+  private done?: Promise<void>;
+  private wakeUp?: () => void;
+  private woken = false;
+
+  constructor(
+    private readonly tick: () => Promise<void>,
+    private readonly options: {
+      intervalMs: number;
+      maxBackoffMs?: number;
+      onError: (error: unknown) => void;
+    },
+  ) {}
+
+  start() {
+    if (this.running) return;
+    this.running = true;
+    this.done = this.run();
+  }
+
+  wake() {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  async stop() {
+    this.running = false;
+    this.wake();
+    await this.done;
+  }
+
+  private async run() {
+    let delay = this.options.intervalMs;
+    while (this.running) {
+      try {
+        await this.tick();
+        delay = this.options.intervalMs;
+      } catch (error) {
+        this.options.onError(error);
+        delay = Math.min(delay * 2, this.options.maxBackoffMs ?? 10_000);
+      }
+      await this.sleep(delay);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.woken || !this.running) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise(resolve => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.woken = false;
+        self.wakeUp = undefined;
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+  }
+}
