@@ -29,6 +29,8 @@ export interface Config {
             /** Path-style addressing, needed by MinIO; default true when an endpoint is set. */
             forcePathStyle?: boolean;
           };
+      /** Where uploads are spooled while they are checked; default the OS temp folder. */
+      uploadTempDir?: string;
       /** Largest accepted upload in bytes; default 1 GiB. */
       maxUploadBytes?: number;
       /** Zip uploads: largest total uncompressed size in bytes (default 4 GiB) and compression ratio (default 100). */

@@ -42,6 +42,7 @@ async function startBackend(
                 type: 'local',
                 root: options.root ?? join(tmp, 'store'),
               },
+              samples: { enabled: false },
             },
           },
         },

@@ -2,11 +2,30 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
 import { datasetsPermissions } from '@internal/backstage-plugin-datasets-common';
 import { DatabaseDatasetStore } from './database';
+import { DEFAULT_ZIP_LIMITS, ZipLimits } from './formats/zip';
 import { createObjectStore } from './objectStore';
 import { datasetOwnerRule, datasetResourceRef } from './permissionRules';
 import { createRouter } from './router';
+import { registerSamples } from './samples';
+import { DatasetFiles } from './versions/DatasetFiles';
+
+const DEFAULT_MAX_UPLOAD_BYTES = 1024 ** 3;
+const DEFAULT_SAMPLES_OWNER = 'group:default/data-science';
+
+function zipLimits(config: Config): ZipLimits {
+  return {
+    ...DEFAULT_ZIP_LIMITS,
+    maxUncompressedBytes:
+      config.getOptionalNumber('mlops.datasets.zip.maxUncompressedBytes') ??
+      DEFAULT_ZIP_LIMITS.maxUncompressedBytes,
+    maxCompressionRatio:
+      config.getOptionalNumber('mlops.datasets.zip.maxCompressionRatio') ??
+      DEFAULT_ZIP_LIMITS.maxCompressionRatio,
+  };
+}
 
 /**
  * The datasets backend plugin: datasets, their versions and the object store holding their files.
@@ -22,16 +41,20 @@ export const datasetsPlugin = createBackendPlugin({
         database: coreServices.database,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
+        logger: coreServices.logger,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
+        userInfo: coreServices.userInfo,
       },
       async init({
         config,
         database,
         httpAuth,
         httpRouter,
+        logger,
         permissions,
         permissionsRegistry,
+        userInfo,
       }) {
         const datasets = await DatabaseDatasetStore.create(database);
         permissionsRegistry.addPermissions(datasetsPermissions);
@@ -40,13 +63,42 @@ export const datasetsPlugin = createBackendPlugin({
           rules: [datasetOwnerRule],
           getResources: ids => datasets.getByIds(ids),
         });
+        const objectStore = createObjectStore(config);
+        const files =
+          objectStore &&
+          new DatasetFiles({
+            datasets,
+            objectStore,
+            maxUploadBytes:
+              config.getOptionalNumber('mlops.datasets.maxUploadBytes') ??
+              DEFAULT_MAX_UPLOAD_BYTES,
+            zipLimits: zipLimits(config),
+            tempDir: config.getOptionalString('mlops.datasets.uploadTempDir'),
+          });
+        if (
+          files &&
+          config.getOptionalBoolean('mlops.datasets.samples.enabled') !== false
+        ) {
+          await registerSamples({
+            owner:
+              config.getOptionalString('mlops.datasets.samples.owner') ??
+              DEFAULT_SAMPLES_OWNER,
+            datasets,
+            files,
+            logger,
+          }).catch(error =>
+            logger.error(`Could not register the sample datasets: ${error}`),
+          );
+        }
         httpRouter.use(
           await createRouter({
             httpAuth,
+            userInfo,
             permissions,
             permissionsRegistry,
             datasets,
-            objectStore: createObjectStore(config),
+            objectStore,
+            files,
           }),
         );
       },

@@ -1,11 +1,27 @@
 import {
+  BackstageCredentials,
   HttpAuthService,
   PermissionsRegistryService,
   PermissionsService,
+  UserInfoService,
 } from '@backstage/backend-plugin-api';
 import {
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+  serializeError,
+} from '@backstage/errors';
+import {
+  AuthorizeResult,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
+import {
+  CreateDatasetRequest,
+  Dataset,
+  datasetCreatePermission,
   datasetReadPermission,
   datasetsStatusReadPermission,
+  datasetUpdatePermission,
 } from '@internal/backstage-plugin-datasets-common';
 import {
   addStatusRoute,
@@ -15,19 +31,50 @@ import {
 import express from 'express';
 import Router from 'express-promise-router';
 import { DatabaseDatasetStore } from './database';
+import { EXTRA_ERROR_STATUS } from './formats/errors';
+import { FileInsights, findFile } from './formats/fileInsights';
 import { ObjectStore } from './objectStore';
 import { datasetResourceRef } from './permissionRules';
 import { checkObjectStore } from './status';
+import { DatasetFiles } from './versions/DatasetFiles';
+
+const NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/;
+const DOWNLOAD_URL_SECONDS = 15 * 60;
+
+function parseCreateRequest(body: unknown): CreateDatasetRequest {
+  const input = (body ?? {}) as Record<string, unknown>;
+  if (typeof input.name !== 'string' || !NAME.test(input.name)) {
+    throw new InputError(
+      `name must be 1 to 100 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit; got ${JSON.stringify(
+        input.name,
+      )}`,
+    );
+  }
+  for (const field of ['owner', 'description'] as const) {
+    if (input[field] !== undefined && typeof input[field] !== 'string') {
+      throw new InputError(`${field} must be a string`);
+    }
+  }
+  return {
+    name: input.name,
+    owner: input.owner as string | undefined,
+    description: input.description as string | undefined,
+  };
+}
 
 export async function createRouter(deps: {
   httpAuth: HttpAuthService;
+  userInfo: UserInfoService;
   permissions: PermissionsService;
   permissionsRegistry: PermissionsRegistryService;
   datasets: DatabaseDatasetStore;
   objectStore?: ObjectStore;
+  files?: DatasetFiles;
 }): Promise<express.Router> {
-  const { httpAuth, permissions, permissionsRegistry, datasets } = deps;
+  const { httpAuth, userInfo, permissions, permissionsRegistry, datasets } =
+    deps;
   const router = Router();
+  const ruleset = permissionsRegistry.getPermissionRuleset(datasetResourceRef);
 
   addStatusRoute(router, {
     pluginId: 'datasets',
@@ -41,17 +88,227 @@ export async function createRouter(deps: {
       ]),
   });
 
+  function requireStore() {
+    if (!deps.objectStore || !deps.files) {
+      throw new NotFoundError(
+        'No object store is configured (mlops.datasets.objectStore)',
+      );
+    }
+    return { objectStore: deps.objectStore, files: deps.files };
+  }
+
+  /** The dataset, if the caller may use it under `permission`; 404 when they may not see it. */
+  async function authorizedDataset(
+    credentials: BackstageCredentials,
+    id: string,
+    permission: ResourcePermission,
+  ): Promise<Dataset> {
+    const dataset = await datasets.get(id);
+    const allowed = await filterAuthorized({
+      permissions,
+      credentials,
+      permission,
+      ruleset,
+      items: [dataset],
+    });
+    if (allowed.length === 0) {
+      if (permission === datasetReadPermission) {
+        throw new NotFoundError(`No dataset with id '${id}'`);
+      }
+      throw new NotAllowedError(
+        `You are not allowed to ${permission.name} on dataset '${dataset.name}'`,
+      );
+    }
+    return dataset;
+  }
+
   router.get('/datasets', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     const items = await filterAuthorized({
       permissions,
       credentials,
       permission: datasetReadPermission,
-      ruleset: permissionsRegistry.getPermissionRuleset(datasetResourceRef),
+      ruleset,
       items: await datasets.list(),
     });
     res.json({ items });
   });
+
+  router.post('/datasets', express.json(), async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const [decision] = await permissions.authorize(
+      [{ permission: datasetCreatePermission }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `You are not allowed to ${datasetCreatePermission.name}`,
+      );
+    }
+    const request = parseCreateRequest(req.body);
+    const user = await userInfo.getUserInfo(credentials);
+    const owner = request.owner ?? user.userEntityRef;
+    if (!user.ownershipEntityRefs.includes(owner)) {
+      throw new NotAllowedError(
+        `You cannot create a dataset owned by ${owner}: you belong to ${user.ownershipEntityRefs.join(
+          ', ',
+        )}`,
+      );
+    }
+    const dataset = await datasets.create({
+      name: request.name,
+      owner,
+      description: request.description,
+    });
+    res.status(201).json(dataset);
+  });
+
+  router.get('/datasets/:id', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    res.json(
+      await authorizedDataset(credentials, req.params.id, datasetReadPermission),
+    );
+  });
+
+  router.get('/datasets/:id/versions', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const dataset = await authorizedDataset(
+      credentials,
+      req.params.id,
+      datasetReadPermission,
+    );
+    res.json({ items: await datasets.listVersions(dataset.id) });
+  });
+
+  router.post('/datasets/:id/versions', express.json(), async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const { files } = requireStore();
+    const dataset = await authorizedDataset(
+      credentials,
+      req.params.id,
+      datasetUpdatePermission,
+    );
+    const prefix = (req.body ?? {}).prefix;
+    if (typeof prefix !== 'string') {
+      throw new InputError(
+        'prefix (the object key prefix to register, ending with /) is required',
+      );
+    }
+    const version = await files.registerPrefix({
+      dataset,
+      prefix,
+      createdBy: credentials.principal.userEntityRef,
+    });
+    res.status(201).json(version);
+  });
+
+  // Other plugins (training jobs) resolve a pinned version here.
+  router.get('/datasets/:id/versions/:version', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const dataset = await authorizedDataset(
+      credentials,
+      req.params.id,
+      datasetReadPermission,
+    );
+    res.json(await datasets.getVersion(dataset.id, req.params.version));
+  });
+
+  router.post('/datasets/:id/files', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const { files } = requireStore();
+    const dataset = await authorizedDataset(
+      credentials,
+      req.params.id,
+      datasetUpdatePermission,
+    );
+    const path = req.query.path;
+    if (typeof path !== 'string' || !path) {
+      throw new InputError(
+        'The query parameter path names the uploaded file, e.g. ?path=train.csv',
+      );
+    }
+    const length = req.headers['content-length'];
+    const version = await files.upload({
+      dataset,
+      path,
+      body: req,
+      contentLength: length === undefined ? undefined : Number(length),
+      createdBy: credentials.principal.userEntityRef,
+    });
+    res.status(201).json(version);
+  });
+
+  async function versionFile(req: express.Request) {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const { objectStore } = requireStore();
+    const dataset = await authorizedDataset(
+      credentials,
+      req.params.id,
+      datasetReadPermission,
+    );
+    const version = await datasets.getVersion(dataset.id, req.params.version);
+    return {
+      objectStore,
+      version,
+      file: findFile(version.files, req.query.path),
+    };
+  }
+
+  router.get('/datasets/:id/versions/:version/schema', async (req, res) => {
+    const { objectStore, file } = await versionFile(req);
+    res.json(await new FileInsights(objectStore).schema(file));
+  });
+
+  router.get('/datasets/:id/versions/:version/preview', async (req, res) => {
+    const { objectStore, file, version } = await versionFile(req);
+    res.json(await new FileInsights(objectStore).preview(file, version.files));
+  });
+
+  router.get('/datasets/:id/versions/:version/statistics', async (req, res) => {
+    const { objectStore, file } = await versionFile(req);
+    res.json(await new FileInsights(objectStore).statistics(file));
+  });
+
+  router.get('/datasets/:id/versions/:version/download', async (req, res) => {
+    const { objectStore, file } = await versionFile(req);
+    const url = await objectStore.downloadUrl(file.key, DOWNLOAD_URL_SECONDS);
+    if (url) {
+      res.redirect(307, url);
+      return;
+    }
+    res.setHeader('Content-Type', 'application/octet-stream');
+    res.setHeader('Content-Length', String(file.size));
+    (await objectStore.get(file.key)).pipe(res);
+  });
+
+  // 413 and 415, which Backstage's error handler would turn into 500.
+  router.use(
+    (
+      error: Error,
+      req: express.Request,
+      res: express.Response,
+      next: express.NextFunction,
+    ) => {
+      const statusCode = EXTRA_ERROR_STATUS[error.name];
+      if (!statusCode || res.headersSent) {
+        next(error);
+        return;
+      }
+      res.status(statusCode).json({
+        error: serializeError(error),
+        request: { method: req.method, url: req.originalUrl },
+        response: { statusCode },
+      });
+    },
+  );
 
   return router;
 }

@@ -14,7 +14,7 @@ export const datasetsStatusReadPermission = createPermission({
 });
 
 /**
- * See a dataset and its versions; granted to the owning team.
+ * See a dataset, its versions and their content; granted to the owning team.
  *
  * @public
  */
@@ -24,8 +24,31 @@ export const datasetReadPermission = createPermission({
   resourceType: DATASET_RESOURCE_TYPE,
 });
 
+/**
+ * Create a dataset owned by one of the caller's teams.
+ *
+ * @public
+ */
+export const datasetCreatePermission = createPermission({
+  name: 'datasets.dataset.create',
+  attributes: { action: 'create' },
+});
+
+/**
+ * Add versions to a dataset (upload files, register a prefix); granted to the owning team.
+ *
+ * @public
+ */
+export const datasetUpdatePermission = createPermission({
+  name: 'datasets.dataset.update',
+  attributes: { action: 'update' },
+  resourceType: DATASET_RESOURCE_TYPE,
+});
+
 /** @public */
 export const datasetsPermissions = [
   datasetsStatusReadPermission,
   datasetReadPermission,
+  datasetCreatePermission,
+  datasetUpdatePermission,
 ];

@@ -16,3 +16,137 @@ export type Dataset = {
   createdAt: string;
   updatedAt: string;
 };
+
+/**
+ * One file of a dataset version: where it lies in the object store and what it contains.
+ *
+ * @public
+ */
+export type DatasetFile = {
+  /** The file's path inside the dataset, e.g. "train-images-idx3-ubyte" or "images/0/1.png". */
+  path: string;
+  /** Object key in the object store. */
+  key: string;
+  size: number;
+  /** SHA-256 of the content, hex. */
+  sha256: string;
+};
+
+/**
+ * An immutable version of a dataset, without its file list.
+ *
+ * @public
+ */
+export type DatasetVersionSummary = {
+  datasetId: string;
+  /** SHA-256 of the manifest (hex): the same files give the same version id. */
+  version: string;
+  /** The version this one was made from, if any. */
+  parentVersion?: string;
+  fileCount: number;
+  totalBytes: number;
+  /** What made this version, e.g. "upload train.csv" or "register prefix raw/mnist/". */
+  message?: string;
+  createdBy: string;
+  createdAt: string;
+};
+
+/**
+ * An immutable version of a dataset with its manifest; training jobs pin one by id.
+ *
+ * @public
+ */
+export type DatasetVersion = DatasetVersionSummary & {
+  files: DatasetFile[];
+};
+
+/** @public */
+export type CreateDatasetRequest = {
+  name: string;
+  /** Entity ref of the owning team; one of the caller's ownership refs. Default: the caller. */
+  owner?: string;
+  description?: string;
+};
+
+/** @public */
+export type RegisterPrefixRequest = {
+  /** Key prefix in the object store; every object under it becomes a file of the new version. */
+  prefix: string;
+};
+
+/**
+ * Shape of an IDX file: element type and dimensions (records first).
+ *
+ * @public
+ */
+export type IdxSchema = {
+  kind: 'idx';
+  dataType: string;
+  dimensions: number[];
+};
+
+/** @public */
+export type ColumnType = 'integer' | 'number' | 'boolean' | 'string';
+
+/** @public */
+export type TableSchema = {
+  kind: 'table';
+  columns: { name: string; type: ColumnType }[];
+  rowCount: number;
+};
+
+/** @public */
+export type FileSchema = IdxSchema | TableSchema | { kind: 'other' };
+
+/**
+ * First records of a file: rows of a table, or images (PNG data URLs) with labels.
+ *
+ * @public
+ */
+export type FilePreview =
+  | {
+      kind: 'table';
+      columns: string[];
+      rows: string[][];
+    }
+  | {
+      kind: 'images';
+      width: number;
+      height: number;
+      images: { index: number; label?: number; dataUrl: string }[];
+    }
+  | { kind: 'other' };
+
+/** @public */
+export type ColumnSummary = {
+  name: string;
+  type: ColumnType;
+  count: number;
+  missing: number;
+  distinct: number;
+  min?: number;
+  max?: number;
+  mean?: number;
+  std?: number;
+  /** Numeric columns: equal-width bins between min and max. */
+  histogram?: { from: number; to: number; count: number }[];
+  /** Non-numeric columns: the most frequent values. */
+  topValues?: { value: string; count: number }[];
+};
+
+/**
+ * Statistics of a file, for charts.
+ *
+ * @public
+ */
+export type FileStatistics =
+  | { kind: 'table'; rowCount: number; columns: ColumnSummary[] }
+  | {
+      kind: 'idx';
+      dimensions: number[];
+      /** Label files: how many records carry each label. */
+      classCounts?: { label: number; count: number }[];
+      /** Image files: mean pixel value. */
+      meanValue?: number;
+    }
+  | { kind: 'other' };

@@ -89,7 +89,9 @@ export class LocalDirectoryObjectStore implements ObjectStore {
     }
   }
 
-  async downloadUrl(): Promise<undefined> {
+  /** A folder has no URLs: callers stream the object through the backend instead. */
+  async downloadUrl(key: string): Promise<undefined> {
+    this.pathOf(key);
     return undefined;
   }
 

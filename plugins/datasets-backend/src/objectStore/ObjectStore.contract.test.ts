@@ -78,8 +78,7 @@ function failingStream() {
 
 describe.each(drivers)('object store contract: $name', driver => {
   if (driver.skip) {
-    // eslint-disable-next-line jest/no-disabled-tests
-    it.skip(`skipped: ${driver.skip}`, () => {});
+    it.todo(`skipped: ${driver.skip}`);
     // eslint-disable-next-line no-console
     console.warn(`Skipping the ${driver.name} object store contract: ${driver.skip}`);
     return;
@@ -205,7 +204,7 @@ describe('LocalDirectoryObjectStore', () => {
   });
 
   it('reports the free space of its folder and gives no download URL', async () => {
-    const store = new LocalDirectoryObjectStore(join(tmp, 'root'));
+    const store: ObjectStore = new LocalDirectoryObjectStore(join(tmp, 'root'));
     await store.put('a', Buffer.from('a'));
     expect(await store.freeBytes()).toBeGreaterThan(0);
     expect(await store.downloadUrl('a', 60)).toBeUndefined();
