@@ -9,7 +9,7 @@ import { HomePageWidgetBlueprint } from '@backstage/plugin-home-react/alpha';
 import { ExperimentsClient } from '@internal/backstage-plugin-experiments-common';
 import TimelineIcon from '@material-ui/icons/Timeline';
 import { experimentsApiRef } from './api';
-import { rootRouteRef } from './routes';
+import { jobRouteRef, newTrainingRunRouteRef, rootRouteRef } from './routes';
 
 const api = ApiBlueprint.make({
   params: defineParams =>
@@ -27,7 +27,9 @@ const page = PageBlueprint.make({
     title: 'Experiments',
     icon: <TimelineIcon />,
     loader: () =>
-      import('./components/ExperimentsPage').then(m => <m.ExperimentsPage />),
+      import('./components/ExperimentsRoutes').then(m => (
+        <m.ExperimentsRoutes />
+      )),
   },
 });
 
@@ -38,7 +40,7 @@ const recentJobsWidget = HomePageWidgetBlueprint.make({
     title: 'Recent jobs',
     description: "Your team's latest training and tuning runs",
     components: () =>
-      import('./components/RecentJobsWidget').then(m => ({
+      import('./components/jobs/RecentJobsWidget').then(m => ({
         Content: m.RecentJobsWidget,
       })),
   },
@@ -53,5 +55,9 @@ export const experimentsPlugin = createFrontendPlugin({
   pluginId: 'experiments',
   info: { packageJson: () => import('../package.json') },
   extensions: [api, page, recentJobsWidget],
-  routes: { root: rootRouteRef },
+  routes: {
+    root: rootRouteRef,
+    newTrainingRun: newTrainingRunRouteRef,
+    job: jobRouteRef,
+  },
 });

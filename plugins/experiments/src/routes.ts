@@ -1,3 +1,16 @@
-import { createRouteRef } from '@backstage/frontend-plugin-api';
+import {
+  createRouteRef,
+  createSubRouteRef,
+} from '@backstage/frontend-plugin-api';
 
 export const rootRouteRef = createRouteRef();
+
+export const newTrainingRunRouteRef = createSubRouteRef({
+  parent: rootRouteRef,
+  path: '/new',
+});
+
+export const jobRouteRef = createSubRouteRef({
+  parent: rootRouteRef,
+  path: '/jobs/:jobId',
+});

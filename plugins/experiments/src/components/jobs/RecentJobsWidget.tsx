@@ -1,10 +1,10 @@
 import { Progress, ResponseErrorPanel } from '@backstage/core-components';
+import { useJobs } from '../../hooks/useJobs';
 import { JobsTable } from './JobsTable';
-import { useJobs } from './useJobs';
 
 export function RecentJobsWidget() {
   const { value, loading, error } = useJobs(5);
-  if (loading) return <Progress />;
   if (error) return <ResponseErrorPanel error={error} />;
+  if (loading && !value) return <Progress />;
   return <JobsTable jobs={value ?? []} compact />;
 }
