@@ -9,3 +9,4 @@ export * from './config';
 export * from './RayDashboardClient';
 export * from './describeCluster';
 export * from './rayClustersService';
+export * from './kuberay';
