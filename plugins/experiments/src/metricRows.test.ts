@@ -1,5 +1,5 @@
 import { formatDuration, jobDuration } from './formatDuration';
-import { completedEpochs, metricRows } from './metricRows';
+import { completedEpochs, lastValue, metricRows } from './metricRows';
 import { series } from './testing/fixtures';
 
 describe('metricRows', () => {
@@ -13,6 +13,14 @@ describe('metricRows', () => {
       { epoch: 2, train_loss: 0.1, test_loss: 0.05 },
     ]);
     expect(completedEpochs([series('train_loss', [0.3, 0.1, 0.05])])).toBe(3);
+    const final = {
+      key: 'final_test_accuracy',
+      points: [{ step: 0, value: 0.989, timestamp: 5 }],
+    };
+    expect(metricRows([final, series('epoch_seconds', [12])])).toEqual([]);
+    expect(completedEpochs([final, series('train_loss', [0.3])])).toBe(1);
+    expect(lastValue([final], 'final_test_accuracy')).toBe(0.989);
+    expect(lastValue([final], 'final_test_loss')).toBeUndefined();
     expect(completedEpochs([])).toBe(0);
   });
 });

@@ -6,10 +6,11 @@ import {
 } from '@backstage/core-components';
 import { TrainingJob } from '@internal/backstage-plugin-experiments-common';
 import Grid from '@material-ui/core/Grid';
+import Typography from '@material-ui/core/Typography';
 import { blue, orange } from '@material-ui/core/colors';
 import { useJobMetrics } from '../../hooks/useJobMetrics';
 import { isTerminal } from '../../hooks/useJobs';
-import { metricRows } from '../../metricRows';
+import { lastValue, metricRows } from '../../metricRows';
 import { ChartLine, MetricsChart } from './MetricsChart';
 
 const LOSS_LINES: ChartLine[] = [
@@ -45,8 +46,17 @@ export function JobMetricsCard(props: { job: TrainingJob }) {
       />
     );
   } else {
+    const finalAccuracy = lastValue(metrics.value, 'final_test_accuracy');
     content = (
       <Grid container spacing={2}>
+        {finalAccuracy !== undefined && (
+          <Grid item xs={12}>
+            <Typography variant="h6">
+              Test accuracy of the final model:{' '}
+              {(100 * finalAccuracy).toFixed(2)}%
+            </Typography>
+          </Grid>
+        )}
         <Grid item xs={12} md={6}>
           <MetricsChart title="Loss" rows={rows} lines={LOSS_LINES} />
         </Grid>

@@ -117,6 +117,11 @@ describe('JobPage', () => {
           series('test_loss', [0.06, 0.04]),
           series('train_accuracy', [0.9, 0.975]),
           series('test_accuracy', [0.981, 0.988]),
+          series('epoch_seconds', [31, 30]),
+          {
+            key: 'final_test_accuracy',
+            points: [{ step: 0, value: 0.9886, timestamp: 3 }],
+          },
         ],
       })),
     });
@@ -131,6 +136,9 @@ describe('JobPage', () => {
     // one dot per epoch on each of the two lines
     expect(loss.querySelectorAll('.recharts-line-dot')).toHaveLength(4);
     expect(screen.getByText('epoch 2 of 2')).toBeInTheDocument();
+    expect(
+      screen.getByText('Test accuracy of the final model: 98.86%'),
+    ).toBeInTheDocument();
   });
 
   it('says when there are no metrics yet', async () => {

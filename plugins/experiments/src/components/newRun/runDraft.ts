@@ -48,7 +48,7 @@ export function draftProblems(
   if (!draft.templateId) problems.templateId = 'pick a model template';
   if (!draft.datasetId) problems.datasetId = 'pick a dataset';
   if (draft.seed.trim() !== '') {
-    const seed = wholeNumberProblem(draft.seed, 0, 2 ** 32 - 1);
+    const seed = wholeNumberProblem(draft.seed, 0, 2 ** 31 - 1);
     if (seed) problems.seed = seed;
   }
   const workers = wholeNumberProblem(draft.numWorkers, 1, 64);
