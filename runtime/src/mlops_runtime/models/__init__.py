@@ -1,0 +1,1 @@
+"""Model architectures that the model templates build."""
