@@ -23,20 +23,21 @@ export function ExperimentsPage() {
   const jobs = useJobs();
   return (
     <Content>
-      <ContentHeader title="Training runs">
-        {newRunPath && (
-          <LinkButton
-            to={newRunPath()}
-            color="primary"
-            variant="contained"
-            startIcon={<AddIcon />}
-          >
-            New training run
-          </LinkButton>
-        )}
-      </ContentHeader>
       <Grid container spacing={3}>
+        {/* the heading sits beside the table, so the table is found by its heading */}
         <Grid item xs={12}>
+          <ContentHeader title="Training runs">
+            {newRunPath && (
+              <LinkButton
+                to={newRunPath()}
+                color="primary"
+                variant="contained"
+                startIcon={<AddIcon />}
+              >
+                New training run
+              </LinkButton>
+            )}
+          </ContentHeader>
           {jobs.loading && !jobs.value && <Progress />}
           {jobs.error && <ResponseErrorPanel error={jobs.error} />}
           {jobs.value && <JobsTable jobs={jobs.value} />}
