@@ -22,9 +22,24 @@ function normal(mean, std) {
 
 // [mean, std] of sepal length, sepal width, petal length, petal width (cm).
 const species = {
-  setosa: [[5.01, 0.35], [3.43, 0.38], [1.46, 0.17], [0.25, 0.11]],
-  versicolor: [[5.94, 0.52], [2.77, 0.31], [4.26, 0.47], [1.33, 0.2]],
-  virginica: [[6.59, 0.64], [2.97, 0.32], [5.55, 0.55], [2.03, 0.27]],
+  setosa: [
+    [5.01, 0.35],
+    [3.43, 0.38],
+    [1.46, 0.17],
+    [0.25, 0.11],
+  ],
+  versicolor: [
+    [5.94, 0.52],
+    [2.77, 0.31],
+    [4.26, 0.47],
+    [1.33, 0.2],
+  ],
+  virginica: [
+    [6.59, 0.64],
+    [2.97, 0.32],
+    [5.55, 0.55],
+    [2.03, 0.27],
+  ],
 };
 
 const lines = ['sepal_length,sepal_width,petal_length,petal_width,species'];

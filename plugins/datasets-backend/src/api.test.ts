@@ -48,7 +48,10 @@ async function startBackend(
               objectStore: { type: 'local', root },
               maxUploadBytes: MAX_UPLOAD,
               uploadTempDir: join(tmp, 'uploads'),
-              zip: { maxUncompressedBytes: 100 * 1024, maxCompressionRatio: 50 },
+              zip: {
+                maxUncompressedBytes: 100 * 1024,
+                maxCompressionRatio: 50,
+              },
               samples: { enabled: false },
               ...options.datasets,
             },
@@ -99,7 +102,10 @@ describe('dataset versions', () => {
   it('creates a dataset owned by the caller and refuses another owner', async () => {
     const { server } = await startBackend();
     const dataset = await createDataset(server);
-    expect(dataset).toMatchObject({ name: 'digits', owner: 'user:default/mock' });
+    expect(dataset).toMatchObject({
+      name: 'digits',
+      owner: 'user:default/mock',
+    });
 
     const other = await request(server)
       .post('/api/datasets/datasets')
@@ -123,7 +129,9 @@ describe('dataset versions', () => {
     const { server, store } = await startBackend();
     const dataset = await createDataset(server);
 
-    const first = await upload(server, dataset.id, 'train.csv', CSV).expect(201);
+    const first = await upload(server, dataset.id, 'train.csv', CSV).expect(
+      201,
+    );
     const v1 = first.body as DatasetVersion;
     expect(v1.files).toEqual([
       {
@@ -141,19 +149,30 @@ describe('dataset versions', () => {
     expect(same.body.version).toBe(v1.version);
 
     const labels = idx(0x08, [3], Buffer.from([1, 2, 1]));
-    const second = await upload(server, dataset.id, 'labels-idx1-ubyte', labels).expect(201);
+    const second = await upload(
+      server,
+      dataset.id,
+      'labels-idx1-ubyte',
+      labels,
+    ).expect(201);
     const v2 = second.body as DatasetVersion;
     expect(v2.version).not.toBe(v1.version);
     expect(v2.parentVersion).toBe(v1.version);
-    expect(v2.files.map(f => f.path)).toEqual(['labels-idx1-ubyte', 'train.csv']);
-    expect(v2).toMatchObject({ fileCount: 2, totalBytes: CSV.length + labels.length });
+    expect(v2.files.map(f => f.path)).toEqual([
+      'labels-idx1-ubyte',
+      'train.csv',
+    ]);
+    expect(v2).toMatchObject({
+      fileCount: 2,
+      totalBytes: CSV.length + labels.length,
+    });
 
     const versions = await request(server)
       .get(`/api/datasets/datasets/${dataset.id}/versions`)
       .expect(200);
-    expect(versions.body.items.map((v: DatasetVersion) => v.version).sort()).toEqual(
-      [v1.version, v2.version].sort(),
-    );
+    expect(
+      versions.body.items.map((v: DatasetVersion) => v.version).sort(),
+    ).toEqual([v1.version, v2.version].sort());
     // v1 still describes what it described.
     const pinned = await request(server)
       .get(`/api/datasets/datasets/${dataset.id}/versions/${v1.version}`)
@@ -162,7 +181,10 @@ describe('dataset versions', () => {
     const current = await request(server)
       .get(`/api/datasets/datasets/${dataset.id}`)
       .expect(200);
-    expect(current.body).toMatchObject({ latestVersion: v2.version, format: 'mixed' });
+    expect(current.body).toMatchObject({
+      latestVersion: v2.version,
+      format: 'mixed',
+    });
     expect(await store.list('datasets/')).toHaveLength(2);
 
     const missing = await request(server).get(
@@ -183,8 +205,18 @@ describe('dataset versions', () => {
       .send({ prefix: 'raw/iris/' })
       .expect(201);
     expect(res.body.files).toEqual([
-      { path: 'part-1.csv', key: 'raw/iris/part-1.csv', size: CSV.length, sha256: sha256(CSV) },
-      { path: 'part-2.csv', key: 'raw/iris/part-2.csv', size: 8, sha256: sha256('a,b\n1,2\n') },
+      {
+        path: 'part-1.csv',
+        key: 'raw/iris/part-1.csv',
+        size: CSV.length,
+        sha256: sha256(CSV),
+      },
+      {
+        path: 'part-2.csv',
+        key: 'raw/iris/part-2.csv',
+        size: 8,
+        sha256: sha256('a,b\n1,2\n'),
+      },
     ]);
     expect(res.body.message).toBe('register prefix raw/iris/');
 
@@ -208,7 +240,12 @@ describe('dataset versions', () => {
       { name: 'tables/train.csv', content: Buffer.from(CSV) },
       { name: 'tables/test.csv', content: Buffer.from('a,b,label\n5,6,z\n') },
     ]);
-    const res = await upload(server, dataset.id, 'bundle/archive.zip', zip).expect(201);
+    const res = await upload(
+      server,
+      dataset.id,
+      'bundle/archive.zip',
+      zip,
+    ).expect(201);
     expect(res.body.files.map((f: { path: string }) => f.path)).toEqual([
       'bundle/tables/test.csv',
       'bundle/tables/train.csv',
@@ -216,49 +253,139 @@ describe('dataset versions', () => {
   });
 
   describe('refuses bad uploads and leaves nothing behind', () => {
-    const bomb = makeZip([{ name: 'zeros.csv', content: Buffer.alloc(150 * 1024, 0x30) }]);
+    const bomb = makeZip([
+      { name: 'zeros.csv', content: Buffer.alloc(150 * 1024, 0x30) },
+    ]);
     const big = makeZip(
       Array.from({ length: 5 }, (_, i) => ({
         name: `part-${i}.csv`,
         // Random-looking digits compress about 2:1: under the ratio limit, over the size limit.
         content: Buffer.from(
-          `v\n${Array.from({ length: 4000 }, (_x, j) => ((j * 7919 + i * 104729) % 99991).toString()).join('\n')}\n`,
+          `v\n${Array.from({ length: 4000 }, (_x, j) =>
+            ((j * 7919 + i * 104729) % 99991).toString(),
+          ).join('\n')}\n`,
         ),
       })),
     );
     const cases: [string, string, Buffer | string, number, string][] = [
-      ['a truncated IDX file', 'train-images-idx3-ubyte', idx(0x08, [10, 28, 28], Buffer.alloc(100)), 400,
-        "IDX file 'train-images-idx3-ubyte': truncated: the header declares 10x28x28 uint8 (7840 data bytes) but the file has 100"],
-      ['an IDX file with a bad magic number', 'x-idx1-ubyte', Buffer.from([1, 2, 8, 1, 0, 0, 0, 1, 5]), 400,
-        "IDX file 'x-idx1-ubyte': bad magic number 0x01020801"],
-      ['an IDX file with an unknown type', 'y.idx', Buffer.from([0, 0, 0x42, 1, 0, 0, 0, 1, 5]), 400,
-        "IDX file 'y.idx': unknown element type code 0x42"],
-      ['an IDX file with trailing bytes', 'labels-idx1-ubyte', idx(0x08, [2], Buffer.from([1, 2, 3])), 400,
-        "IDX file 'labels-idx1-ubyte': 1 bytes after the 2 uint8 data the header declares"],
-      ['a CSV file with ragged rows', 'train.csv', 'a,b,c\n1,2,3\n4,5\n', 400,
-        "CSV file 'train.csv': line 3 has 2 fields, the header has 3"],
-      ['a CSV file with an unclosed quote', 'q.csv', 'a,b\n1,"2\n', 400,
-        "CSV file 'q.csv': line 2: a quoted field is never closed"],
+      [
+        'a truncated IDX file',
+        'train-images-idx3-ubyte',
+        idx(0x08, [10, 28, 28], Buffer.alloc(100)),
+        400,
+        "IDX file 'train-images-idx3-ubyte': truncated: the header declares 10x28x28 uint8 (7840 data bytes) but the file has 100",
+      ],
+      [
+        'an IDX file with a bad magic number',
+        'x-idx1-ubyte',
+        Buffer.from([1, 2, 8, 1, 0, 0, 0, 1, 5]),
+        400,
+        "IDX file 'x-idx1-ubyte': bad magic number 0x01020801",
+      ],
+      [
+        'an IDX file with an unknown type',
+        'y.idx',
+        Buffer.from([0, 0, 0x42, 1, 0, 0, 0, 1, 5]),
+        400,
+        "IDX file 'y.idx': unknown element type code 0x42",
+      ],
+      [
+        'an IDX file with trailing bytes',
+        'labels-idx1-ubyte',
+        idx(0x08, [2], Buffer.from([1, 2, 3])),
+        400,
+        "IDX file 'labels-idx1-ubyte': 1 bytes after the 2 uint8 data the header declares",
+      ],
+      [
+        'a CSV file with ragged rows',
+        'train.csv',
+        'a,b,c\n1,2,3\n4,5\n',
+        400,
+        "CSV file 'train.csv': line 3 has 2 fields, the header has 3",
+      ],
+      [
+        'a CSV file with an unclosed quote',
+        'q.csv',
+        'a,b\n1,"2\n',
+        400,
+        "CSV file 'q.csv': line 2: a quoted field is never closed",
+      ],
       ['an empty file', 'e.csv', '', 400, "'e.csv' is empty"],
-      ['a zip with a ../ path', 'evil.zip', makeZip([{ name: '../evil.csv', content: Buffer.from(CSV) }]), 400,
-        "Zip archive 'evil.zip': entry '../evil.csv' has a '..' path that leads outside the archive"],
-      ['a zip with an absolute path', 'abs.zip', makeZip([{ name: '/etc/x.csv', content: Buffer.from(CSV) }]), 400,
-        "Zip archive 'abs.zip': entry '/etc/x.csv' has an absolute path"],
-      ['a zip bomb (compression ratio)', 'bomb.zip', bomb, 400,
-        "Zip archive 'bomb.zip': entry 'zeros.csv' expands"],
-      ['a zip bomb (total size)', 'big.zip', big, 400,
-        `Zip archive 'big.zip': its files expand to`],
-      ['a zip whose entry is bad', 'bad.zip', makeZip([{ name: 'r.csv', content: Buffer.from('a,b\n1\n') }]), 400,
-        "CSV file 'r.csv': line 2 has 1 fields, the header has 2"],
-      ['a nested zip', 'nest.zip', makeZip([{ name: 'in.zip', content: makeZip([{ name: 'a.csv', content: Buffer.from(CSV) }]) }]), 400,
-        'nested archives are not supported'],
-      ['a file over the limit', 'huge.csv', `a\n${'1\n'.repeat(MAX_UPLOAD)}`, 413,
-        `more than the upload limit of ${MAX_UPLOAD} bytes`],
-      ['an unsupported type', 'model.pkl', 'not a dataset', 415,
-        "Unsupported file type for 'model.pkl': supported are CSV (.csv), IDX"],
-      ['an object key with ..', '../outside.csv', CSV, 400,
-        "Invalid object key '../outside.csv': '.' and '..' segments are not allowed"],
-      ['a PNG that is not one', 'images/0/a.png', 'text', 400, "Image 'a.png' is not a PNG file"],
+      [
+        'a zip with a ../ path',
+        'evil.zip',
+        makeZip([{ name: '../evil.csv', content: Buffer.from(CSV) }]),
+        400,
+        "Zip archive 'evil.zip': entry '../evil.csv' has a '..' path that leads outside the archive",
+      ],
+      [
+        'a zip with an absolute path',
+        'abs.zip',
+        makeZip([{ name: '/etc/x.csv', content: Buffer.from(CSV) }]),
+        400,
+        "Zip archive 'abs.zip': entry '/etc/x.csv' has an absolute path",
+      ],
+      [
+        'a zip bomb (compression ratio)',
+        'bomb.zip',
+        bomb,
+        400,
+        "Zip archive 'bomb.zip': entry 'zeros.csv' expands",
+      ],
+      [
+        'a zip bomb (total size)',
+        'big.zip',
+        big,
+        400,
+        `Zip archive 'big.zip': its files expand to`,
+      ],
+      [
+        'a zip whose entry is bad',
+        'bad.zip',
+        makeZip([{ name: 'r.csv', content: Buffer.from('a,b\n1\n') }]),
+        400,
+        "CSV file 'r.csv': line 2 has 1 fields, the header has 2",
+      ],
+      [
+        'a nested zip',
+        'nest.zip',
+        makeZip([
+          {
+            name: 'in.zip',
+            content: makeZip([{ name: 'a.csv', content: Buffer.from(CSV) }]),
+          },
+        ]),
+        400,
+        'nested archives are not supported',
+      ],
+      [
+        'a file over the limit',
+        'huge.csv',
+        `a\n${'1\n'.repeat(MAX_UPLOAD)}`,
+        413,
+        `more than the upload limit of ${MAX_UPLOAD} bytes`,
+      ],
+      [
+        'an unsupported type',
+        'model.pkl',
+        'not a dataset',
+        415,
+        "Unsupported file type for 'model.pkl': supported are CSV (.csv), IDX",
+      ],
+      [
+        'an object key with ..',
+        '../outside.csv',
+        CSV,
+        400,
+        "Invalid object key '../outside.csv': '.' and '..' segments are not allowed",
+      ],
+      [
+        'a PNG that is not one',
+        'images/0/a.png',
+        'text',
+        400,
+        "Image 'a.png' is not a PNG file",
+      ],
     ];
 
     it.each(cases)('%s', async (_what, path, body, status, message) => {
@@ -283,10 +410,14 @@ describe('dataset versions', () => {
     it('keeps the previous version when a later upload is bad', async () => {
       const { server, store } = await startBackend();
       const dataset = await createDataset(server);
-      const good = await upload(server, dataset.id, 'train.csv', CSV).expect(201);
+      const good = await upload(server, dataset.id, 'train.csv', CSV).expect(
+        201,
+      );
       await upload(server, dataset.id, 'train.csv', 'a,b\n1\n').expect(400);
 
-      const after = await request(server).get(`/api/datasets/datasets/${dataset.id}`);
+      const after = await request(server).get(
+        `/api/datasets/datasets/${dataset.id}`,
+      );
       expect(after.body.latestVersion).toBe(good.body.version);
       expect(await store.list()).toEqual([good.body.files[0].key]);
     });
@@ -302,17 +433,30 @@ describe('dataset versions', () => {
             result: AuthorizeResult.CONDITIONAL,
             pluginId: 'datasets',
             resourceType: 'dataset',
-            conditions: { rule: OWNER_RULE_NAME, resourceType: 'dataset', params: { claims } },
+            conditions: {
+              rule: OWNER_RULE_NAME,
+              resourceType: 'dataset',
+              params: { claims },
+            },
           })),
       }).factory;
-    const { server } = await startBackend({ permissions: ownedBy(['group:default/team-b']) });
+    const { server } = await startBackend({
+      permissions: ownedBy(['group:default/team-b']),
+    });
     // Created through the API by user:default/mock, which team-b's claims do not include.
-    const res = await request(server).post('/api/datasets/datasets').send({ name: 'secret' });
+    const res = await request(server)
+      .post('/api/datasets/datasets')
+      .send({ name: 'secret' });
     expect(res.status).toBe(201);
     const id = res.body.id;
 
-    expect((await request(server).get(`/api/datasets/datasets/${id}`)).status).toBe(404);
-    expect((await request(server).get(`/api/datasets/datasets/${id}/versions`)).status).toBe(404);
+    expect(
+      (await request(server).get(`/api/datasets/datasets/${id}`)).status,
+    ).toBe(404);
+    expect(
+      (await request(server).get(`/api/datasets/datasets/${id}/versions`))
+        .status,
+    ).toBe(404);
     const denied = await upload(server, id, 'a.csv', CSV);
     expect(denied.status).toBe(403);
     expect(denied.body.error.message).toContain('datasets.dataset.update');

@@ -168,7 +168,11 @@ export async function createRouter(deps: {
       allow: ['user', 'service'],
     });
     res.json(
-      await authorizedDataset(credentials, req.params.id, datasetReadPermission),
+      await authorizedDataset(
+        credentials,
+        req.params.id,
+        datasetReadPermission,
+      ),
     );
   });
 

@@ -51,7 +51,10 @@ async function start(knex: Awaited<ReturnType<typeof databases.init>>) {
 
 /** Pixels of a grayscale PNG made by grayscalePng (one IDAT chunk, filter 0 on each line). */
 function pngPixels(dataUrl: string) {
-  const png = Buffer.from(dataUrl.replace('data:image/png;base64,', ''), 'base64');
+  const png = Buffer.from(
+    dataUrl.replace('data:image/png;base64,', ''),
+    'base64',
+  );
   const width = png.readUInt32BE(16);
   const height = png.readUInt32BE(20);
   const idatLength = png.readUInt32BE(33);
@@ -76,13 +79,17 @@ describe('sample datasets', () => {
     const before = await request(first.server).get('/api/datasets/datasets');
     await first.stop();
     // A second start registers nothing new.
-    const objectsBefore = await new LocalDirectoryObjectStore(join(tmp, 'store')).list();
+    const objectsBefore = await new LocalDirectoryObjectStore(
+      join(tmp, 'store'),
+    ).list();
     const second = await start(knex);
     server = second.server;
     const after = await request(server).get('/api/datasets/datasets');
     datasets = after.body.items;
     firstStart = { datasets: before.body.items, objects: objectsBefore };
-    objectsAfter = await new LocalDirectoryObjectStore(join(tmp, 'store')).list();
+    objectsAfter = await new LocalDirectoryObjectStore(
+      join(tmp, 'store'),
+    ).list();
   });
 
   it('changes nothing when started again', () => {
@@ -104,9 +111,15 @@ describe('sample datasets', () => {
       expect(versions.body.items[0].version).toBe(dataset.latestVersion);
     }
     const mnist = await request(server)
-      .get(`/api/datasets/datasets/${byName('mnist').id}/versions/${byName('mnist').latestVersion}`)
+      .get(
+        `/api/datasets/datasets/${byName('mnist').id}/versions/${
+          byName('mnist').latestVersion
+        }`,
+      )
       .expect(200);
-    expect((mnist.body as DatasetVersion).files.map(f => [f.path, f.size])).toEqual([
+    expect(
+      (mnist.body as DatasetVersion).files.map(f => [f.path, f.size]),
+    ).toEqual([
       ['t10k-images-idx3-ubyte', 7840016],
       ['t10k-labels-idx1-ubyte', 10008],
       ['train-images-idx3-ubyte', 47040016],
@@ -116,18 +129,34 @@ describe('sample datasets', () => {
 
   function fileRoute(dataset: Dataset, what: string, path: string) {
     return request(server)
-      .get(`/api/datasets/datasets/${dataset.id}/versions/${dataset.latestVersion}/${what}`)
+      .get(
+        `/api/datasets/datasets/${dataset.id}/versions/${dataset.latestVersion}/${what}`,
+      )
       .query({ path });
   }
 
   it('infers the shape of IDX files and counts the labels', async () => {
     const mnist = byName('mnist');
-    const schema = await fileRoute(mnist, 'schema', 'train-images-idx3-ubyte').expect(200);
-    expect(schema.body).toEqual({ kind: 'idx', dataType: 'uint8', dimensions: [60000, 28, 28] });
+    const schema = await fileRoute(
+      mnist,
+      'schema',
+      'train-images-idx3-ubyte',
+    ).expect(200);
+    expect(schema.body).toEqual({
+      kind: 'idx',
+      dataType: 'uint8',
+      dimensions: [60000, 28, 28],
+    });
 
-    const stats = await fileRoute(mnist, 'statistics', 't10k-labels-idx1-ubyte').expect(200);
+    const stats = await fileRoute(
+      mnist,
+      'statistics',
+      't10k-labels-idx1-ubyte',
+    ).expect(200);
     const body = stats.body as Extract<FileStatistics, { kind: 'idx' }>;
-    expect(body.classCounts!.map(c => c.label)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(body.classCounts!.map(c => c.label)).toEqual([
+      0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+    ]);
     expect(body.classCounts!.reduce((sum, c) => sum + c.count, 0)).toBe(10000);
     // The MNIST test set has 1135 ones and 980 zeros.
     expect(body.classCounts![1].count).toBe(1135);
@@ -135,12 +164,18 @@ describe('sample datasets', () => {
   });
 
   it('previews MNIST digits as PNG images with their labels', async () => {
-    const res = await fileRoute(byName('mnist'), 'preview', 'train-images-idx3-ubyte').expect(200);
+    const res = await fileRoute(
+      byName('mnist'),
+      'preview',
+      'train-images-idx3-ubyte',
+    ).expect(200);
     const preview = res.body as Extract<FilePreview, { kind: 'images' }>;
     expect(preview).toMatchObject({ kind: 'images', width: 28, height: 28 });
     expect(preview.images).toHaveLength(24);
     // The first training digits of MNIST: 5 0 4 1 9 2.
-    expect(preview.images.slice(0, 6).map(i => i.label)).toEqual([5, 0, 4, 1, 9, 2]);
+    expect(preview.images.slice(0, 6).map(i => i.label)).toEqual([
+      5, 0, 4, 1, 9, 2,
+    ]);
     const { width, height, pixels } = pngPixels(preview.images[0].dataUrl);
     expect([width, height]).toEqual([28, 28]);
     expect(Math.max(...pixels)).toBe(255);
@@ -149,7 +184,9 @@ describe('sample datasets', () => {
 
   it('infers table columns, previews rows and summarizes columns', async () => {
     const iris = byName('iris-synthetic');
-    const schema = await fileRoute(iris, 'schema', 'iris-synthetic.csv').expect(200);
+    const schema = await fileRoute(iris, 'schema', 'iris-synthetic.csv').expect(
+      200,
+    );
     expect(schema.body as TableSchema).toEqual({
       kind: 'table',
       rowCount: 150,
@@ -161,12 +198,26 @@ describe('sample datasets', () => {
         { name: 'species', type: 'string' },
       ],
     });
-    const preview = await fileRoute(iris, 'preview', 'iris-synthetic.csv').expect(200);
+    const preview = await fileRoute(
+      iris,
+      'preview',
+      'iris-synthetic.csv',
+    ).expect(200);
     expect(preview.body.columns[4]).toBe('species');
     expect(preview.body.rows).toHaveLength(20);
-    expect(preview.body.rows[0]).toEqual(['5.2', '3.6', '1.5', '0.2', 'setosa']);
+    expect(preview.body.rows[0]).toEqual([
+      '5.2',
+      '3.6',
+      '1.5',
+      '0.2',
+      'setosa',
+    ]);
 
-    const stats = await fileRoute(iris, 'statistics', 'iris-synthetic.csv').expect(200);
+    const stats = await fileRoute(
+      iris,
+      'statistics',
+      'iris-synthetic.csv',
+    ).expect(200);
     const [sepal, , , , species] = stats.body.columns;
     expect(stats.body.rowCount).toBe(150);
     expect(species.topValues).toEqual([
@@ -176,16 +227,25 @@ describe('sample datasets', () => {
     ]);
     expect(sepal.mean).toBeGreaterThan(5.3);
     expect(sepal.mean).toBeLessThan(6.3);
-    expect(sepal.histogram.reduce((s: number, b: { count: number }) => s + b.count, 0)).toBe(150);
+    expect(
+      sepal.histogram.reduce(
+        (s: number, b: { count: number }) => s + b.count,
+        0,
+      ),
+    ).toBe(150);
 
     const missing = await fileRoute(iris, 'preview', 'nope.csv');
     expect(missing.status).toBe(404);
-    expect(missing.body.error.message).toBe("This version has no file 'nope.csv'");
+    expect(missing.body.error.message).toBe(
+      "This version has no file 'nope.csv'",
+    );
   });
 
   it('streams a file of a version from the local store', async () => {
     const iris = byName('iris-synthetic');
-    const res = await fileRoute(iris, 'download', 'iris-synthetic.csv').expect(200);
+    const res = await fileRoute(iris, 'download', 'iris-synthetic.csv').expect(
+      200,
+    );
     expect(res.body.toString().split('\n')[0]).toBe(
       'sepal_length,sepal_width,petal_length,petal_width,species',
     );

@@ -8,7 +8,7 @@ import {
 import { DatasetsClient } from '@internal/backstage-plugin-datasets-common';
 import PermMediaIcon from '@material-ui/icons/PermMedia';
 import { datasetsApiRef } from './api';
-import { rootRouteRef } from './routes';
+import { datasetRouteRef, rootRouteRef } from './routes';
 
 const api = ApiBlueprint.make({
   params: defineParams =>
@@ -26,7 +26,7 @@ const page = PageBlueprint.make({
     title: 'Datasets',
     icon: <PermMediaIcon />,
     loader: () =>
-      import('./components/DatasetsPage').then(m => <m.DatasetsPage />),
+      import('./components/DatasetsRoutes').then(m => <m.DatasetsRoutes />),
   },
 });
 
@@ -39,5 +39,5 @@ export const datasetsPlugin = createFrontendPlugin({
   pluginId: 'datasets',
   info: { packageJson: () => import('../package.json') },
   extensions: [api, page],
-  routes: { root: rootRouteRef },
+  routes: { root: rootRouteRef, dataset: datasetRouteRef },
 });

@@ -146,7 +146,10 @@ export class DatabaseDatasetStore {
     return rows.map(row => toSummary(row as VersionRow));
   }
 
-  async getVersion(datasetId: string, version: string): Promise<DatasetVersion> {
+  async getVersion(
+    datasetId: string,
+    version: string,
+  ): Promise<DatasetVersion> {
     const row = await this.knex<VersionRow>('dataset_versions')
       .where({ dataset_id: datasetId, version })
       .first();

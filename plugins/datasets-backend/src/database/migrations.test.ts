@@ -30,7 +30,12 @@ describe('datasets migrations', () => {
         store.create({ name: 'mnist', owner: 'group:default/team-a' }),
       ).rejects.toMatchObject({ name: 'ConflictError' });
 
-      const file = { path: 'a.csv', key: 'k/a.csv', size: 3, sha256: 'ab'.repeat(32) };
+      const file = {
+        path: 'a.csv',
+        key: 'k/a.csv',
+        size: 3,
+        sha256: 'ab'.repeat(32),
+      };
       const { version, created } = await store.addVersion(mnist.id, {
         apply: () => [file],
         message: 'upload a.csv',
@@ -38,8 +43,14 @@ describe('datasets migrations', () => {
         format: () => 'csv',
       });
       expect(created).toBe(true);
-      expect(version).toMatchObject({ files: [file], fileCount: 1, totalBytes: 3 });
-      expect(await store.getVersion(mnist.id, version.version)).toEqual(version);
+      expect(version).toMatchObject({
+        files: [file],
+        fileCount: 1,
+        totalBytes: 3,
+      });
+      expect(await store.getVersion(mnist.id, version.version)).toEqual(
+        version,
+      );
       expect(await store.listVersions(mnist.id)).toEqual([
         expect.objectContaining({ version: version.version, totalBytes: 3 }),
       ]);

@@ -90,7 +90,10 @@ export async function* parseCsv(
         field += c;
       }
       if (field.length > MAX_FIELD_CHARS) {
-        throw problem(line, `a field longer than ${MAX_FIELD_CHARS} characters`);
+        throw problem(
+          line,
+          `a field longer than ${MAX_FIELD_CHARS} characters`,
+        );
       }
     }
   }
@@ -120,7 +123,9 @@ export async function readCsv(
       header.forEach((column, index) => {
         if (!column) {
           throw new InputError(
-            `CSV file '${name}': line ${record.line}: column ${index + 1} of the header has no name`,
+            `CSV file '${name}': line ${record.line}: column ${
+              index + 1
+            } of the header has no name`,
           );
         }
         if (seen.has(column)) {

@@ -51,12 +51,18 @@ export class FileInsights {
   constructor(private readonly store: ObjectStore) {}
 
   private async idxHeader(file: DatasetFile) {
-    const head = await readPrefix(await this.store.get(file.key), IDX_HEADER_MAX_BYTES);
+    const head = await readPrefix(
+      await this.store.get(file.key),
+      IDX_HEADER_MAX_BYTES,
+    );
     return parseIdxHeader(file.path, head, file.size);
   }
 
   private async kind(file: DatasetFile) {
-    const head = await readPrefix(await this.store.get(file.key), IDX_HEADER_MAX_BYTES);
+    const head = await readPrefix(
+      await this.store.get(file.key),
+      IDX_HEADER_MAX_BYTES,
+    );
     return detectKind(file.path.split('/').pop()!, head);
   }
 
@@ -64,23 +70,36 @@ export class FileInsights {
     const kind = await this.kind(file);
     if (kind === 'idx') {
       const header = await this.idxHeader(file);
-      return { kind: 'idx', dataType: header.dataType, dimensions: header.dimensions };
+      return {
+        kind: 'idx',
+        dataType: header.dataType,
+        dimensions: header.dimensions,
+      };
     }
     if (kind === 'csv') {
       const profile = await this.profileCsv(file, Infinity);
-      return { kind: 'table', columns: profile.types(), rowCount: profile.rowCount };
+      return {
+        kind: 'table',
+        columns: profile.types(),
+        rowCount: profile.rowCount,
+      };
     }
     return { kind: 'other' };
   }
 
   private async profileCsv(file: DatasetFile, maxRows: number) {
     let profiler: TableProfiler | undefined;
-    const { header } = await readCsv(file.path, await this.store.get(file.key), fields => {
-      profiler!.add(fields);
-      return profiler!.rowCount >= maxRows ? 'stop' : undefined;
-    }, columns => {
-      profiler = new TableProfiler(columns);
-    });
+    const { header } = await readCsv(
+      file.path,
+      await this.store.get(file.key),
+      fields => {
+        profiler!.add(fields);
+        return profiler!.rowCount >= maxRows ? 'stop' : undefined;
+      },
+      columns => {
+        profiler = new TableProfiler(columns);
+      },
+    );
     return profiler ?? new TableProfiler(header);
   }
 
@@ -88,10 +107,14 @@ export class FileInsights {
     const kind = await this.kind(file);
     if (kind === 'csv') {
       const rows: string[][] = [];
-      const { header } = await readCsv(file.path, await this.store.get(file.key), fields => {
-        rows.push(fields);
-        return rows.length >= PREVIEW_ROWS ? 'stop' : undefined;
-      });
+      const { header } = await readCsv(
+        file.path,
+        await this.store.get(file.key),
+        fields => {
+          rows.push(fields);
+          return rows.length >= PREVIEW_ROWS ? 'stop' : undefined;
+        },
+      );
       return { kind: 'table', columns: header, rows };
     }
     if (kind === 'idx') {
@@ -116,7 +139,12 @@ export class FileInsights {
         kind: 'images',
         width: 0,
         height: 0,
-        images: [{ index: 0, dataUrl: `data:${type};base64,${content.toString('base64')}` }],
+        images: [
+          {
+            index: 0,
+            dataUrl: `data:${type};base64,${content.toString('base64')}`,
+          },
+        ],
       };
     }
     return { kind: 'other' };
@@ -157,7 +185,10 @@ export class FileInsights {
     const labelFile = labelFileFor(file, files);
     if (labelFile) {
       const labelHeader = await this.idxHeader(labelFile);
-      if (labelHeader.dimensions.length === 1 && labelHeader.dimensions[0] === records) {
+      if (
+        labelHeader.dimensions.length === 1 &&
+        labelHeader.dimensions[0] === records
+      ) {
         labels = await this.idxValues(labelFile, labelHeader, count);
       }
     }
@@ -167,7 +198,11 @@ export class FileInsights {
       height,
       images: Array.from({ length: count }, (_, i) => {
         const start = header.headerBytes + i * width * height;
-        const png = grayscalePng(width, height, pixels.subarray(start, start + width * height));
+        const png = grayscalePng(
+          width,
+          height,
+          pixels.subarray(start, start + width * height),
+        );
         return {
           index: i,
           ...(labels && { label: labels[i] }),
@@ -181,7 +216,11 @@ export class FileInsights {
     const kind = await this.kind(file);
     if (kind === 'csv') {
       const profile = await this.profileCsv(file, STATISTICS_MAX_ROWS);
-      return { kind: 'table', rowCount: profile.rowCount, columns: profile.summaries() };
+      return {
+        kind: 'table',
+        rowCount: profile.rowCount,
+        columns: profile.summaries(),
+      };
     }
     if (kind !== 'idx') return { kind: 'other' };
     const header = await this.idxHeader(file);
@@ -218,7 +257,9 @@ export class FileInsights {
 
 export function findFile(files: DatasetFile[], path: unknown): DatasetFile {
   if (typeof path !== 'string' || !path) {
-    throw new InputError('The query parameter path names the file, e.g. ?path=train.csv');
+    throw new InputError(
+      'The query parameter path names the file, e.g. ?path=train.csv',
+    );
   }
   const file = files.find(f => f.path === path);
   if (!file) {

@@ -48,19 +48,27 @@ export function parseIdxHeader(
   const problem = (message: string) =>
     new InputError(`IDX file '${name}': ${message}`);
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
-    throw problem('gzip-compressed IDX is not supported; upload the decompressed file');
+    throw problem(
+      'gzip-compressed IDX is not supported; upload the decompressed file',
+    );
   }
   if (head.length < 4) {
-    throw problem(`truncated: ${head.length} bytes, shorter than the 4-byte magic number`);
+    throw problem(
+      `truncated: ${head.length} bytes, shorter than the 4-byte magic number`,
+    );
   }
   if (head[0] !== 0 || head[1] !== 0) {
     throw problem(
-      `bad magic number 0x${head.subarray(0, 4).toString('hex')}: the first two bytes must be zero`,
+      `bad magic number 0x${head
+        .subarray(0, 4)
+        .toString('hex')}: the first two bytes must be zero`,
     );
   }
   const type = IDX_TYPES[head[2]];
   if (!type) {
-    throw problem(`unknown element type code 0x${head[2].toString(16).padStart(2, '0')}`);
+    throw problem(
+      `unknown element type code 0x${head[2].toString(16).padStart(2, '0')}`,
+    );
   }
   const ndim = head[3];
   if (ndim < 1 || ndim > MAX_DIMENSIONS) {
@@ -86,7 +94,9 @@ export function parseIdxHeader(
     }
     if (actual > dataBytes) {
       throw problem(
-        `${actual - dataBytes} bytes after the ${shape} data the header declares`,
+        `${
+          actual - dataBytes
+        } bytes after the ${shape} data the header declares`,
       );
     }
   }

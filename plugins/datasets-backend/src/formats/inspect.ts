@@ -18,7 +18,11 @@ export const SUPPORTED_TYPES =
 /** The kind of a file from its name and first bytes; throws 415 for anything else. */
 export function detectKind(name: string, head: Buffer): FileKind {
   const lower = name.toLowerCase();
-  if (lower.endsWith('.zip') || head.subarray(0, 4).equals(ZIP_MAGIC) || head.subarray(0, 4).equals(EMPTY_ZIP_MAGIC)) {
+  if (
+    lower.endsWith('.zip') ||
+    head.subarray(0, 4).equals(ZIP_MAGIC) ||
+    head.subarray(0, 4).equals(EMPTY_ZIP_MAGIC)
+  ) {
     return 'zip';
   }
   if (/\.(png|jpe?g)$/.test(lower)) return 'image';
@@ -58,7 +62,9 @@ export async function validateFile(
     const magic = isPng ? PNG_MAGIC : JPEG_MAGIC;
     if (!head.subarray(0, magic.length).equals(magic)) {
       throw new InputError(
-        `Image '${name}' is not a ${isPng ? 'PNG' : 'JPEG'} file (wrong signature)`,
+        `Image '${name}' is not a ${
+          isPng ? 'PNG' : 'JPEG'
+        } file (wrong signature)`,
       );
     }
   }

@@ -64,7 +64,9 @@ function explainZipError(name: string, error: Error): InputError {
   const problem = (m: string) => new InputError(`Zip archive '${name}': ${m}`);
   let match = /^invalid relative path: (.*)$/.exec(message);
   if (match) {
-    return problem(`entry '${match[1]}' has a '..' path that leads outside the archive`);
+    return problem(
+      `entry '${match[1]}' has a '..' path that leads outside the archive`,
+    );
   }
   match = /^absolute path: (.*)$/.exec(message);
   if (match) return problem(`entry '${match[1]}' has an absolute path`);
@@ -107,7 +109,12 @@ export async function extractZip(
       try {
         validateObjectKey(entry.fileName);
       } catch (error) {
-        throw problem(`entry ${(error as Error).message.replace(/^Invalid object key /, '')}`);
+        throw problem(
+          `entry ${(error as Error).message.replace(
+            /^Invalid object key /,
+            '',
+          )}`,
+        );
       }
       if (entry.isEncrypted()) {
         throw problem(`entry '${entry.fileName}' is encrypted`);
@@ -115,7 +122,11 @@ export async function extractZip(
       const ratio = entry.uncompressedSize / Math.max(entry.compressedSize, 1);
       if (ratio > limits.maxCompressionRatio) {
         throw problem(
-          `entry '${entry.fileName}' expands ${Math.round(ratio)}:1, more than the limit of ${limits.maxCompressionRatio}:1 (zip bomb?)`,
+          `entry '${entry.fileName}' expands ${Math.round(
+            ratio,
+          )}:1, more than the limit of ${
+            limits.maxCompressionRatio
+          }:1 (zip bomb?)`,
         );
       }
       total += entry.uncompressedSize;
@@ -127,7 +138,9 @@ export async function extractZip(
     }
     if (total / Math.max(zipSize, 1) > limits.maxCompressionRatio) {
       throw problem(
-        `it expands ${Math.round(total / zipSize)}:1, more than the limit of ${limits.maxCompressionRatio}:1 (zip bomb?)`,
+        `it expands ${Math.round(total / zipSize)}:1, more than the limit of ${
+          limits.maxCompressionRatio
+        }:1 (zip bomb?)`,
       );
     }
     const extracted: ExtractedEntry[] = [];
@@ -138,10 +151,16 @@ export async function extractZip(
         await pipeline(await entryStream(zip, entry), createWriteStream(file));
       } catch (error) {
         throw problem(
-          `entry '${entry.fileName}' cannot be unpacked: ${(error as Error).message}`,
+          `entry '${entry.fileName}' cannot be unpacked: ${
+            (error as Error).message
+          }`,
         );
       }
-      extracted.push({ path: entry.fileName, file, size: entry.uncompressedSize });
+      extracted.push({
+        path: entry.fileName,
+        file,
+        size: entry.uncompressedSize,
+      });
     }
     return extracted;
   } finally {

@@ -80,7 +80,9 @@ describe.each(drivers)('object store contract: $name', driver => {
   if (driver.skip) {
     it.todo(`skipped: ${driver.skip}`);
     // eslint-disable-next-line no-console
-    console.warn(`Skipping the ${driver.name} object store contract: ${driver.skip}`);
+    console.warn(
+      `Skipping the ${driver.name} object store contract: ${driver.skip}`,
+    );
     return;
   }
   let store: ObjectStore;
@@ -231,8 +233,18 @@ describeS3('S3ObjectStore against a real S3 server', () => {
 
   it('keeps its objects under its prefix, invisible to a store on another prefix', async () => {
     const bucket = await createBucket(s3Url!);
-    const a = new S3ObjectStore({ endpoint: s3Url, bucket, prefix: 'a/', ...s3Credentials });
-    const b = new S3ObjectStore({ endpoint: s3Url, bucket, prefix: 'b', ...s3Credentials });
+    const a = new S3ObjectStore({
+      endpoint: s3Url,
+      bucket,
+      prefix: 'a/',
+      ...s3Credentials,
+    });
+    const b = new S3ObjectStore({
+      endpoint: s3Url,
+      bucket,
+      prefix: 'b',
+      ...s3Credentials,
+    });
     await a.put('x.csv', Buffer.from('1'));
 
     expect(await a.list()).toEqual(['x.csv']);
@@ -264,7 +276,11 @@ describe('S3ObjectStore without a server', () => {
     const port = (server.address() as { port: number }).port;
     await new Promise(resolve => server.close(resolve));
     const endpoint = `http://127.0.0.1:${port}`;
-    const store = new S3ObjectStore({ endpoint, bucket: 'b', ...s3Credentials });
+    const store = new S3ObjectStore({
+      endpoint,
+      bucket: 'b',
+      ...s3Credentials,
+    });
 
     await expect(store.list()).rejects.toMatchObject({
       name: 'ServiceUnavailableError',
@@ -277,7 +293,12 @@ describe('S3ObjectStore without a server', () => {
 
   it('rejects a bad prefix when configured', () => {
     expect(
-      () => new S3ObjectStore({ endpoint: 'http://x', bucket: 'b', prefix: '../up' }),
+      () =>
+        new S3ObjectStore({
+          endpoint: 'http://x',
+          bucket: 'b',
+          prefix: '../up',
+        }),
     ).toThrow("Invalid object key prefix '../up/'");
   });
 });

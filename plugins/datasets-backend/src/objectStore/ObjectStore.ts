@@ -25,5 +25,8 @@ export interface ObjectStore {
    * A URL from which anyone holding it can download the object for `expiresInSeconds`, where
    * the store can give one (S3: a presigned GET URL); undefined otherwise.
    */
-  downloadUrl(key: string, expiresInSeconds: number): Promise<string | undefined>;
+  downloadUrl(
+    key: string,
+    expiresInSeconds: number,
+  ): Promise<string | undefined>;
 }

@@ -32,6 +32,7 @@ export function objectStoreFromConfig(
 export function createObjectStore(config: Config): ObjectStore | undefined {
   const storeConfig = config.getOptionalConfig('mlops.datasets.objectStore');
   return (
-    storeConfig && objectStoreFromConfig(storeConfig, 'mlops.datasets.objectStore')
+    storeConfig &&
+    objectStoreFromConfig(storeConfig, 'mlops.datasets.objectStore')
   );
 }

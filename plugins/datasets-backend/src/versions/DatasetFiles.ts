@@ -138,7 +138,10 @@ export class DatasetFiles {
       }
       const paths = new Set(added.map(f => f.path));
       const { version } = await datasets.addVersion(dataset.id, {
-        apply: current => [...current.filter(f => !paths.has(f.path)), ...added],
+        apply: current => [
+          ...current.filter(f => !paths.has(f.path)),
+          ...added,
+        ],
         message,
         createdBy,
         format: all => formatOf(all.map(f => f.path)),
@@ -228,4 +231,3 @@ async function spool(
   }
   return size;
 }
-

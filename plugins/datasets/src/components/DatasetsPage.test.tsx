@@ -13,7 +13,7 @@ const mnist: Dataset = {
   owner: 'group:default/data-science',
   description: 'Handwritten digits',
   format: 'idx',
-  latestVersion: 'v1',
+  latestVersion: 'f'.repeat(64),
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-02T00:00:00.000Z',
 };
@@ -45,6 +45,7 @@ describe('DatasetsPage', () => {
     expect(screen.getByText('group:default/data-science')).toBeInTheDocument();
     expect(screen.getByText('idx')).toBeInTheDocument();
     expect(screen.getByText('Handwritten digits')).toBeInTheDocument();
+    expect(screen.getByText('ffffffffffff')).toBeInTheDocument();
     expect(
       await screen.findByText('Cannot use the object store at /data: EACCES'),
     ).toBeInTheDocument();

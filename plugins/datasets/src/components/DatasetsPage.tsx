@@ -1,14 +1,15 @@
 import { useApi } from '@backstage/frontend-plugin-api';
 import { AreaPage } from '@internal/mlops-react';
 import { useCallback } from 'react';
-import useAsync from 'react-use/esm/useAsync';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { datasetsApiRef } from '../api';
+import { CreateDatasetForm } from './CreateDatasetForm';
 import { DatasetsTable } from './DatasetsTable';
 
 export function DatasetsPage() {
   const api = useApi(datasetsApiRef);
   const loadStatus = useCallback(() => api.getStatus(), [api]);
-  const datasets = useAsync(
+  const datasets = useAsyncRetry(
     async () => (await api.listDatasets()).items,
     [api],
   );
@@ -16,7 +17,12 @@ export function DatasetsPage() {
     <AreaPage
       title="Datasets"
       items={datasets}
-      renderItems={items => <DatasetsTable datasets={items} />}
+      renderItems={items => (
+        <>
+          <DatasetsTable datasets={items} />
+          <CreateDatasetForm onCreated={datasets.retry} />
+        </>
+      )}
       statusTitle="Datasets status"
       loadStatus={loadStatus}
     />

@@ -1,14 +1,16 @@
 import { Table, TableColumn } from '@backstage/core-components';
 import { Dataset } from '@internal/backstage-plugin-datasets-common';
+import { DatasetLink } from './DatasetLink';
+import { shortVersion } from './format';
 
 const columns: TableColumn<Dataset>[] = [
-  { title: 'Dataset', field: 'name' },
+  { title: 'Dataset', field: 'name', render: d => <DatasetLink dataset={d} /> },
   { title: 'Owner', field: 'owner' },
   { title: 'Format', field: 'format', render: d => d.format ?? '—' },
   {
     title: 'Latest version',
     field: 'latestVersion',
-    render: d => d.latestVersion ?? '—',
+    render: d => (d.latestVersion ? shortVersion(d.latestVersion) : '—'),
   },
   {
     title: 'Updated',

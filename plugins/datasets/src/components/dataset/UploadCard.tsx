@@ -1,0 +1,96 @@
+import { InfoCard } from '@backstage/core-components';
+import { identityApiRef, useApi } from '@backstage/frontend-plugin-api';
+import { DatasetVersion } from '@internal/backstage-plugin-datasets-common';
+import { Box, Button, LinearProgress, Typography } from '@material-ui/core';
+import { DragEvent, useState } from 'react';
+import { datasetsApiRef } from '../../api';
+import { uploadWithProgress } from '../../upload';
+import { shortVersion } from '../format';
+
+/** Drop or pick a file (CSV, IDX, image or zip); it becomes part of a new version. */
+export function UploadCard(props: {
+  datasetId: string;
+  onUploaded: (version: DatasetVersion) => void;
+}) {
+  const api = useApi(datasetsApiRef);
+  const identityApi = useApi(identityApiRef);
+  const [progress, setProgress] = useState<number>();
+  const [message, setMessage] = useState<{ text: string; error?: boolean }>();
+
+  const upload = async (file: File) => {
+    setMessage(undefined);
+    setProgress(0);
+    try {
+      const { token } = await identityApi.getCredentials();
+      const version = await uploadWithProgress({
+        url: await api.uploadUrl(props.datasetId, file.name),
+        token,
+        file,
+        onProgress: setProgress,
+      });
+      setMessage({
+        text: `Uploaded ${file.name}: version ${shortVersion(version.version)}`,
+      });
+      props.onUploaded(version);
+    } catch (e) {
+      setMessage({ text: (e as Error).message, error: true });
+    } finally {
+      setProgress(undefined);
+    }
+  };
+
+  const onDrop = (event: DragEvent) => {
+    event.preventDefault();
+    const file = event.dataTransfer.files[0];
+    if (file) upload(file);
+  };
+
+  return (
+    <InfoCard title="Upload">
+      <Box
+        onDragOver={e => e.preventDefault()}
+        onDrop={onDrop}
+        p={3}
+        border="2px dashed #8886"
+        borderRadius={4}
+        textAlign="center"
+      >
+        <Typography gutterBottom>
+          Drop a CSV, IDX, PNG/JPEG or zip file here, or
+        </Typography>
+        <Button
+          variant="outlined"
+          component="label"
+          disabled={progress !== undefined}
+        >
+          Choose a file
+          <input
+            type="file"
+            hidden
+            aria-label="file to upload"
+            onChange={e => e.target.files?.[0] && upload(e.target.files[0])}
+          />
+        </Button>
+      </Box>
+      {progress !== undefined && (
+        <Box mt={2}>
+          <LinearProgress
+            variant="determinate"
+            value={Math.round(progress * 100)}
+          />
+          <Typography variant="caption">
+            {Math.round(progress * 100)}%
+          </Typography>
+        </Box>
+      )}
+      {message && (
+        <Typography
+          color={message.error ? 'error' : 'textPrimary'}
+          style={{ marginTop: 8 }}
+        >
+          {message.text}
+        </Typography>
+      )}
+    </InfoCard>
+  );
+}
