@@ -3,9 +3,60 @@ export interface Config {
     mlflow?: {
       /**
        * Base URL of the MLflow tracking server, e.g. http://127.0.0.1:5000. Required by the
-       * experiments backend.
+       * experiments backend; training jobs log to it as well.
        */
       trackingUrl: string;
+    };
+    /** Training jobs: model templates, the job queue, its worker and the status reconciler. */
+    experiments?: {
+      /**
+       * The portal's Python runtime folder (runtime/): model templates are read from
+       * `<runtimePath>/src/mlops_runtime/templates/*.json`, and Ray runs the template's entrypoint
+       * with `PYTHONPATH=<runtimePath>/src`. Default: `$MLOPS_ROOT/runtime`, else the runtime/
+       * folder of the repository the backend runs from.
+       */
+      runtimePath?: string;
+      /**
+       * Folder for the jobs' checkpoints and outputs (one subfolder per job); must be reachable
+       * from the Ray workers. Default: `$MLOPS_DATA/training`, else `<tmp>/mlops/training`.
+       */
+      storagePath?: string;
+      /** Ray cluster (a name from mlops.rayClusters.clusters) of jobs that name none. Default "local". */
+      defaultCluster?: string;
+      queue?: {
+        /**
+         * `database` (default: a table in the plugin's database, no server) or `rabbitmq`.
+         */
+        driver?: 'database' | 'rabbitmq';
+        rabbitmq?: {
+          /**
+           * Broker URL, e.g. amqp://user:password@host:5672; required with the rabbitmq driver.
+           * @visibility secret
+           */
+          url?: string;
+          /** Queue name, and prefix of its retry and dead-letter queues. Default "experiments.jobs". */
+          queueName?: string;
+        };
+        /** Deliveries of a job before it fails (e.g. with "Ray cluster unreachable"). Default 5. */
+        maxAttempts?: number;
+        /** Backoff before the second delivery, doubling after each. Default 2000 ms. */
+        initialBackoffMs?: number;
+        /** Database driver: how long a delivery stays leased to a worker that stopped answering. Default 60000 ms. */
+        visibilityTimeoutMs?: number;
+      };
+      worker?: {
+        /**
+         * Run the worker (submits queued jobs to Ray) and the reconciler (follows them) in this
+         * backend. Default true; several backend replicas may run them at once.
+         */
+        enabled?: boolean;
+        /** Deliveries handled at once by this worker. Default 4. */
+        prefetch?: number;
+        /** CPUs Ray reserves for each job's entrypoint (driver) process. Default 0.1. */
+        entrypointNumCpus?: number;
+      };
+      /** How often the reconciler asks Ray about running jobs. Default 2000 ms. */
+      reconcileIntervalMs?: number;
     };
   };
 }

@@ -33,7 +33,9 @@ exports.up = async function up(knex) {
     table
       .bigInteger('claimed_until')
       .nullable()
-      .comment('A relay is publishing the row until this time (ms since epoch)');
+      .comment(
+        'A relay is publishing the row until this time (ms since epoch)',
+      );
     table.string('claimed_by', 64).nullable();
     table.datetime('created_at').notNullable();
   });

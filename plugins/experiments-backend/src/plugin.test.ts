@@ -16,8 +16,8 @@ import path from 'node:path';
 import request from 'supertest';
 import { mnistDataFolder } from './catalog/DatasetCatalog';
 import { experimentsPlugin } from './plugin';
-import { startExperimentsBackend, waitFor } from './testBackend';
-import { testJob } from './testUtils';
+import { startExperimentsBackend, waitFor } from './__testUtils__/testBackend';
+import { testJob } from './__testUtils__/testJob';
 
 // A real MLflow server started by the test command.
 const mlflowUrl = requireTestService('MLOPS_TEST_MLFLOW_URL');
@@ -239,9 +239,7 @@ describe('experiments backend', () => {
       .post('/api/experiments/jobs')
       .send({ ...validRequest, owner: 'group:default/team-c' })
       .expect(403);
-    expect(other.body.error.message).toContain(
-      'you are not a member of it',
-    );
+    expect(other.body.error.message).toContain('you are not a member of it');
   });
 
   it('rejects invalid hyperparameters naming each field, and stores and queues nothing', async () => {
@@ -347,7 +345,7 @@ describe('experiments backend', () => {
     expect(one.body.items).toEqual([{ ...newer, links: {} }]);
   });
 
-  it('shows, cancels and serves logs and metrics of a team\'s own jobs only', async () => {
+  it("shows, cancels and serves logs and metrics of a team's own jobs only", async () => {
     const { server, store } = await startBackend({
       permissions: ownerPolicy(['user:default/mock', 'group:default/team-b']),
     });
@@ -426,6 +424,38 @@ describe('experiments backend', () => {
       );
     }
     await request(server).get('/api/experiments/jobs/nope').expect(404);
+  });
+
+  it('retries a job while its Ray cluster is unreachable, then fails it saying so', async () => {
+    const { server } = await startBackend({
+      rayClusters: [
+        {
+          name: 'local',
+          owner: 'group:default/team-a',
+          driver: 'local',
+          dashboardUrl: await closedPortUrl(),
+        },
+      ],
+      experiments: {
+        worker: { enabled: true },
+        queue: { maxAttempts: 2, initialBackoffMs: 100 },
+      },
+    });
+    const res = await request(server)
+      .post('/api/experiments/jobs')
+      .send(validRequest)
+      .expect(201);
+    const job = await waitFor('the job to fail', async () => {
+      const current = await request(server).get(
+        `/api/experiments/jobs/${res.body.id}`,
+      );
+      return current.body.state === 'FAILED' && (current.body as TrainingJob);
+    });
+    expect(job.reason).toMatch(
+      /^Ray cluster unreachable: Ray at http:\/\/127\.0\.0\.1:\d+ is unreachable \(ECONNREFUSED\)$/,
+    );
+    expect(job.attempts).toBe(2);
+    expect(job.finishedAt).toBeDefined();
   });
 
   it('rejects a limit that is not an integer from 1 to 100', async () => {

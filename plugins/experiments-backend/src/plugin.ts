@@ -128,11 +128,13 @@ export const experimentsPlugin = createBackendPlugin({
 
         lifecycle.addStartupHook(() => {
           // Connect now, so that a wrong queue setting shows in the log at startup.
-          queue.get().catch(error =>
-            logger.warn(
-              `The job queue is not reachable yet; jobs stay queued until it is: ${error}`,
-            ),
-          );
+          queue
+            .get()
+            .catch(error =>
+              logger.warn(
+                `The job queue is not reachable yet; jobs stay queued until it is: ${error}`,
+              ),
+            );
           relay.start();
           if (settings.worker.enabled) {
             worker.start();

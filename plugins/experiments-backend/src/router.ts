@@ -131,7 +131,10 @@ export async function createRouter(deps: {
     const { ownershipEntityRefs } = await deps.userInfo.getUserInfo(
       credentials,
     );
-    const job = await jobs.create(request, { credentials, ownershipEntityRefs });
+    const job = await jobs.create(request, {
+      credentials,
+      ownershipEntityRefs,
+    });
     res.status(201).json(job);
   });
 

@@ -1,4 +1,6 @@
 import { RayUnavailableError } from '@internal/backstage-plugin-ray-clusters-node';
+import http from 'node:http';
+import https from 'node:https';
 
 /**
  * A Ray job's status as the Ray Jobs API reports it.
@@ -168,32 +170,31 @@ export class RayJobsClient {
     method: 'GET' | 'POST',
     path: string,
     body?: unknown,
-  ): Promise<Response> {
+  ): Promise<HttpResponse> {
     const timeoutMs = this.options.timeoutMs ?? 10_000;
     const headers: Record<string, string> = {};
     if (this.options.token) {
       headers.Authorization = `Bearer ${this.options.token}`;
     }
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    let response: Response;
+    let response: HttpResponse;
     try {
-      response = await fetch(`${this.baseUrl}${path}`, {
+      response = await httpRequest(
+        new URL(`${this.baseUrl}${path}`),
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+        body === undefined ? undefined : JSON.stringify(body),
+        timeoutMs,
+      );
     } catch (error) {
-      const err = error as { name?: string; cause?: { code?: string } };
+      const err = error as { name?: string; code?: string };
       if (err.name === 'TimeoutError') {
         throw new RayUnavailableError(
           `Ray at ${this.baseUrl} did not answer within ${timeoutMs / 1000} s`,
         );
       }
       throw new RayUnavailableError(
-        `Ray at ${this.baseUrl} is unreachable (${
-          err.cause?.code ?? String(error)
-        })`,
+        `Ray at ${this.baseUrl} is unreachable (${err.code ?? String(error)})`,
       );
     }
     if (response.status === 401 || response.status === 403) {
@@ -204,7 +205,7 @@ export class RayJobsClient {
     return response;
   }
 
-  private async assertOk(response: Response, what: string) {
+  private async assertOk(response: HttpResponse, what: string) {
     if (response.ok) return;
     const text = await response.text().catch(() => '');
     const message = `Ray at ${this.baseUrl} could not ${what} (HTTP ${
@@ -213,6 +214,61 @@ export class RayJobsClient {
     if (response.status >= 500) throw new RayUnavailableError(message);
     throw new RayJobRejectedError(message);
   }
+}
+
+type HttpResponse = {
+  status: number;
+  ok: boolean;
+  text(): Promise<string>;
+  json(): Promise<unknown>;
+};
+
+/**
+ * One HTTP request with node:http. Not fetch: undici sends `Sec-Fetch-Mode`, and Ray's dashboard
+ * refuses POSTs that carry it as browser traffic (HTTP 405).
+ */
+function httpRequest(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  timeoutMs: number,
+): Promise<HttpResponse> {
+  const send = url.protocol === 'https:' ? https.request : http.request;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      url,
+      {
+        method,
+        headers: body
+          ? { ...headers, 'Content-Length': Buffer.byteLength(body) }
+          : headers,
+        timeout: timeoutMs,
+      },
+      res => {
+        const chunks: Buffer[] = [];
+        res.on('data', chunk => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
+          resolve({
+            status,
+            ok: status >= 200 && status < 300,
+            text: async () => text,
+            json: async () => JSON.parse(text),
+          });
+        });
+      },
+    );
+    req.on('timeout', () => {
+      const error = new Error('timeout');
+      error.name = 'TimeoutError';
+      req.destroy(error);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 function lastLine(text: string): string {

@@ -60,7 +60,9 @@ export class TemplateCatalog {
     return new TemplateCatalog(templates);
   }
 
-  private constructor(private readonly templates: Map<string, LoadedTemplate>) {}
+  private constructor(
+    private readonly templates: Map<string, LoadedTemplate>,
+  ) {}
 
   list(): ModelTemplate[] {
     return [...this.templates.values()].map(t => t.template);
@@ -83,7 +85,13 @@ export function templatesFolder(runtimePath: string) {
 function checkManifest(value: unknown): ModelTemplate {
   const t = value as Partial<ModelTemplate>;
   const problems: string[] = [];
-  for (const key of ['id', 'version', 'title', 'description', 'task'] as const) {
+  for (const key of [
+    'id',
+    'version',
+    'title',
+    'description',
+    'task',
+  ] as const) {
     if (typeof t?.[key] !== 'string' || !t[key]) {
       problems.push(`${key} must be a non-empty string`);
     }
@@ -103,7 +111,9 @@ function checkManifest(value: unknown): ModelTemplate {
     typeof schema.properties !== 'object' ||
     schema.properties === null
   ) {
-    problems.push('hyperparameterSchema must be an object schema with properties');
+    problems.push(
+      'hyperparameterSchema must be an object schema with properties',
+    );
   }
   const r = t?.defaultResources;
   if (

@@ -1,7 +1,7 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { requireTestService } from '@internal/mlops-node';
-import { testJob } from '../testUtils';
+import { testJob } from '../__testUtils__/testJob';
 import { DatabaseJobStore, StoredJob } from './DatabaseJobStore';
 
 const migrationsDir = resolvePackagePath(

@@ -228,7 +228,9 @@ export class DatabaseJobStore {
     const claimedBy = randomUUID();
     const candidates = this.knex(OUTBOX)
       .select('id')
-      .where(q => q.whereNull('claimed_until').orWhere('claimed_until', '<=', now))
+      .where(q =>
+        q.whereNull('claimed_until').orWhere('claimed_until', '<=', now),
+      )
       .orderBy('id')
       .limit(limit);
     if (this.knex.client.config.client === 'pg') {

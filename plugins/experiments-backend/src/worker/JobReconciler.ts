@@ -32,7 +32,9 @@ export class JobReconciler {
     this.loop = new Loop(() => this.reconcileAll(), {
       intervalMs: deps.intervalMs,
       onError: error =>
-        deps.logger.warn(`Training job reconciler: ${(error as Error).message}`),
+        deps.logger.warn(
+          `Training job reconciler: ${(error as Error).message}`,
+        ),
     });
   }
 

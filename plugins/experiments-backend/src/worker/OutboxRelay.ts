@@ -24,6 +24,7 @@ export class OutboxRelay {
   ) {
     this.loop = new Loop(() => this.publishPending(), {
       intervalMs: deps.pollIntervalMs ?? 1000,
+      maxBackoffMs: 5_000,
       onError: error =>
         deps.logger.warn(
           `Training jobs wait in the outbox: the job queue is unavailable (${

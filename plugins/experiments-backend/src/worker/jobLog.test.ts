@@ -30,7 +30,9 @@ describe('training log lines', () => {
       reason: 'dataset not found',
       message: 'no IDX files in /data',
     })}\nTraceback ...`;
-    expect(failureReason(logs)).toBe('dataset not found: no IDX files in /data');
+    expect(failureReason(logs)).toBe(
+      'dataset not found: no IDX files in /data',
+    );
   });
 
   it('says when a worker ran out of memory', () => {
@@ -41,7 +43,7 @@ describe('training log lines', () => {
     ).toMatch(/^worker ran out of memory: ray\.exceptions\.OutOfMemoryError/);
   });
 
-  it('gives the last lines of a traceback, else Ray\'s message', () => {
+  it("gives the last lines of a traceback, else Ray's message", () => {
     const traceback = [
       'Traceback (most recent call last):',
       '  File "train.py", line 3, in <module>',

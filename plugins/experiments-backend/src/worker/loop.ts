@@ -54,14 +54,14 @@ export class Loop {
       return Promise.resolve();
     }
     return new Promise(resolve => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done() {
+      let timer: ReturnType<typeof setTimeout> | undefined = undefined;
+      const done = () => {
         clearTimeout(timer);
-        self.woken = false;
-        self.wakeUp = undefined;
+        this.woken = false;
+        this.wakeUp = undefined;
         resolve();
-      }
+      };
+      timer = setTimeout(done, ms);
       this.wakeUp = done;
     });
   }

@@ -1,17 +1,20 @@
 import {
   coreServices,
   createServiceFactory,
+  resolvePackagePath,
   ServiceFactory,
 } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { JsonObject } from '@backstage/types';
 import { Knex } from 'knex';
-import path from 'node:path';
-import { DatabaseJobStore } from './database/DatabaseJobStore';
-import { experimentsPlugin } from './plugin';
+import { DatabaseJobStore } from '../database/DatabaseJobStore';
+import { experimentsPlugin } from '../plugin';
 
 /** The repository's runtime/ folder. */
-export const repoRuntimePath = path.resolve(__dirname, '../../../runtime');
+export const repoRuntimePath = resolvePackagePath(
+  '@internal/backstage-plugin-experiments-backend',
+  '../../runtime',
+);
 
 /**
  * Starts the experiments plugin in a test backend over `knex`, with the signed-in mock user

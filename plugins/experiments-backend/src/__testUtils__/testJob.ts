@@ -1,6 +1,6 @@
 import { ResolvedJobConfig } from '@internal/backstage-plugin-experiments-common';
 import { randomUUID } from 'node:crypto';
-import { StoredJob } from './database/DatabaseJobStore';
+import { StoredJob } from '../database/DatabaseJobStore';
 
 /** A resolved config as a submission would store it (for tests). */
 export const testJobConfig: ResolvedJobConfig = {
