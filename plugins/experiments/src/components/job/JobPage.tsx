@@ -5,6 +5,7 @@ import {
   ResponseErrorPanel,
 } from '@backstage/core-components';
 import { useRouteRefParams } from '@backstage/frontend-plugin-api';
+import Box from '@material-ui/core/Box';
 import Grid from '@material-ui/core/Grid';
 import { useJob } from '../../hooks/useJob';
 import { jobRouteRef } from '../../routes';
@@ -15,6 +16,7 @@ import { JobLogCard } from './JobLogCard';
 import { JobMetricsCard } from './JobMetricsCard';
 import { JobStateBanner } from './JobStateBanner';
 import { JobSummaryCard } from './JobSummaryCard';
+import { JobStateChip } from '../jobs/JobStateChip';
 
 /** One training run: state, live curves, log, configuration and links. */
 export function JobPage() {
@@ -41,8 +43,11 @@ export function JobPage() {
         title={value.name}
         description={`Training run ${value.id}`}
       >
-        <JobLinks job={value} />
-        <CancelJobButton job={value} onCancelled={() => job.retry()} />
+        <Box display="flex" alignItems="center" gridGap={8}>
+          <JobStateChip state={value.state} />
+          <JobLinks job={value} />
+          <CancelJobButton job={value} onCancelled={() => job.retry()} />
+        </Box>
       </ContentHeader>
       <Grid container spacing={3}>
         <Grid item xs={12}>

@@ -1,7 +1,6 @@
 import { InfoCard, StructuredMetadataTable } from '@backstage/core-components';
 import { TrainingJob } from '@internal/backstage-plugin-experiments-common';
 import { jobDuration } from '../../formatDuration';
-import { JobStateChip } from '../jobs/JobStateChip';
 import { JobProgress } from '../jobs/JobProgress';
 
 function time(iso?: string) {
@@ -12,7 +11,6 @@ function time(iso?: string) {
 export function JobSummaryCard(props: { job: TrainingJob }) {
   const { job } = props;
   const metadata: Record<string, unknown> = {
-    State: <JobStateChip state={job.state} />,
     ...(job.state === 'RUNNING' && { Progress: <JobProgress job={job} /> }),
     Owner: job.owner,
     Project: job.project ?? '—',
