@@ -1,3 +1,4 @@
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { ServiceFactory } from '@backstage/backend-plugin-api';
 import {
   mockServices,
@@ -16,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { makeZip } from './formats/testZip';
-import { LocalDirectoryObjectStore } from './objectStore';
+import { LocalDirectoryObjectStore, S3ObjectStore } from './objectStore';
 import { datasetsPlugin } from './plugin';
 
 jest.setTimeout(60_000);
@@ -32,7 +33,11 @@ afterEach(() => rmSync(tmp, { recursive: true, force: true }));
 const MAX_UPLOAD = 64 * 1024;
 
 async function startBackend(
-  options: { permissions?: ServiceFactory; datasets?: object } = {},
+  options: {
+    permissions?: ServiceFactory;
+    userInfo?: ServiceFactory;
+    datasets?: object;
+  } = {},
 ) {
   const knex = await databases.init('SQLITE_3');
   const root = join(tmp, 'store');
@@ -41,6 +46,7 @@ async function startBackend(
       datasetsPlugin,
       mockServices.database.factory({ knex }),
       options.permissions ?? mockServices.permissions.factory(),
+      ...(options.userInfo ? [options.userInfo] : []),
       mockServices.rootConfig.factory({
         data: {
           mlops: {
@@ -123,6 +129,35 @@ describe('dataset versions', () => {
       .post('/api/datasets/datasets')
       .send({ name: 'digits' });
     expect(again.status).toBe(409);
+  });
+
+  it("gives a new dataset to the caller's team unless another of their refs is named", async () => {
+    const userInfo = mockServices.userInfo.mock({
+      getUserInfo: async () => ({
+        userEntityRef: 'user:default/ada',
+        ownershipEntityRefs: [
+          'user:default/ada',
+          'group:default/vision',
+          'group:default/nlp',
+        ],
+      }),
+    }).factory;
+    const { server } = await startBackend({ userInfo });
+    const team = await request(server)
+      .post('/api/datasets/datasets')
+      .send({ name: 'a' });
+    const nlp = await request(server)
+      .post('/api/datasets/datasets')
+      .send({ name: 'b', owner: 'group:default/nlp' });
+    const mine = await request(server)
+      .post('/api/datasets/datasets')
+      .send({ name: 'c', owner: 'user:default/ada' });
+
+    expect([team.body.owner, nlp.body.owner, mine.body.owner]).toEqual([
+      'group:default/vision',
+      'group:default/nlp',
+      'user:default/ada',
+    ]);
   });
 
   it('makes an immutable, content-addressed version for each change', async () => {
@@ -464,5 +499,47 @@ describe('dataset versions', () => {
       .get(`/api/datasets/datasets/${id}`)
       .set('Authorization', 'Bearer mock-none-token');
     expect(anonymous.status).toBe(401);
+  });
+});
+
+const s3Url = process.env.MLOPS_TEST_S3_URL;
+const describeS3 = s3Url ? describe : describe.skip;
+
+describeS3('datasets on an S3 object store', () => {
+  it('stores uploads in the bucket, serves presigned downloads and leaves nothing from bad uploads', async () => {
+    const bucket = `datasets-api-${Date.now()}`;
+    const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+    const admin = new S3Client({
+      endpoint: s3Url,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials,
+    });
+    await admin.send(new CreateBucketCommand({ Bucket: bucket }));
+    const s3 = {
+      type: 's3',
+      endpoint: s3Url,
+      bucket,
+      prefix: 'portal',
+      ...credentials,
+    };
+    const { server } = await startBackend({ datasets: { objectStore: s3 } });
+    const store = new S3ObjectStore({ ...s3, endpoint: s3Url });
+    const dataset = await createDataset(server);
+
+    await upload(server, dataset.id, 'bad.csv', 'a,b\n1\n').expect(400);
+    expect(await store.list()).toEqual([]);
+
+    const res = await upload(server, dataset.id, 'train.csv', CSV).expect(201);
+    expect(await store.list()).toEqual([res.body.files[0].key]);
+    const download = await request(server)
+      .get(
+        `/api/datasets/datasets/${dataset.id}/versions/${res.body.version}/download`,
+      )
+      .query({ path: 'train.csv' })
+      .expect(307);
+    const fetched = await fetch(download.headers.location);
+    expect(await fetched.text()).toBe(CSV);
+    admin.destroy();
   });
 });

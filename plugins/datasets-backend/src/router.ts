@@ -147,7 +147,11 @@ export async function createRouter(deps: {
     }
     const request = parseCreateRequest(req.body);
     const user = await userInfo.getUserInfo(credentials);
-    const owner = request.owner ?? user.userEntityRef;
+    // By default the caller's first team owns the dataset, so that the team can use it.
+    const owner =
+      request.owner ??
+      user.ownershipEntityRefs.find(ref => ref.startsWith('group:')) ??
+      user.userEntityRef;
     if (!user.ownershipEntityRefs.includes(owner)) {
       throw new NotAllowedError(
         `You cannot create a dataset owned by ${owner}: you belong to ${user.ownershipEntityRefs.join(

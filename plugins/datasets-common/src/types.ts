@@ -63,7 +63,10 @@ export type DatasetVersion = DatasetVersionSummary & {
 /** @public */
 export type CreateDatasetRequest = {
   name: string;
-  /** Entity ref of the owning team; one of the caller's ownership refs. Default: the caller. */
+  /**
+   * Entity ref of the owner; one of the caller's ownership refs. Default: the caller's first
+   * team, or the caller when they belong to none.
+   */
   owner?: string;
   description?: string;
 };

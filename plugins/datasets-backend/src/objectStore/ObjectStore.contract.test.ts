@@ -252,6 +252,40 @@ describeS3('S3ObjectStore against a real S3 server', () => {
     expect(a.location).toBe(`s3://${bucket}/a/ at ${s3Url}`);
   });
 
+  it('says when access is denied', async () => {
+    const bucket = await createBucket(s3Url!);
+    const store = new S3ObjectStore({
+      endpoint: s3Url,
+      bucket,
+      accessKeyId: 'unknown-key',
+      secretAccessKey: 'wrong',
+    });
+    // moto checks credentials only once its auth is switched on; switch it back off after.
+    const setAuth = async (noAuthActions: string) => {
+      const res = await fetch(`${s3Url}/moto-api/reset-auth`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/plain' },
+        body: noAuthActions,
+      });
+      return (await res.json()).PREVIOUS_INITIAL_NO_AUTH_ACTION_COUNT as string;
+    };
+    const previous = await setAuth('0');
+    try {
+      const message = `Access denied to bucket '${bucket}' at ${s3Url} (InvalidAccessKeyId); check the access key and the bucket policy`;
+      await expect(store.list()).rejects.toMatchObject({
+        name: 'NotAllowedError',
+        message,
+      });
+      await expect(store.put('a', Buffer.from('a'))).rejects.toThrow(message);
+      await expect(store.head('a')).rejects.toMatchObject({
+        name: 'NotAllowedError',
+        message: `Access denied to bucket '${bucket}' at ${s3Url} (HTTP 403); check the access key and the bucket policy`,
+      });
+    } finally {
+      await setAuth(previous);
+    }
+  });
+
   it('says when the bucket does not exist', async () => {
     const store = new S3ObjectStore({
       endpoint: s3Url,

@@ -149,8 +149,10 @@ export class S3ObjectStore implements ObjectStore {
       (error instanceof S3ServiceException &&
         error.$metadata?.httpStatusCode === 403)
     ) {
+      // HEAD answers carry no error body, so the SDK cannot name the code.
+      const reason = code && code !== 'Unknown' ? code : 'HTTP 403';
       return new NotAllowedError(
-        `Access denied to bucket '${this.bucket}' at ${this.endpointName} (${code}); check the access key and the bucket policy`,
+        `Access denied to bucket '${this.bucket}' at ${this.endpointName} (${reason}); check the access key and the bucket policy`,
       );
     }
     if (NETWORK_ERRORS.has(code)) {
