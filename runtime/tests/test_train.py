@@ -293,3 +293,33 @@ def test_missing_dataset_is_reported(tmp_path: Path, mlflow_server: str) -> None
     assert error["reason"] == "dataset not found"
     assert "no-such-dataset" in error["message"]
     assert not (tmp_path / "ray-results").exists()
+
+
+@needs_mnist
+@pytest.mark.acceptance
+def test_default_cnn_reaches_98_5_percent_on_full_mnist_in_two_epochs(
+    tmp_path: Path, mlflow_server: str, record_property: Any
+) -> None:
+    """Issue 3's acceptance: default hyperparameters, 60,000/10,000 split, 2 CPUs, <= 2 epochs."""
+    config = job_config(tmp_path, mlflow_server, job_id="full", model_name="mnist-full")
+    assert config["hyperparameters"]["train_samples"] == 60_000
+    assert config["hyperparameters"]["epochs"] <= 2
+    run = run_job(config)
+    assert run.returncode == 0, run.stderr[-3000:]
+    progress = run.of_kind("progress")
+    for line in progress:
+        record_property(f"epoch_{line['epoch']}", json.dumps(line["metrics"]))
+    assert len(progress) == config["hyperparameters"]["epochs"]
+    assert progress[-1]["metrics"]["test_accuracy"] >= 0.985
+    assert run.of_kind("result")[0]["metrics"]["final_test_accuracy"] >= 0.985
+
+
+def test_unreachable_mlflow_is_reported(tmp_path: Path) -> None:
+    from conftest import free_port  # noqa: PLC0415
+
+    closed = f"http://127.0.0.1:{free_port()}"
+    run = run_job(job_config(tmp_path, closed, job_id="no-mlflow", model_name="mnist-none"))
+    assert run.returncode == 2
+    [error] = run.of_kind("error")
+    assert error["reason"] == "MLflow unreachable"
+    assert closed in error["message"]

@@ -1,4 +1,4 @@
-"""The shared training steps, in process and without Ray: seeding and checkpoint resume are exact."""
+"""The shared training steps, in process, without Ray: seeding and checkpoint resume are exact."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from mlops_runtime.idx import MnistData
 from mlops_runtime.mnist_training import (
     TrainingState,
     evaluate,
+    evaluation_tensors,
     make_train_loader,
     seed_everything,
-    evaluation_tensors,
     train_one_epoch,
     train_tensors,
 )

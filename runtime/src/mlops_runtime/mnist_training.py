@@ -29,9 +29,9 @@ __all__ = [
     "EpochMetrics",
     "TrainingState",
     "evaluate",
+    "evaluation_tensors",
     "make_train_loader",
     "seed_everything",
-    "evaluation_tensors",
     "train_one_epoch",
     "train_tensors",
 ]

@@ -21,6 +21,7 @@ import os
 import queue
 import sys
 import threading
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -99,25 +100,31 @@ def check_resources(config: JobConfig) -> None:
         )
 
 
+def check_mlflow(tracking_uri: str) -> None:
+    """Fails fast when an HTTP tracking server does not answer (the client retries for minutes)."""
+    if not tracking_uri.startswith(("http://", "https://")):
+        return
+    try:
+        with urllib.request.urlopen(f"{tracking_uri.rstrip('/')}/health", timeout=15):
+            pass
+    except OSError as error:
+        raise JobError("MLflow unreachable", f"{tracking_uri}: {error}") from None
+
+
 def start_run(config: JobConfig) -> mlflow.ActiveRun:
     mlflow.set_tracking_uri(config.tracking_uri)
-    try:
-        mlflow.set_experiment(config.experiment_name)
-        return mlflow.start_run(
-            run_name=f"{config.template.id}-{config.job_id}",
-            tags={
-                "mlops.job_id": config.job_id,
-                "mlops.template": f"{config.template.id}@{config.template.version}",
-                "mlops.dataset_id": config.dataset.id,
-                "mlops.dataset_version": config.dataset.version,
-                "mlops.runtime_version": runtime_version(),
-                "mlops.runtime_digest": source_digest(),
-            },
-        )
-    except Exception as error:  # the client wraps connection errors in several types
-        raise JobError(
-            "MLflow unreachable", f"{config.tracking_uri}: {type(error).__name__}: {error}"
-        ) from None
+    mlflow.set_experiment(config.experiment_name)
+    return mlflow.start_run(
+        run_name=f"{config.template.id}-{config.job_id}",
+        tags={
+            "mlops.job_id": config.job_id,
+            "mlops.template": f"{config.template.id}@{config.template.version}",
+            "mlops.dataset_id": config.dataset.id,
+            "mlops.dataset_version": config.dataset.version,
+            "mlops.runtime_version": runtime_version(),
+            "mlops.runtime_digest": source_digest(),
+        },
+    )
 
 
 def _out_of_memory(error: BaseException) -> bool:
@@ -213,6 +220,7 @@ def final_model(config: JobConfig, result: ray.train.Result) -> torch.nn.Module:
 
 def run_job(config: JobConfig) -> None:
     data = load_dataset(config)
+    check_mlflow(config.tracking_uri)
     connect_ray()
     check_resources(config)
     with start_run(config) as run:

@@ -25,9 +25,9 @@ from mlops_runtime.mnist_training import (
     TrainingState,
     epoch_metrics,
     evaluate,
+    evaluation_tensors,
     make_train_loader,
     seed_everything,
-    evaluation_tensors,
     train_one_epoch,
     train_tensors,
 )
