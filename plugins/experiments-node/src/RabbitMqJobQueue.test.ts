@@ -90,7 +90,8 @@ describe('RabbitMqJobQueue', () => {
       expect(internals.connection).toBeDefined();
       expect(internals.connection).not.toBe(lost);
       await consumer.stop();
-      expect(seen.sort()).toEqual(['after', 'before']);
+      // At least once: 'before' comes back when the socket dies before its ack went out.
+      expect([...new Set(seen)].sort()).toEqual(['after', 'before']);
     } finally {
       await fixture.cleanup();
     }

@@ -76,7 +76,8 @@ export class RayDashboardClient {
 
   private async get<T>(path: string): Promise<T> {
     const url = `${this.options.dashboardUrl}${path}`;
-    const timeoutMs = this.options.timeoutMs ?? 5000;
+    // The dashboard loads Ray Serve on the first Serve API call: several seconds on a busy machine.
+    const timeoutMs = this.options.timeoutMs ?? 10_000;
     let response: Response;
     try {
       response = await fetch(url, {
