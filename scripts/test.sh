@@ -21,7 +21,8 @@ yarn tsc
 step "lint"
 yarn backstage-cli repo lint
 
-# Ray and MLflow for the Jest tests, in a throwaway state folder on ports of their own.
+# Ray, MLflow and an S3 server (moto) for the Jest tests, in a throwaway state folder, on ports
+# of their own.
 TEST_DATA="$(mktemp -d /tmp/mlops-test.XXXXXX)"
 stack_pid=""
 stop_stack() {
@@ -33,10 +34,10 @@ stop_stack() {
 }
 trap stop_stack EXIT
 
-step "start Ray and MLflow for the tests"
+step "start Ray, MLflow and S3 for the tests"
 MLOPS_DATA="$TEST_DATA" MLOPS_MLFLOW_PORT=25000 MLOPS_RAY_DASHBOARD_PORT=28365 \
   MLOPS_RAY_GCS_PORT=26490 MLOPS_RAY_CLIENT_PORT=20101 MLOPS_RAY_AGENT_PORT=22465 \
-  scripts/stack.sh --services mlflow,ray >"$TEST_DATA/stack.out" 2>&1 &
+  MLOPS_S3_PORT=29000 scripts/stack.sh --services mlflow,ray,s3 >"$TEST_DATA/stack.out" 2>&1 &
 stack_pid=$!
 for _ in $(seq 1 180); do
   [ -f "$TEST_DATA/stack.env" ] && break
@@ -57,6 +58,8 @@ run_jest() {
       MLOPS_TEST_RAY_URL="$MLOPS_RAY_DASHBOARD_URL" \
       MLOPS_TEST_RAY_TOKEN="$(cat "$MLOPS_RAY_TOKEN_PATH")" \
       MLOPS_TEST_MLFLOW_URL="$MLOPS_MLFLOW_URL" \
+      MLOPS_TEST_S3_URL="$MLOPS_S3_URL" \
+      MLOPS_TEST_RABBITMQ_URL="amqp://guest:guest@127.0.0.1:5672" \
       BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="postgresql://postgres@127.0.0.1:5432" \
       yarn backstage-cli repo test
   )
