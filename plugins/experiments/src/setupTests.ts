@@ -1,7 +1,10 @@
 import '@testing-library/jest-dom';
 
+import { configure } from '@testing-library/react';
+
 // Rendering the whole test app and typing into forms takes seconds on a busy 2-core machine.
-jest.setTimeout(30_000);
+jest.setTimeout(60_000);
+configure({ asyncUtilTimeout: 10_000 });
 
 /**
  * jsdom lays nothing out and has no ResizeObserver. This one reports every observed element as

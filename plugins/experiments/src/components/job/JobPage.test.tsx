@@ -162,9 +162,8 @@ describe('JobPage', () => {
     const { api } = fakeExperimentsApi({ getJobLogs });
     await renderJobPage(api);
 
-    await waitFor(() => expect(getJobLogs).toHaveBeenCalledTimes(2), {
-      timeout: 4000,
-    });
+    // the second read comes after LOG_POLL_MS
+    await waitFor(() => expect(getJobLogs).toHaveBeenCalledTimes(2));
     expect(getJobLogs).toHaveBeenNthCalledWith(
       1,
       '0b6f1a52-3f0e-4d8e-9d3b-7c1a2b3c4d5e',
