@@ -38,6 +38,20 @@ export interface Config {
         maxUncompressedBytes?: number;
         maxCompressionRatio?: number;
       };
+      /** User-added S3 connections. */
+      connections?: {
+        /**
+         * 32 random bytes, base64 (openssl rand -base64 32): encrypts connection credentials at
+         * rest (AES-256-GCM). Without it, connections cannot be added.
+         * @visibility secret
+         */
+        encryptionKey?: string;
+        /**
+         * Allow endpoints that resolve to loopback, private or link-local addresses; default
+         * false, so that users cannot point the backend at internal services.
+         */
+        allowPrivateEndpoints?: boolean;
+      };
       /** Sample datasets registered on start: MNIST and a small synthetic table. */
       samples?: {
         /** Default true. */

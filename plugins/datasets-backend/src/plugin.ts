@@ -8,6 +8,8 @@ import { DatabaseDatasetStore } from './database';
 import { DEFAULT_ZIP_LIMITS, ZipLimits } from './formats/zip';
 import { createObjectStore } from './objectStore';
 import { datasetOwnerRule, datasetResourceRef } from './permissionRules';
+import { ConnectionStore } from './connections/ConnectionStore';
+import { SecretBox } from './connections/SecretBox';
 import { createRouter } from './router';
 import { registerSamples } from './samples';
 import { DatasetFiles } from './versions/DatasetFiles';
@@ -75,6 +77,21 @@ export const datasetsPlugin = createBackendPlugin({
             zipLimits: zipLimits(config),
             tempDir: config.getOptionalString('mlops.datasets.uploadTempDir'),
           });
+        const connectionsConfig = config.getOptionalConfig(
+          'mlops.datasets.connections',
+        );
+        const encryptionKey =
+          connectionsConfig?.getOptionalString('encryptionKey');
+        const allowPrivateEndpoints =
+          connectionsConfig?.getOptionalBoolean('allowPrivateEndpoints') ??
+          false;
+        const connections = encryptionKey
+          ? new ConnectionStore(
+              datasets.knex,
+              new SecretBox(encryptionKey),
+              allowPrivateEndpoints,
+            )
+          : undefined;
         if (
           files &&
           config.getOptionalBoolean('mlops.datasets.samples.enabled') !== false
@@ -99,6 +116,8 @@ export const datasetsPlugin = createBackendPlugin({
             datasets,
             objectStore,
             files,
+            connections,
+            allowPrivateEndpoints,
           }),
         );
       },

@@ -18,6 +18,7 @@ import {
 import {
   CreateDatasetRequest,
   Dataset,
+  datasetConnectionUsePermission,
   datasetCreatePermission,
   datasetReadPermission,
   datasetsStatusReadPermission,
@@ -35,6 +36,9 @@ import { EXTRA_ERROR_STATUS } from './formats/errors';
 import { FileInsights, findFile } from './formats/fileInsights';
 import { ObjectStore } from './objectStore';
 import { datasetResourceRef } from './permissionRules';
+import { resolveOwner } from './ownership';
+import { addConnectionRoutes } from './connections/connectionRoutes';
+import { ConnectionStore } from './connections/ConnectionStore';
 import { checkObjectStore } from './status';
 import { DatasetFiles } from './versions/DatasetFiles';
 
@@ -70,6 +74,8 @@ export async function createRouter(deps: {
   datasets: DatabaseDatasetStore;
   objectStore?: ObjectStore;
   files?: DatasetFiles;
+  connections?: ConnectionStore;
+  allowPrivateEndpoints?: boolean;
 }): Promise<express.Router> {
   const { httpAuth, userInfo, permissions, permissionsRegistry, datasets } =
     deps;
@@ -146,19 +152,12 @@ export async function createRouter(deps: {
       );
     }
     const request = parseCreateRequest(req.body);
-    const user = await userInfo.getUserInfo(credentials);
-    // By default the caller's first team owns the dataset, so that the team can use it.
-    const owner =
-      request.owner ??
-      user.ownershipEntityRefs.find(ref => ref.startsWith('group:')) ??
-      user.userEntityRef;
-    if (!user.ownershipEntityRefs.includes(owner)) {
-      throw new NotAllowedError(
-        `You cannot create a dataset owned by ${owner}: you belong to ${user.ownershipEntityRefs.join(
-          ', ',
-        )}`,
-      );
-    }
+    const owner = await resolveOwner(
+      userInfo,
+      credentials,
+      request.owner,
+      'dataset',
+    );
     const dataset = await datasets.create({
       name: request.name,
       owner,
@@ -269,6 +268,47 @@ export async function createRouter(deps: {
       file: findFile(version.files, req.query.path),
     };
   }
+
+  const connectionAccess = addConnectionRoutes(router, {
+    httpAuth,
+    userInfo,
+    permissions,
+    ruleset,
+    connections: deps.connections,
+    allowPrivateEndpoints: deps.allowPrivateEndpoints ?? false,
+  });
+
+  router.post('/datasets/:id/imports', express.json(), async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const { files } = requireStore();
+    const dataset = await authorizedDataset(
+      credentials,
+      req.params.id,
+      datasetUpdatePermission,
+    );
+    const { connectionId, prefix } = (req.body ?? {}) as Record<
+      string,
+      unknown
+    >;
+    if (typeof connectionId !== 'string' || typeof prefix !== 'string') {
+      throw new InputError(
+        "connectionId and prefix (a folder ending with '/', or '' for everything) are required",
+      );
+    }
+    const connection = await connectionAccess.authorized(
+      credentials,
+      connectionId,
+      datasetConnectionUsePermission,
+    );
+    const version = await files.importFrom({
+      dataset,
+      source: await connectionAccess.store().openStore(connection.id),
+      sourceName: `connection '${connection.name}'`,
+      prefix,
+      createdBy: credentials.principal.userEntityRef,
+    });
+    res.status(201).json(version);
+  });
 
   router.get('/datasets/:id/versions/:version/schema', async (req, res) => {
     const { objectStore, file } = await versionFile(req);

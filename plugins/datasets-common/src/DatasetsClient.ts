@@ -4,7 +4,10 @@ import {
   MlopsClientOptions,
 } from '@internal/backstage-plugin-mlops-common';
 import {
+  CreateConnectionRequest,
   CreateDatasetRequest,
+  DatasetConnection,
+  ImportRequest,
   Dataset,
   DatasetVersion,
   DatasetVersionSummary,
@@ -62,6 +65,35 @@ export class DatasetsClient extends MlopsApiClient {
     return this.request(`/datasets/${encodeURIComponent(id)}/versions`, {
       method: 'POST',
       body: JSON.stringify(request),
+    });
+  }
+
+  importFromConnection(
+    id: string,
+    request: ImportRequest,
+  ): Promise<DatasetVersion> {
+    return this.request(`/datasets/${encodeURIComponent(id)}/imports`, {
+      method: 'POST',
+      body: JSON.stringify(request),
+    });
+  }
+
+  listConnections(): Promise<ItemList<DatasetConnection>> {
+    return this.request('/connections');
+  }
+
+  createConnection(
+    request: CreateConnectionRequest,
+  ): Promise<DatasetConnection> {
+    return this.request('/connections', {
+      method: 'POST',
+      body: JSON.stringify(request),
+    });
+  }
+
+  async deleteConnection(id: string): Promise<void> {
+    await this.request(`/connections/${encodeURIComponent(id)}`, {
+      method: 'DELETE',
     });
   }
 

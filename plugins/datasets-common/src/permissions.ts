@@ -45,10 +45,46 @@ export const datasetUpdatePermission = createPermission({
   resourceType: DATASET_RESOURCE_TYPE,
 });
 
+/**
+ * See and use a user-added S3 connection (never its credentials). Connections are owned like
+ * datasets, so they share the dataset resource type and its ownership rule.
+ *
+ * @public
+ */
+export const datasetConnectionUsePermission = createPermission({
+  name: 'datasets.connection.use',
+  attributes: { action: 'read' },
+  resourceType: DATASET_RESOURCE_TYPE,
+});
+
+/**
+ * Add an S3 connection owned by one of the caller's teams.
+ *
+ * @public
+ */
+export const datasetConnectionCreatePermission = createPermission({
+  name: 'datasets.connection.create',
+  attributes: { action: 'create' },
+});
+
+/**
+ * Delete a connection; granted to the owning team.
+ *
+ * @public
+ */
+export const datasetConnectionDeletePermission = createPermission({
+  name: 'datasets.connection.delete',
+  attributes: { action: 'delete' },
+  resourceType: DATASET_RESOURCE_TYPE,
+});
+
 /** @public */
 export const datasetsPermissions = [
   datasetsStatusReadPermission,
   datasetReadPermission,
   datasetCreatePermission,
   datasetUpdatePermission,
+  datasetConnectionUsePermission,
+  datasetConnectionCreatePermission,
+  datasetConnectionDeletePermission,
 ];

@@ -153,3 +153,46 @@ export type FileStatistics =
       meanValue?: number;
     }
   | { kind: 'other' };
+
+/**
+ * A user-added S3 connection. Its credentials are stored encrypted and never returned.
+ *
+ * @public
+ */
+export type DatasetConnection = {
+  id: string;
+  name: string;
+  owner: string;
+  endpoint: string;
+  region: string;
+  bucket: string;
+  prefix: string;
+  forcePathStyle: boolean;
+  createdBy: string;
+  createdAt: string;
+};
+
+/** @public */
+export type CreateConnectionRequest = {
+  name: string;
+  /** Default: the caller's first team. */
+  owner?: string;
+  endpoint: string;
+  region?: string;
+  bucket: string;
+  prefix?: string;
+  /** Default true (MinIO and most S3-compatible servers need path-style addressing). */
+  forcePathStyle?: boolean;
+  accessKeyId: string;
+  secretAccessKey: string;
+};
+
+/**
+ * Copies the objects under `prefix` of a connection into the portal's store as a new version.
+ *
+ * @public
+ */
+export type ImportRequest = {
+  connectionId: string;
+  prefix: string;
+};

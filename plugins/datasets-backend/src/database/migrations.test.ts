@@ -15,6 +15,7 @@ describe('datasets migrations', () => {
       });
 
       expect(await knex.schema.hasTable('datasets')).toBe(true);
+      expect(await knex.schema.hasTable('dataset_connections')).toBe(true);
       const mnist = await store.create({
         name: 'mnist',
         owner: 'group:default/team-a',
@@ -63,6 +64,7 @@ describe('datasets migrations', () => {
       expect(again).toEqual({ version, created: false });
 
       await knex.migrate.rollback({ directory: migrationsDir }, true);
+      expect(await knex.schema.hasTable('dataset_connections')).toBe(false);
       expect(await knex.schema.hasTable('dataset_versions')).toBe(false);
       expect(await knex.schema.hasTable('datasets')).toBe(false);
     },

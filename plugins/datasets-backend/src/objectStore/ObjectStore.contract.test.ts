@@ -10,6 +10,7 @@ import { buffer, text } from 'node:stream/consumers';
 import { LocalDirectoryObjectStore } from './LocalDirectoryObjectStore';
 import { ObjectStore } from './ObjectStore';
 import { S3ObjectStore } from './S3ObjectStore';
+import { withMotoAuth } from './motoAuth';
 
 jest.setTimeout(60_000);
 
@@ -260,17 +261,7 @@ describeS3('S3ObjectStore against a real S3 server', () => {
       accessKeyId: 'unknown-key',
       secretAccessKey: 'wrong',
     });
-    // moto checks credentials only once its auth is switched on; switch it back off after.
-    const setAuth = async (noAuthActions: string) => {
-      const res = await fetch(`${s3Url}/moto-api/reset-auth`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'text/plain' },
-        body: noAuthActions,
-      });
-      return (await res.json()).PREVIOUS_INITIAL_NO_AUTH_ACTION_COUNT as string;
-    };
-    const previous = await setAuth('0');
-    try {
+    await withMotoAuth(s3Url!, async () => {
       const message = `Access denied to bucket '${bucket}' at ${s3Url} (InvalidAccessKeyId); check the access key and the bucket policy`;
       await expect(store.list()).rejects.toMatchObject({
         name: 'NotAllowedError',
@@ -281,9 +272,7 @@ describeS3('S3ObjectStore against a real S3 server', () => {
         name: 'NotAllowedError',
         message: `Access denied to bucket '${bucket}' at ${s3Url} (HTTP 403); check the access key and the bucket policy`,
       });
-    } finally {
-      await setAuth(previous);
-    }
+    });
   });
 
   it('says when the bucket does not exist', async () => {

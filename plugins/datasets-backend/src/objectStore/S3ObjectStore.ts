@@ -13,6 +13,9 @@ import {
   NotFoundError,
   ServiceUnavailableError,
 } from '@backstage/errors';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { LookupFunction } from 'node:net';
 import { Readable } from 'node:stream';
 import { ObjectStore } from './ObjectStore';
 import { validateObjectKey, validateObjectPrefix } from './keys';
@@ -35,6 +38,8 @@ export type S3ObjectStoreOptions = {
   forcePathStyle?: boolean;
   /** Multipart part size in bytes (at least 5 MiB). */
   partSize?: number;
+  /** DNS lookup for connections to the endpoint, e.g. one that refuses private addresses. */
+  lookup?: LookupFunction;
 };
 
 const NETWORK_ERRORS = new Set([
@@ -121,6 +126,16 @@ export class S3ObjectStore implements ObjectStore {
       region: options.region ?? 'us-east-1',
       forcePathStyle: options.forcePathStyle ?? Boolean(options.endpoint),
       maxAttempts: 2,
+      requestHandler: {
+        connectionTimeout: 10_000,
+        ...(options.lookup && {
+          httpAgent: new HttpAgent({ keepAlive: true, lookup: options.lookup }),
+          httpsAgent: new HttpsAgent({
+            keepAlive: true,
+            lookup: options.lookup,
+          }),
+        }),
+      },
       ...(options.accessKeyId &&
         options.secretAccessKey && {
           credentials: {
@@ -154,6 +169,12 @@ export class S3ObjectStore implements ObjectStore {
       return new NotAllowedError(
         `Access denied to bucket '${this.bucket}' at ${this.endpointName} (${reason}); check the access key and the bucket policy`,
       );
+    }
+    const refused = /Refused: the S3 endpoint host .*/.exec(
+      (error as Error)?.message ?? '',
+    );
+    if (refused) {
+      return new NotAllowedError(refused[0]);
     }
     if (NETWORK_ERRORS.has(code)) {
       return new ServiceUnavailableError(
@@ -239,6 +260,21 @@ export class S3ObjectStore implements ObjectStore {
       throw this.explain(error);
     }
     return keys.sort();
+  }
+
+  /** Lists at most one key: proves the endpoint, the bucket and the credentials work. */
+  async check(): Promise<void> {
+    try {
+      await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: this.prefix,
+          MaxKeys: 1,
+        }),
+      );
+    } catch (error) {
+      throw this.explain(error);
+    }
   }
 
   async freeBytes(): Promise<undefined> {

@@ -197,6 +197,64 @@ export class DatasetFiles {
     });
     return version;
   }
+
+  /**
+   * Copies the objects under `prefix` of another store (a user's S3 connection) into the
+   * portal's store, checking each like an upload, and adds them in a new version. The copy keeps
+   * the version immutable whatever later happens in the source bucket.
+   */
+  async importFrom(options: {
+    dataset: Dataset;
+    source: ObjectStore;
+    sourceName: string;
+    prefix: string;
+    createdBy: string;
+  }): Promise<DatasetVersion> {
+    const { dataset, source, prefix } = options;
+    if (prefix && !prefix.endsWith('/')) {
+      throw new InputError(
+        `Invalid prefix '${prefix}': it must name a folder, ending with '/'`,
+      );
+    }
+    validateObjectPrefix(prefix);
+    const keys = await source.list(prefix);
+    if (keys.length === 0) {
+      throw new InputError(
+        `There is no object under '${prefix}' in ${options.sourceName}`,
+      );
+    }
+    if (keys.length > MAX_REGISTERED_OBJECTS) {
+      throw new InputError(
+        `'${prefix}' holds ${keys.length} objects, more than the limit of ${MAX_REGISTERED_OBJECTS}`,
+      );
+    }
+    return this.withTempDir(async dir => {
+      const files: LocalFile[] = [];
+      for (const [index, key] of keys.entries()) {
+        const file = join(dir, String(index));
+        const size = await spool(
+          await source.get(key),
+          file,
+          this.options.maxUploadBytes,
+          key,
+        );
+        const name = posix.basename(key);
+        if (size === 0) throw new InputError(`'${key}' is empty`);
+        if ((await validateFile(file, name, size)) === 'zip') {
+          throw new InputError(
+            `'${key}' is a zip archive; archives are unpacked only when uploaded`,
+          );
+        }
+        files.push({ path: key.slice(prefix.length), file });
+      }
+      return this.commit(
+        dataset,
+        files,
+        options.createdBy,
+        `import ${options.sourceName}/${prefix}`,
+      );
+    });
+  }
 }
 
 /** Writes a stream to a file, failing with 413 as soon as it passes `limit` bytes. */

@@ -1,0 +1,238 @@
+import {
+  CreateBucketCommand,
+  PutObjectCommand,
+  S3Client,
+  DeleteObjectCommand,
+} from '@aws-sdk/client-s3';
+import {
+  mockServices,
+  startTestBackend,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { withMotoAuth } from '../objectStore/motoAuth';
+import { datasetsPlugin } from '../plugin';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+const s3Url = process.env.MLOPS_TEST_S3_URL;
+const describeS3 = s3Url ? describe : describe.skip;
+const SECRET = 'wJalrXUtnFEMI-K7MDENG-bPxRfiCY';
+
+let tmp: string;
+beforeEach(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'datasets-connections-'));
+});
+afterEach(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function startBackend(connections?: object) {
+  const knex = await databases.init('SQLITE_3');
+  const { server } = await startTestBackend({
+    features: [
+      datasetsPlugin,
+      mockServices.database.factory({ knex }),
+      mockServices.rootConfig.factory({
+        data: {
+          mlops: {
+            datasets: {
+              objectStore: { type: 'local', root: join(tmp, 'store') },
+              samples: { enabled: false },
+              ...(connections && { connections }),
+            },
+          },
+        },
+      }),
+    ],
+  });
+  return { server, knex };
+}
+
+const enabled = (allowPrivateEndpoints: boolean) => ({
+  encryptionKey: randomBytes(32).toString('base64'),
+  allowPrivateEndpoints,
+});
+
+function connection(overrides: object = {}) {
+  return {
+    name: 'lake',
+    endpoint: s3Url ?? 'http://127.0.0.1:9000',
+    bucket: 'some-bucket',
+    accessKeyId: 'test',
+    secretAccessKey: SECRET,
+    ...overrides,
+  };
+}
+
+describe('S3 connections', () => {
+  it('are disabled without an encryption key', async () => {
+    const { server } = await startBackend();
+    await request(server)
+      .get('/api/datasets/connections')
+      .expect(200, { items: [] });
+    const res = await request(server)
+      .post('/api/datasets/connections')
+      .send(connection());
+    expect(res.status).toBe(501);
+    expect(res.body.error.message).toContain(
+      'S3 connections are disabled: set mlops.datasets.connections.encryptionKey',
+    );
+  });
+
+  it('refuse endpoints on loopback unless the config allows them', async () => {
+    const { server, knex } = await startBackend(enabled(false));
+    const res = await request(server)
+      .post('/api/datasets/connections')
+      .send(connection({ endpoint: 'http://127.0.0.1:9000' }));
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toBe(
+      "Refused: the S3 endpoint host '127.0.0.1' resolves to the loopback address 127.0.0.1, which connections may not use (mlops.datasets.connections.allowPrivateEndpoints)",
+    );
+    expect(await knex('dataset_connections')).toEqual([]);
+  });
+
+  it.each([
+    [
+      { bucket: 'Bad_Bucket' },
+      "bucket 'Bad_Bucket' is not a valid S3 bucket name",
+    ],
+    [
+      { prefix: 'no-slash' },
+      "prefix must be empty or a folder ending with '/'",
+    ],
+    [{ secretAccessKey: '' }, 'secretAccessKey must be a non-empty string'],
+    [{ name: 'UPPER' }, 'name must be lowercase letters'],
+  ])('validate the request: %j', async (override, message) => {
+    const { server } = await startBackend(enabled(true));
+    const res = await request(server)
+      .post('/api/datasets/connections')
+      .send(connection(override));
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain(message);
+  });
+});
+
+describeS3('S3 connections to a real S3 server', () => {
+  let bucket: string;
+  let admin: S3Client;
+  beforeAll(async () => {
+    admin = new S3Client({
+      endpoint: s3Url,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    bucket = `lake-${randomUUID()}`;
+    await admin.send(new CreateBucketCommand({ Bucket: bucket }));
+    for (const [key, body] of [
+      ['exports/iris/train.csv', 'a,b,label\n1,2,x\n'],
+      ['exports/iris/test.csv', 'a,b,label\n3,4,y\n'],
+      ['exports/bad/ragged.csv', 'a,b\n1\n'],
+    ]) {
+      await admin.send(
+        new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }),
+      );
+    }
+  });
+  afterAll(() => admin.destroy());
+
+  it('checks a connection on save, stores its secret encrypted and never returns it', async () => {
+    const { server, knex } = await startBackend(enabled(true));
+    const res = await request(server)
+      .post('/api/datasets/connections')
+      .send(connection({ bucket, prefix: 'exports/' }))
+      .expect(201);
+
+    expect(res.body).toMatchObject({
+      name: 'lake',
+      bucket,
+      prefix: 'exports/',
+      endpoint: s3Url,
+    });
+    expect(JSON.stringify(res.body)).not.toContain(SECRET);
+    expect(JSON.stringify(res.body)).not.toContain('accessKeyId');
+    const list = await request(server)
+      .get('/api/datasets/connections')
+      .expect(200);
+    expect(list.body.items).toEqual([res.body]);
+    const [row] = await knex('dataset_connections');
+    expect(row.credentials_encrypted).toMatch(/^v1:/);
+    expect(JSON.stringify(row)).not.toContain(SECRET);
+  });
+
+  it('says why a connection does not work', async () => {
+    const { server, knex } = await startBackend(enabled(true));
+    const noBucket = await request(server)
+      .post('/api/datasets/connections')
+      .send(connection({ bucket: 'no-such-bucket-anywhere' }));
+    expect(noBucket.status).toBe(400);
+    expect(noBucket.body.error.message).toBe(
+      `Connection check failed: The bucket 'no-such-bucket-anywhere' does not exist at ${s3Url}`,
+    );
+    const unreachable = await request(server)
+      .post('/api/datasets/connections')
+      .send(connection({ bucket, endpoint: 'http://127.0.0.1:1' }));
+    expect(unreachable.status).toBe(400);
+    expect(unreachable.body.error.message).toBe(
+      'Connection check failed: Cannot reach the S3 endpoint http://127.0.0.1:1: ECONNREFUSED',
+    );
+    const wrongKey = await withMotoAuth(s3Url!, () =>
+      request(server)
+        .post('/api/datasets/connections')
+        .send(connection({ bucket, accessKeyId: 'AKIAUNKNOWN' })),
+    );
+    expect(wrongKey.status).toBe(400);
+    expect(wrongKey.body.error.message).toBe(
+      `Connection check failed: Access denied to bucket '${bucket}' at ${s3Url} (InvalidAccessKeyId); check the access key and the bucket policy`,
+    );
+    expect(await knex('dataset_connections')).toEqual([]);
+  });
+
+  it('imports a prefix as a new version that does not change with the bucket', async () => {
+    const { server } = await startBackend(enabled(true));
+    const lake = await request(server)
+      .post('/api/datasets/connections')
+      .send(connection({ bucket, prefix: 'exports/' }))
+      .expect(201);
+    const dataset = await request(server)
+      .post('/api/datasets/datasets')
+      .send({ name: 'iris' })
+      .expect(201);
+
+    const bad = await request(server)
+      .post(`/api/datasets/datasets/${dataset.body.id}/imports`)
+      .send({ connectionId: lake.body.id, prefix: 'bad/' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain(
+      "CSV file 'ragged.csv': line 2 has 1 fields",
+    );
+
+    const imported = await request(server)
+      .post(`/api/datasets/datasets/${dataset.body.id}/imports`)
+      .send({ connectionId: lake.body.id, prefix: 'iris/' })
+      .expect(201);
+    expect(imported.body.files.map((f: { path: string }) => f.path)).toEqual([
+      'test.csv',
+      'train.csv',
+    ]);
+    expect(imported.body.message).toBe("import connection 'lake'/iris/");
+
+    await admin.send(
+      new DeleteObjectCommand({
+        Bucket: bucket,
+        Key: 'exports/iris/train.csv',
+      }),
+    );
+    const preview = await request(server)
+      .get(
+        `/api/datasets/datasets/${dataset.body.id}/versions/${imported.body.version}/preview`,
+      )
+      .query({ path: 'train.csv' })
+      .expect(200);
+    expect(preview.body.rows).toEqual([['1', '2', 'x']]);
+  });
+});
