@@ -11,10 +11,7 @@ import {
   NotFoundError,
   serializeError,
 } from '@backstage/errors';
-import {
-  AuthorizeResult,
-  ResourcePermission,
-} from '@backstage/plugin-permission-common';
+import { ResourcePermission } from '@backstage/plugin-permission-common';
 import {
   CreateDatasetRequest,
   Dataset,
@@ -36,7 +33,7 @@ import { EXTRA_ERROR_STATUS } from './formats/errors';
 import { FileInsights, findFile } from './formats/fileInsights';
 import { ObjectStore } from './objectStore';
 import { datasetResourceRef } from './permissionRules';
-import { resolveOwner } from './ownership';
+import { requirePermission, resolveOwner } from './authorization';
 import { addConnectionRoutes } from './connections/connectionRoutes';
 import { ConnectionStore } from './connections/ConnectionStore';
 import { checkObjectStore } from './status';
@@ -128,6 +125,18 @@ export async function createRouter(deps: {
     return dataset;
   }
 
+  /** The signed-in caller, the dataset they may change, and the files service. */
+  async function datasetForUpdate(req: express.Request) {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const { files } = requireStore();
+    const dataset = await authorizedDataset(
+      credentials,
+      req.params.id,
+      datasetUpdatePermission,
+    );
+    return { credentials, files, dataset };
+  }
+
   router.get('/datasets', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     const items = await filterAuthorized({
@@ -142,15 +151,7 @@ export async function createRouter(deps: {
 
   router.post('/datasets', express.json(), async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const [decision] = await permissions.authorize(
-      [{ permission: datasetCreatePermission }],
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        `You are not allowed to ${datasetCreatePermission.name}`,
-      );
-    }
+    await requirePermission(permissions, credentials, datasetCreatePermission);
     const request = parseCreateRequest(req.body);
     const owner = await resolveOwner(
       userInfo,
@@ -192,13 +193,7 @@ export async function createRouter(deps: {
   });
 
   router.post('/datasets/:id/versions', express.json(), async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const { files } = requireStore();
-    const dataset = await authorizedDataset(
-      credentials,
-      req.params.id,
-      datasetUpdatePermission,
-    );
+    const { credentials, files, dataset } = await datasetForUpdate(req);
     const prefix = (req.body ?? {}).prefix;
     if (typeof prefix !== 'string') {
       throw new InputError(
@@ -227,13 +222,7 @@ export async function createRouter(deps: {
   });
 
   router.post('/datasets/:id/files', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const { files } = requireStore();
-    const dataset = await authorizedDataset(
-      credentials,
-      req.params.id,
-      datasetUpdatePermission,
-    );
+    const { credentials, files, dataset } = await datasetForUpdate(req);
     const path = req.query.path;
     if (typeof path !== 'string' || !path) {
       throw new InputError(
@@ -279,13 +268,7 @@ export async function createRouter(deps: {
   });
 
   router.post('/datasets/:id/imports', express.json(), async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const { files } = requireStore();
-    const dataset = await authorizedDataset(
-      credentials,
-      req.params.id,
-      datasetUpdatePermission,
-    );
+    const { credentials, files, dataset } = await datasetForUpdate(req);
     const { connectionId, prefix } = (req.body ?? {}) as Record<
       string,
       unknown

@@ -10,10 +10,7 @@ import {
   NotFoundError,
   NotImplementedError,
 } from '@backstage/errors';
-import {
-  AuthorizeResult,
-  ResourcePermission,
-} from '@backstage/plugin-permission-common';
+import { ResourcePermission } from '@backstage/plugin-permission-common';
 import { PermissionRuleset } from '@backstage/plugin-permission-node';
 import {
   CreateConnectionRequest,
@@ -25,7 +22,7 @@ import {
 import { filterAuthorized, OwnerQuery } from '@internal/mlops-node';
 import express from 'express';
 import { validateObjectPrefix } from '../objectStore';
-import { resolveOwner } from '../ownership';
+import { requirePermission, resolveOwner } from '../authorization';
 import { ConnectionStore } from './ConnectionStore';
 import { checkEndpoint } from './endpointPolicy';
 
@@ -155,15 +152,11 @@ export function addConnectionRoutes(
 
   router.post('/connections', express.json(), async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const [decision] = await permissions.authorize(
-      [{ permission: datasetConnectionCreatePermission }],
-      { credentials },
+    await requirePermission(
+      permissions,
+      credentials,
+      datasetConnectionCreatePermission,
     );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        `You are not allowed to ${datasetConnectionCreatePermission.name}`,
-      );
-    }
     const connections = store();
     const request = parseCreateConnection(req.body);
     const owner = await resolveOwner(

@@ -10,7 +10,7 @@ import { buffer, text } from 'node:stream/consumers';
 import { LocalDirectoryObjectStore } from './LocalDirectoryObjectStore';
 import { ObjectStore } from './ObjectStore';
 import { S3ObjectStore } from './S3ObjectStore';
-import { withMotoAuth } from './motoAuth';
+import { motoServerPath, requireMotoAuth, startMotoServer } from './motoAuth';
 
 jest.setTimeout(60_000);
 
@@ -253,28 +253,6 @@ describeS3('S3ObjectStore against a real S3 server', () => {
     expect(a.location).toBe(`s3://${bucket}/a/ at ${s3Url}`);
   });
 
-  it('says when access is denied', async () => {
-    const bucket = await createBucket(s3Url!);
-    const store = new S3ObjectStore({
-      endpoint: s3Url,
-      bucket,
-      accessKeyId: 'unknown-key',
-      secretAccessKey: 'wrong',
-    });
-    await withMotoAuth(s3Url!, async () => {
-      const message = `Access denied to bucket '${bucket}' at ${s3Url} (InvalidAccessKeyId); check the access key and the bucket policy`;
-      await expect(store.list()).rejects.toMatchObject({
-        name: 'NotAllowedError',
-        message,
-      });
-      await expect(store.put('a', Buffer.from('a'))).rejects.toThrow(message);
-      await expect(store.head('a')).rejects.toMatchObject({
-        name: 'NotAllowedError',
-        message: `Access denied to bucket '${bucket}' at ${s3Url} (HTTP 403); check the access key and the bucket policy`,
-      });
-    });
-  });
-
   it('says when the bucket does not exist', async () => {
     const store = new S3ObjectStore({
       endpoint: s3Url,
@@ -325,3 +303,38 @@ describe('S3ObjectStore without a server', () => {
     ).toThrow("Invalid object key prefix '../up/'");
   });
 });
+
+const motoServer = motoServerPath();
+const describeMoto = motoServer ? describe : describe.skip;
+
+describeMoto(
+  'S3ObjectStore against a private moto server with credential checks',
+  () => {
+    let moto: Awaited<ReturnType<typeof startMotoServer>>;
+    beforeAll(async () => {
+      moto = await startMotoServer(motoServer!);
+    });
+    afterAll(() => moto?.stop());
+
+    it('says when access is denied', async () => {
+      const bucket = await createBucket(moto.url);
+      await requireMotoAuth(moto.url);
+      const store = new S3ObjectStore({
+        endpoint: moto.url,
+        bucket,
+        accessKeyId: 'unknown-key',
+        secretAccessKey: 'wrong',
+      });
+      const message = `Access denied to bucket '${bucket}' at ${moto.url} (InvalidAccessKeyId); check the access key and the bucket policy`;
+      await expect(store.list()).rejects.toMatchObject({
+        name: 'NotAllowedError',
+        message,
+      });
+      await expect(store.put('a', Buffer.from('a'))).rejects.toThrow(message);
+      await expect(store.head('a')).rejects.toMatchObject({
+        name: 'NotAllowedError',
+        message: `Access denied to bucket '${bucket}' at ${moto.url} (HTTP 403); check the access key and the bucket policy`,
+      });
+    });
+  },
+);

@@ -1,9 +1,28 @@
 import {
   BackstageCredentials,
   BackstageUserPrincipal,
+  PermissionsService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
 import { NotAllowedError } from '@backstage/errors';
+import {
+  AuthorizeResult,
+  BasicPermission,
+} from '@backstage/plugin-permission-common';
+
+/** Throws 403 unless the policy allows the caller `permission` (one without a resource). */
+export async function requirePermission(
+  permissions: PermissionsService,
+  credentials: BackstageCredentials,
+  permission: BasicPermission,
+): Promise<void> {
+  const [decision] = await permissions.authorize([{ permission }], {
+    credentials,
+  });
+  if (decision.result !== AuthorizeResult.ALLOW) {
+    throw new NotAllowedError(`You are not allowed to ${permission.name}`);
+  }
+}
 
 /**
  * The owner of something the caller creates: the one they name, which must be among their
