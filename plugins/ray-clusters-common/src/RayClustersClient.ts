@@ -3,7 +3,12 @@ import {
   MlopsApiClient,
   MlopsClientOptions,
 } from '@internal/backstage-plugin-mlops-common';
-import { RayCluster } from './types';
+import {
+  CreateRayClusterRequest,
+  RayCluster,
+  RayClusterDetails,
+  ScaleRayClusterRequest,
+} from './types';
 
 /**
  * Typed client of the ray-clusters backend.
@@ -17,5 +22,32 @@ export class RayClustersClient extends MlopsApiClient {
 
   listClusters(): Promise<ItemList<RayCluster>> {
     return this.request('/clusters');
+  }
+
+  getCluster(name: string): Promise<RayClusterDetails> {
+    return this.request(`/clusters/${encodeURIComponent(name)}`);
+  }
+
+  createCluster(request: CreateRayClusterRequest): Promise<RayCluster> {
+    return this.request('/clusters', {
+      method: 'POST',
+      body: JSON.stringify(request),
+    });
+  }
+
+  scaleCluster(
+    name: string,
+    request: ScaleRayClusterRequest,
+  ): Promise<RayCluster> {
+    return this.request(`/clusters/${encodeURIComponent(name)}/scale`, {
+      method: 'POST',
+      body: JSON.stringify(request),
+    });
+  }
+
+  deleteCluster(name: string): Promise<{ name: string; deleted: true }> {
+    return this.request(`/clusters/${encodeURIComponent(name)}`, {
+      method: 'DELETE',
+    });
   }
 }

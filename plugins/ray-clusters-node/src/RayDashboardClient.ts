@@ -1,9 +1,33 @@
-import { RayClusterResources } from '@internal/backstage-plugin-ray-clusters-common';
+import {
+  RayClusterResources,
+  RayJobSummary,
+  RayNode,
+} from '@internal/backstage-plugin-ray-clusters-common';
 
-type RayNode = {
+type RayStateNode = {
+  node_id: string;
+  node_ip: string;
+  is_head_node: boolean;
   state: string;
   resources_total: Record<string, number>;
 };
+
+type RayJobDetails = {
+  submission_id?: string | null;
+  job_id?: string | null;
+  status: string;
+  entrypoint: string;
+  start_time?: number | null;
+  end_time?: number | null;
+};
+
+const ACCELERATOR_PREFIX = 'accelerator_type:';
+
+function gpuTypesOf(resources: Record<string, number>): string[] {
+  return Object.keys(resources)
+    .filter(key => key.startsWith(ACCELERATOR_PREFIX))
+    .map(key => key.slice(ACCELERATOR_PREFIX.length));
+}
 
 /**
  * Thrown when Ray cannot be reached or answers with an error; the message names the cluster
@@ -35,33 +59,83 @@ export class RayDashboardClient {
     return body.ray_version;
   }
 
+  /** The cluster's nodes, alive or dead, as Ray's state API lists them. */
+  async getNodes(): Promise<RayNode[]> {
+    const body = await this.get<{
+      data: { result: { result: RayStateNode[] } };
+    }>('/api/v0/nodes?detail=1&limit=1000');
+    return body.data.result.result.map(node => ({
+      nodeId: node.node_id,
+      ip: node.node_ip,
+      isHead: node.is_head_node,
+      state: node.state,
+      cpus: node.resources_total.CPU ?? 0,
+      gpus: node.resources_total.GPU ?? 0,
+      gpuType: gpuTypesOf(node.resources_total)[0],
+      memoryBytes: node.resources_total.memory ?? 0,
+      objectStoreBytes: node.resources_total.object_store_memory ?? 0,
+    }));
+  }
+
   /** Totals over the cluster's alive nodes. */
   async getResources(): Promise<RayClusterResources> {
-    const body = await this.get<{
-      data: { result: { result: RayNode[] } };
-    }>('/api/v0/nodes?detail=1&limit=1000');
-    const alive = body.data.result.result.filter(n => n.state === 'ALIVE');
-    const sum = (key: string) =>
-      alive.reduce(
-        (total, node) => total + (node.resources_total[key] ?? 0),
-        0,
-      );
-    const gpuTypes = new Set<string>();
-    for (const node of alive) {
-      for (const key of Object.keys(node.resources_total)) {
-        if (key.startsWith('accelerator_type:')) {
-          gpuTypes.add(key.slice('accelerator_type:'.length));
-        }
-      }
-    }
+    const alive = (await this.getNodes()).filter(n => n.state === 'ALIVE');
+    const sum = (pick: (node: RayNode) => number) =>
+      alive.reduce((total, node) => total + pick(node), 0);
+    const gpuTypes = new Set(
+      alive.flatMap(node => (node.gpuType ? [node.gpuType] : [])),
+    );
     return {
       nodes: alive.length,
-      cpus: sum('CPU'),
-      gpus: sum('GPU'),
+      cpus: sum(n => n.cpus),
+      gpus: sum(n => n.gpus),
       gpuTypes: [...gpuTypes].sort(),
-      memoryBytes: sum('memory'),
-      objectStoreBytes: sum('object_store_memory'),
+      memoryBytes: sum(n => n.memoryBytes),
+      objectStoreBytes: sum(n => n.objectStoreBytes),
     };
+  }
+
+  /** Totals with live usage: what running tasks and actors hold, from Ray's cluster status. */
+  async getResourcesWithUsage(): Promise<RayClusterResources> {
+    const [resources, status] = await Promise.all([
+      this.getResources(),
+      this.get<{
+        data: {
+          clusterStatus?: {
+            loadMetricsReport?: { usage?: Record<string, [number, number]> };
+          };
+        };
+      }>('/api/cluster_status'),
+    ]);
+    const usage = status.data.clusterStatus?.loadMetricsReport?.usage ?? {};
+    const of = (key: string, total: number) => ({
+      used: usage[key]?.[0] ?? 0,
+      total: usage[key]?.[1] ?? total,
+    });
+    return {
+      ...resources,
+      usage: {
+        cpus: of('CPU', resources.cpus),
+        gpus: of('GPU', resources.gpus),
+        memoryBytes: of('memory', resources.memoryBytes),
+        objectStoreBytes: of('objectStoreMemory', resources.objectStoreBytes),
+      },
+    };
+  }
+
+  /** The cluster's Ray jobs, newest first. */
+  async listJobs(): Promise<RayJobSummary[]> {
+    const jobs = await this.get<RayJobDetails[]>('/api/jobs/');
+    return jobs
+      .map(job => ({
+        submissionId: job.submission_id ?? undefined,
+        jobId: job.job_id ?? undefined,
+        status: job.status,
+        entrypoint: job.entrypoint,
+        startTime: job.start_time ?? undefined,
+        endTime: job.end_time ?? undefined,
+      }))
+      .sort((a, b) => (b.startTime ?? 0) - (a.startTime ?? 0));
   }
 
   /** Ray Serve's applications on this cluster, by name (empty when Serve is not running). */
