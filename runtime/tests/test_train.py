@@ -216,7 +216,7 @@ def test_model_is_registered_with_signature_and_loads(trained: JobRun, mlflow_se
     info = mlflow.models.get_model_info(model_uri)
     assert info.signature is not None
     inputs = info.signature.inputs.to_dict()
-    assert inputs[0]["tensor-spec"]["shape"] == [-1, 1, 28, 28]
+    assert list(inputs[0]["tensor-spec"]["shape"]) == [-1, 1, 28, 28]
     assert info.saved_input_example_info is not None
 
     model = mlflow.pyfunc.load_model(model_uri)

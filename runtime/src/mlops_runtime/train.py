@@ -127,7 +127,12 @@ def start_run(config: JobConfig) -> mlflow.ActiveRun:
     )
 
 
+_OOM_MARKERS = ("outofmemoryerror", "out of memory", "memory monitor")
+
+
 def _out_of_memory(error: BaseException) -> bool:
+    """Whether a training failure (or a worker failure inside it) was a worker running out of
+    memory: Ray's OOM killer, MemoryError, or CUDA out of memory."""
     seen: set[int] = set()
     pending: list[BaseException | None] = [error]
     while pending:
@@ -137,7 +142,7 @@ def _out_of_memory(error: BaseException) -> bool:
         seen.add(id(current))
         if isinstance(current, (ray.exceptions.OutOfMemoryError, MemoryError)):
             return True
-        if "OutOfMemoryError" in type(current).__name__:
+        if any(marker in f"{type(current).__name__} {current}".lower() for marker in _OOM_MARKERS):
             return True
         pending += [current.__cause__, current.__context__]
         failures = getattr(current, "worker_failures", None)
