@@ -189,9 +189,7 @@ export class ClusterRegistry implements RayClusterProvisioner {
       updatedAt: now,
     };
     return this.queue.run(cluster.name, async () => {
-      if (driverName !== 'external') {
-        this.checkQuota(owner, spec, { adding: true });
-      }
+      this.checkQuota(owner, cluster, true);
       await this.driver(cluster).validate(cluster);
       if (driverName === 'external') {
         cluster.state = 'ready';
@@ -219,7 +217,7 @@ export class ClusterRegistry implements RayClusterProvisioner {
         idleTimeoutSeconds:
           request.idleTimeoutSeconds ?? cluster.spec.idleTimeoutSeconds,
       };
-      this.checkQuota(cluster.owner, spec, { replacing: cluster });
+      this.checkQuota(cluster.owner, { ...cluster, spec }, false);
       const driver = this.driver(cluster);
       if (!driver.isRunning(cluster)) {
         await this.update(name, {
@@ -353,34 +351,34 @@ export class ClusterRegistry implements RayClusterProvisioner {
     };
   }
 
+  /**
+   * Every cluster counts towards the team's number of clusters; CPUs and GPUs count only for the
+   * clusters the portal provisions (an external cluster's size is not the portal's to give).
+   */
   private checkQuota(
     team: string,
-    spec: RayClusterSpec,
-    change: { adding?: boolean; replacing?: StoredCluster },
+    cluster: { name: string; driver: RayClusterDriver; spec: RayClusterSpec },
+    adding: boolean,
   ) {
     const quota = this.deps.quotaOf(team);
     const others = this.list().filter(
-      c =>
-        c.owner === team &&
-        c.driver !== 'external' &&
-        c.name !== change.replacing?.name,
+      c => c.owner === team && c.name !== cluster.name,
     );
-    if (change.adding && others.length + 1 > quota.maxClusters) {
+    if (adding && others.length + 1 > quota.maxClusters) {
       throw new NotAllowedError(
         `Quota exceeded: ${team} may have ${quota.maxClusters} Ray cluster(s) and has ${others.length}`,
       );
     }
-    const used = (key: 'cpus' | 'gpus') =>
-      others.reduce((sum, c) => sum + c.spec[key], 0);
+    if (cluster.driver === 'external') return;
+    const provisioned = others.filter(c => c.driver !== 'external');
     for (const [key, max, unit] of [
       ['cpus', quota.maxCpus, 'CPU'],
       ['gpus', quota.maxGpus, 'GPU'],
     ] as const) {
-      if (used(key) + spec[key] > max) {
+      const used = provisioned.reduce((sum, c) => sum + c.spec[key], 0);
+      if (used + cluster.spec[key] > max) {
         throw new NotAllowedError(
-          `Quota exceeded: ${team} may use ${max} ${unit} in all its clusters; it uses ${used(
-            key,
-          )} elsewhere and this cluster asks for ${spec[key]}`,
+          `Quota exceeded: ${team} may use ${max} ${unit} in all its clusters; it uses ${used} elsewhere and this cluster asks for ${cluster.spec[key]}`,
         );
       }
     }
