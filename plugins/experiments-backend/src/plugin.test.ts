@@ -214,6 +214,18 @@ describe('experiments backend', () => {
         'group:default/team-a',
         'group:default/team-b',
       ],
+      rayClusters: [
+        {
+          name: 'local',
+          owner: 'group:default/team-a',
+          dashboardUrl: 'http://127.0.0.1:1',
+        },
+        {
+          name: 'team-b-ray',
+          owner: 'group:default/team-b',
+          dashboardUrl: 'http://127.0.0.1:1',
+        },
+      ],
     });
     const res = await request(server)
       .post('/api/experiments/jobs')
@@ -223,6 +235,7 @@ describe('experiments backend', () => {
         seed: 42,
         resources: { numWorkers: 2 },
         owner: 'group:default/team-b',
+        cluster: 'team-b-ray',
       })
       .expect(201);
     expect(res.body).toMatchObject({
@@ -307,6 +320,51 @@ describe('experiments backend', () => {
     }
     expect(await knex('training_jobs').pluck('id')).toEqual([]);
     expect(await knex('training_job_outbox').pluck('id')).toEqual([]);
+  });
+
+  it("refuses a job on another team's cluster (403) and a GPU job on a cluster without GPU (400), storing nothing", async () => {
+    const { server, knex } = await startBackend({
+      ownershipEntityRefs: ['user:default/mock', 'group:default/team-a'],
+      rayClusters: [
+        {
+          name: 'cpu-only',
+          owner: 'group:default/team-a',
+          // A real Ray head without GPUs.
+          dashboardUrl: requireTestService('MLOPS_TEST_RAY_URL'),
+          token: requireTestService('MLOPS_TEST_RAY_TOKEN'),
+        },
+        {
+          name: 'team-b-ray',
+          owner: 'group:default/team-b',
+          dashboardUrl: 'http://127.0.0.1:1',
+        },
+      ],
+    });
+    const foreign = await request(server)
+      .post('/api/experiments/jobs')
+      .send({ ...validRequest, cluster: 'team-b-ray' });
+    expect(foreign.status).toBe(403);
+    expect(foreign.body.error.message).toBe(
+      'Ray cluster "team-b-ray" belongs to group:default/team-b: a job of group:default/team-a cannot run on it',
+    );
+
+    const gpu = await request(server)
+      .post('/api/experiments/jobs')
+      .send({
+        ...validRequest,
+        cluster: 'cpu-only',
+        resources: { useGpu: true },
+      });
+    expect(gpu.status).toBe(400);
+    expect(gpu.body.error.message).toBe(
+      'cluster cpu-only has no GPU and cannot scale to one; set resources.useGpu to false or choose a cluster with GPUs',
+    );
+
+    await request(server)
+      .post('/api/experiments/jobs')
+      .send({ ...validRequest, cluster: 'cpu-only' })
+      .expect(201);
+    expect(await knex('training_jobs').pluck('config')).toHaveLength(1);
   });
 
   it('lists stored jobs, newest first, up to the limit', async () => {

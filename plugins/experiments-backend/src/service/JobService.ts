@@ -5,6 +5,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import {
   ConflictError,
+  InputError,
   NotAllowedError,
   NotFoundError,
   ServiceUnavailableError,
@@ -103,6 +104,7 @@ export class JobService {
       runtimeVersion: this.deps.runtimeVersion,
       modelName: `${template.id}-${entityName(owner)}`,
     };
+    await checkClusterFits(clusters, config, owner);
     const now = new Date().toISOString();
     const job: StoredJob = {
       id: randomUUID(),
@@ -201,6 +203,31 @@ export class JobService {
       links.rayDashboard = `${dashboardUrl}/#/jobs/${job.raySubmissionId}`;
     }
     return { ...job, links };
+  }
+}
+
+/**
+ * A job runs only on a cluster of its own team, and asks for a GPU only where one is or can be:
+ * 403 and 400 with the reason, before anything is queued.
+ */
+async function checkClusterFits(
+  clusters: RayClusters,
+  config: ResolvedJobConfig,
+  owner: string,
+) {
+  const clusterOwner = clusters.owner(config.cluster);
+  if (clusterOwner !== owner) {
+    throw new NotAllowedError(
+      `Ray cluster "${config.cluster}" belongs to ${clusterOwner}: a job of ${owner} cannot run on it`,
+    );
+  }
+  if (config.resources.useGpu) {
+    const info = await clusters.describe(config.cluster);
+    if (info.state !== 'unreachable' && info.maxGpus === 0) {
+      throw new InputError(
+        `cluster ${config.cluster} has no GPU and cannot scale to one; set resources.useGpu to false or choose a cluster with GPUs`,
+      );
+    }
   }
 }
 

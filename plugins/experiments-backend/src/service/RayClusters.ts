@@ -1,6 +1,9 @@
 import { NotFoundError } from '@backstage/errors';
 import { RayJobsClient } from '@internal/backstage-plugin-experiments-node';
-import { RayClustersService } from '@internal/backstage-plugin-ray-clusters-node';
+import {
+  RayClusterInfo,
+  RayClustersService,
+} from '@internal/backstage-plugin-ray-clusters-node';
 
 /** The Ray clusters a job can run on, with a Ray Jobs client for each. */
 export class RayClusters {
@@ -8,6 +11,16 @@ export class RayClusters {
 
   has(name: string): boolean {
     return this.service.listClusters().some(c => c.name === name);
+  }
+
+  /** The owning team of a cluster; undefined for an unknown one. */
+  owner(name: string): string | undefined {
+    return this.service.listClusters().find(c => c.name === name)?.owner;
+  }
+
+  /** Owner, state and GPUs of a cluster, as the ray-clusters plugin knows them. */
+  describe(name: string): Promise<RayClusterInfo> {
+    return this.service.getCluster(name);
   }
 
   dashboardUrl(name: string): string | undefined {
