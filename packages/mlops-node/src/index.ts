@@ -11,3 +11,4 @@ export * from './parseLimit';
 export * from './statusRoute';
 // For tests only: production code does not use these.
 export * from './testServices';
+export * from './testBrokerLock';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'amqplib';
+import { holdTestBrokerLock } from '@internal/mlops-node';
 import { DeliveredJobMessage, JobRetryOptions } from './types';
 import { RabbitMqJobQueue } from './RabbitMqJobQueue';
 import { runJobQueueContract, waitFor } from './JobQueue.contract';
@@ -9,6 +10,7 @@ const url =
   process.env.MLOPS_TEST_RABBITMQ_URL || 'amqp://guest:guest@127.0.0.1:5672';
 
 jest.setTimeout(60_000);
+holdTestBrokerLock(url); // BrokerRestart.rabbitmq.test.ts restarts the broker
 
 const fast: JobRetryOptions = {
   maxAttempts: 3,

@@ -1,6 +1,10 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { RabbitMqJobQueue } from '@internal/backstage-plugin-experiments-node';
-import { closedPortUrl, requireTestService } from '@internal/mlops-node';
+import {
+  closedPortUrl,
+  holdTestBrokerLock,
+  requireTestService,
+} from '@internal/mlops-node';
 import { randomUUID } from 'node:crypto';
 import { createServer, connect, Server } from 'node:net';
 import request from 'supertest';
@@ -11,6 +15,7 @@ const mlflowUrl = requireTestService('MLOPS_TEST_MLFLOW_URL');
 const rabbitUrl = new URL(requireTestService('MLOPS_TEST_RABBITMQ_URL'));
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+holdTestBrokerLock(rabbitUrl.toString()); // BrokerRestart.rabbitmq.test.ts restarts the broker
 
 /** Forwards a local port to the broker: "the broker comes back" at that address. */
 async function startBrokerProxy(port: number): Promise<Server> {
