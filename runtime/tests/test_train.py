@@ -323,3 +323,31 @@ def test_unreachable_mlflow_is_reported(tmp_path: Path) -> None:
     [error] = run.of_kind("error")
     assert error["reason"] == "MLflow unreachable"
     assert closed in error["message"]
+
+
+def test_malformed_dataset_is_reported(tmp_path: Path, mlflow_server: str) -> None:
+    from mlops_runtime.idx import MNIST_FILES  # noqa: PLC0415
+
+    dataset = tmp_path / "broken"
+    dataset.mkdir()
+    for name in MNIST_FILES.values():
+        (dataset / name).write_bytes(b"not an IDX file")
+    config = job_config(tmp_path, mlflow_server, job_id="broken", model_name="mnist-none")
+    config["dataset"]["path"] = str(dataset)
+    run = run_job(config)
+    assert run.returncode == 2
+    [error] = run.of_kind("error")
+    assert error["reason"] == "dataset is malformed"
+    assert "train-images-idx3-ubyte" in error["message"]
+
+
+@needs_mnist
+def test_more_cpus_than_the_cluster_has_is_reported(tmp_path: Path, mlflow_server: str) -> None:
+    config = job_config(tmp_path, mlflow_server, job_id="too-big", model_name="mnist-none")
+    config["resources"] = {"numWorkers": 4, "cpusPerWorker": 64, "useGpu": False}
+    run = run_job(config)
+    assert run.returncode == 2
+    [error] = run.of_kind("error")
+    assert error["reason"] == "not enough resources"
+    assert "256 CPUs" in error["message"]
+    assert run.of_kind("run_started") == []
