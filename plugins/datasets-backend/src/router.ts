@@ -333,6 +333,10 @@ export async function createRouter(deps: {
         next(error);
         return;
       }
+      if (statusCode === 413) {
+        // The rest of the body is not read; close the connection after answering.
+        res.setHeader('Connection', 'close');
+      }
       res.status(statusCode).json({
         error: serializeError(error),
         request: { method: req.method, url: req.originalUrl },

@@ -8,7 +8,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DatabaseDatasetStore } from '../database';
 import { PayloadTooLargeError } from '../formats/errors';
@@ -70,7 +70,6 @@ export class DatasetFiles {
     validateObjectKey(path);
     const limit = this.options.maxUploadBytes;
     if (options.contentLength !== undefined && options.contentLength > limit) {
-      body.resume();
       throw new PayloadTooLargeError(
         `'${path}' is ${options.contentLength} bytes, more than the upload limit of ${limit} bytes`,
       );
@@ -280,12 +279,17 @@ async function spool(
     },
   });
   await mkdir(dirname(file), { recursive: true });
+  // The body is piped rather than handed to pipeline(), which would destroy it on failure: for
+  // an HTTP request that closes the socket before the 413 answer can be sent.
+  const source = new PassThrough();
+  const forwardError = (error: Error) => source.destroy(error);
+  body.once('error', forwardError);
+  body.pipe(source);
   try {
-    await pipeline(body, counter, createWriteStream(file, { flags: 'wx' }));
-  } catch (error) {
-    // Drain what is left so that the client reads the error response.
-    body.resume();
-    throw error;
+    await pipeline(source, counter, createWriteStream(file, { flags: 'wx' }));
+  } finally {
+    body.unpipe(source);
+    body.off('error', forwardError);
   }
   return size;
 }

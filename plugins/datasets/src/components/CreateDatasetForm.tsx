@@ -40,6 +40,7 @@ export function CreateDatasetForm(props: { onCreated: (d: Dataset) => void }) {
       mt={2}
     >
       <TextField
+        id="new-dataset-name"
         label="New dataset name"
         value={name}
         onChange={e => setName(e.target.value)}
@@ -48,6 +49,7 @@ export function CreateDatasetForm(props: { onCreated: (d: Dataset) => void }) {
         style={{ marginRight: 8 }}
       />
       <TextField
+        id="new-dataset-description"
         label="Description"
         value={description}
         onChange={e => setDescription(e.target.value)}

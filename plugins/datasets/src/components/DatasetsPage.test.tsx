@@ -21,6 +21,7 @@ const mnist: Dataset = {
 function fakeApi(datasets: Dataset[]) {
   return {
     listDatasets: async () => ({ items: datasets }),
+    listConnections: async () => ({ items: [] }),
     getStatus: async () => ({
       pluginId: 'datasets',
       checkedAt: new Date().toISOString(),

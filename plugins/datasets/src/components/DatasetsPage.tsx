@@ -3,6 +3,8 @@ import { AreaPage } from '@internal/mlops-react';
 import { useCallback } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { datasetsApiRef } from '../api';
+import { Box } from '@material-ui/core';
+import { ConnectionsCard } from './ConnectionsCard';
 import { CreateDatasetForm } from './CreateDatasetForm';
 import { DatasetsTable } from './DatasetsTable';
 
@@ -21,6 +23,9 @@ export function DatasetsPage() {
         <>
           <DatasetsTable datasets={items} />
           <CreateDatasetForm onCreated={datasets.retry} />
+          <Box mt={3}>
+            <ConnectionsCard />
+          </Box>
         </>
       )}
       statusTitle="Datasets status"

@@ -100,6 +100,7 @@ function fakeApi() {
       ],
     }),
     uploadUrl: async () => 'http://localhost/upload',
+    listConnections: async () => ({ items: [] }),
   } as unknown as DatasetsClient;
   return { api, calls };
 }

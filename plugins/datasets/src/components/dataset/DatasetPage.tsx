@@ -17,6 +17,7 @@ import { datasetsApiRef } from '../../api';
 import { shortVersion } from '../format';
 import { FilePreviewCard } from './FilePreviewCard';
 import { FileStatisticsCard } from './FileStatisticsCard';
+import { ImportCard } from './ImportCard';
 import { UploadCard } from './UploadCard';
 
 const versionColumns: TableColumn<DatasetVersionSummary>[] = [
@@ -125,6 +126,15 @@ export function DatasetPage() {
             </Grid>
           </>
         )}
+        <Grid item xs={12}>
+          <ImportCard
+            datasetId={datasetId}
+            onImported={v => {
+              setSelected(v.version);
+              state.retry();
+            }}
+          />
+        </Grid>
         <Grid item xs={12}>
           <UploadCard
             datasetId={datasetId}

@@ -1,0 +1,107 @@
+import { identityApiRef } from '@backstage/frontend-plugin-api';
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { DatasetsClient } from '@internal/backstage-plugin-datasets-common';
+import { screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { datasetsApiRef } from '../../api';
+import { UploadCard } from './UploadCard';
+
+jest.setTimeout(30_000);
+
+const server = setupServer();
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+
+const api = {
+  uploadUrl: async (id: string, path: string) =>
+    `http://backend.test/api/datasets/datasets/${id}/files?path=${path}`,
+} as unknown as DatasetsClient;
+const identityApi = {
+  getCredentials: async () => ({ token: 'user-token' }),
+};
+
+function render(onUploaded = jest.fn()) {
+  return renderInTestApp(
+    <UploadCard datasetId="d1" onUploaded={onUploaded} />,
+    {
+      apis: [
+        [datasetsApiRef, api],
+        [identityApiRef, identityApi as any],
+      ],
+    },
+  );
+}
+
+describe('UploadCard', () => {
+  it('posts the file with the user token and reports the new version', async () => {
+    // jsdom's XMLHttpRequest under msw does not pass a File's bytes on (a browser does), so
+    // this checks where and how the file goes, not its bytes.
+    const seen: { auth: string | null; type: string | null; url: string }[] =
+      [];
+    server.use(
+      http.post(
+        'http://backend.test/api/datasets/datasets/d1/files',
+        async ({ request }) => {
+          seen.push({
+            auth: request.headers.get('authorization'),
+            type: request.headers.get('content-type'),
+            url: request.url,
+          });
+          return HttpResponse.json(
+            { version: `${'c0ffee'.repeat(10)}abcd`, fileCount: 1, files: [] },
+            { status: 201 },
+          );
+        },
+      ),
+    );
+    const onUploaded = jest.fn();
+    await render(onUploaded);
+
+    const file = new File(['a,b\n1,2\n'], 'train.csv', { type: 'text/csv' });
+    await userEvent.upload(screen.getByLabelText('file to upload'), file);
+
+    expect(
+      await screen.findByText('Uploaded train.csv: version c0ffeec0ffee'),
+    ).toBeInTheDocument();
+    expect(seen).toEqual([
+      {
+        auth: 'Bearer user-token',
+        type: 'application/octet-stream',
+        url: 'http://backend.test/api/datasets/datasets/d1/files?path=train.csv',
+      },
+    ]);
+    expect(onUploaded).toHaveBeenCalledWith(
+      expect.objectContaining({ fileCount: 1 }),
+    );
+  });
+
+  it("shows the backend's reason when the upload is refused", async () => {
+    server.use(
+      http.post('http://backend.test/api/datasets/datasets/d1/files', () =>
+        HttpResponse.json(
+          {
+            error: {
+              name: 'InputError',
+              message:
+                "CSV file 'bad.csv': line 3 has 2 fields, the header has 3",
+            },
+          },
+          { status: 400 },
+        ),
+      ),
+    );
+    await render();
+    await userEvent.upload(
+      screen.getByLabelText('file to upload'),
+      new File(['x'], 'bad.csv'),
+    );
+    expect(
+      await screen.findByText(
+        "CSV file 'bad.csv': line 3 has 2 fields, the header has 3",
+      ),
+    ).toBeInTheDocument();
+  });
+});
