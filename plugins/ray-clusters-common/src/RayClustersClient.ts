@@ -45,6 +45,13 @@ export class RayClustersClient extends MlopsApiClient {
     });
   }
 
+  /** Starts a stopped or failed cluster; resolves once it answers. */
+  startCluster(name: string): Promise<RayCluster> {
+    return this.request(`/clusters/${encodeURIComponent(name)}/start`, {
+      method: 'POST',
+    });
+  }
+
   deleteCluster(name: string): Promise<{ name: string; deleted: true }> {
     return this.request(`/clusters/${encodeURIComponent(name)}`, {
       method: 'DELETE',

@@ -27,7 +27,7 @@ const page = PageBlueprint.make({
     title: 'Ray clusters',
     icon: <StorageIcon />,
     loader: () =>
-      import('./components/ClustersPage').then(m => <m.ClustersPage />),
+      import('./components/ClustersRoutes').then(m => <m.ClustersRoutes />),
   },
 });
 

@@ -1,12 +1,8 @@
-import {
-  Link,
-  StatusError,
-  StatusOK,
-  Table,
-  TableColumn,
-} from '@backstage/core-components';
+import { Link, Table, TableColumn } from '@backstage/core-components';
 import { formatBytes } from '@internal/mlops-react';
 import { RayCluster } from '@internal/backstage-plugin-ray-clusters-common';
+import { ClusterLink } from './ClusterLink';
+import { ClusterStateIcon } from './ClusterStateIcon';
 
 const columns: TableColumn<RayCluster>[] = [
   {
@@ -14,8 +10,8 @@ const columns: TableColumn<RayCluster>[] = [
     field: 'title',
     render: c => (
       <span style={{ whiteSpace: 'nowrap' }}>
-        {c.state === 'ready' ? <StatusOK /> : <StatusError />}
-        {c.title}
+        <ClusterStateIcon state={c.state} />
+        <ClusterLink cluster={c} />
       </span>
     ),
   },
@@ -42,7 +38,12 @@ const columns: TableColumn<RayCluster>[] = [
   { title: 'State', field: 'message' },
   {
     title: 'Dashboard',
-    render: c => <Link to={c.dashboardUrl}>Ray Dashboard</Link>,
+    render: c =>
+      c.dashboardUrl && c.state === 'ready' ? (
+        <Link to={c.dashboardUrl}>Ray Dashboard</Link>
+      ) : (
+        '—'
+      ),
   },
 ];
 

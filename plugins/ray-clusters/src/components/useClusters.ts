@@ -1,8 +1,8 @@
 import { useApi } from '@backstage/frontend-plugin-api';
-import useAsync from 'react-use/esm/useAsync';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { rayClustersApiRef } from '../api';
 
 export function useClusters() {
   const api = useApi(rayClustersApiRef);
-  return useAsync(async () => (await api.listClusters()).items, [api]);
+  return useAsyncRetry(async () => (await api.listClusters()).items, [api]);
 }
