@@ -1,0 +1,93 @@
+import {
+  ANNOTATION_LOCATION,
+  ANNOTATION_ORIGIN_LOCATION,
+  Entity,
+} from '@backstage/catalog-model';
+import {
+  EntityProvider,
+  EntityProviderConnection,
+} from '@backstage/plugin-catalog-node';
+import {
+  RayClusterConfig,
+  RayClustersService,
+} from '@internal/backstage-plugin-ray-clusters-node';
+
+const LOCATION = 'ray-clusters:provider';
+/** Annotation naming the cluster in the ray-clusters plugin. */
+export const RAY_CLUSTER_ANNOTATION = 'mlops-portal.io/ray-cluster';
+export const RAY_DRIVER_ANNOTATION = 'mlops-portal.io/ray-driver';
+
+/** A catalog entity name from a cluster name: lowercase letters, digits and dashes. */
+function entityName(name: string) {
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 63) || 'cluster'
+  );
+}
+
+export function clusterEntity(
+  cluster: RayClusterConfig,
+  portalUrl: string,
+): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Resource',
+    metadata: {
+      name: entityName(cluster.name),
+      title: cluster.title,
+      description: `Ray cluster (${cluster.driver} driver)`,
+      tags: ['ray', cluster.driver],
+      annotations: {
+        [ANNOTATION_LOCATION]: LOCATION,
+        [ANNOTATION_ORIGIN_LOCATION]: LOCATION,
+        [RAY_CLUSTER_ANNOTATION]: cluster.name,
+        [RAY_DRIVER_ANNOTATION]: cluster.driver,
+      },
+      links: [
+        {
+          url: `${portalUrl}/ray-clusters/${encodeURIComponent(cluster.name)}`,
+          title: 'Cluster in the portal',
+        },
+      ],
+    },
+    spec: { type: 'ray-cluster', owner: cluster.owner },
+  };
+}
+
+/**
+ * Every Ray cluster the portal knows (config-defined and created through it) as a Resource entity
+ * of type ray-cluster, owned by its team; clusters that are gone leave the catalog on the next
+ * refresh.
+ */
+export class RayClusterEntityProvider implements EntityProvider {
+  private connection?: EntityProviderConnection;
+
+  constructor(
+    private readonly rayClusters: Pick<RayClustersService, 'listClusters'>,
+    private readonly portalUrl: string,
+  ) {}
+
+  getProviderName(): string {
+    return 'ray-clusters';
+  }
+
+  async connect(connection: EntityProviderConnection): Promise<void> {
+    this.connection = connection;
+  }
+
+  async refresh(): Promise<void> {
+    if (!this.connection) {
+      throw new Error('RayClusterEntityProvider is not connected yet');
+    }
+    await this.connection.applyMutation({
+      type: 'full',
+      entities: this.rayClusters.listClusters().map(cluster => ({
+        entity: clusterEntity(cluster, this.portalUrl),
+        locationKey: LOCATION,
+      })),
+    });
+  }
+}
