@@ -38,6 +38,9 @@ backend.add(import('@backstage/plugin-signals-backend'));
 
 // MLOps
 backend.add(import('@internal/backstage-plugin-ray-clusters-backend'));
+backend.add(
+  import('@internal/backstage-plugin-catalog-backend-module-ray-clusters'),
+);
 backend.add(import('@internal/backstage-plugin-datasets-backend'));
 backend.add(import('@internal/backstage-plugin-experiments-backend'));
 backend.add(import('@internal/backstage-plugin-serving-backend'));
