@@ -12,7 +12,10 @@ import { datasetsApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
 import { DatasetsRoutes } from '../DatasetsRoutes';
 
-jest.setTimeout(30_000);
+jest.setTimeout(60_000);
+
+// Rendering the whole test app takes seconds on a busy machine.
+const slow = { timeout: 15_000 };
 
 const V1 = 'a'.repeat(64);
 const V2 = 'b'.repeat(64);
@@ -115,7 +118,9 @@ describe('DatasetPage', () => {
       initialRouteEntries: ['/datasets/mnist-id'],
     });
 
-    expect(await screen.findByText('mnist')).toBeInTheDocument();
+    expect(
+      await screen.findByText('mnist', undefined, slow),
+    ).toBeInTheDocument();
     expect(screen.getByText(/Handwritten digits/)).toBeInTheDocument();
     expect(screen.getByText('register sample')).toBeInTheDocument();
     expect(
@@ -123,15 +128,16 @@ describe('DatasetPage', () => {
     ).toBeInTheDocument();
     expect(screen.getAllByText(V2.slice(0, 12)).length).toBeGreaterThan(0);
 
-    expect(await screen.findByAltText('record 0, label 5')).toHaveAttribute(
-      'src',
-      PIXEL,
-    );
+    expect(
+      await screen.findByAltText('record 0, label 5', undefined, slow),
+    ).toHaveAttribute('src', PIXEL);
     expect(screen.getByAltText('record 1, label 0')).toBeInTheDocument();
     expect(calls).toContain(`version ${V2}`);
     expect(calls).toContain('preview train-images-idx3-ubyte');
 
-    expect(await screen.findByText(/Shape 60000/)).toBeInTheDocument();
+    expect(
+      await screen.findByText(/Shape 60000/, undefined, slow),
+    ).toBeInTheDocument();
     expect(
       screen.getByRole('figure', { name: 'Class balance' }),
     ).toBeInTheDocument();
@@ -148,14 +154,18 @@ describe('DatasetPage', () => {
       mountedRoutes: { '/datasets': rootRouteRef },
       initialRouteEntries: ['/datasets/mnist-id'],
     });
-    await screen.findByAltText('record 0, label 5');
+    await screen.findByAltText('record 0, label 5', undefined, slow);
     await userEvent.click(
       screen.getByRole('button', { name: /train-images-idx3-ubyte/ }),
     );
-    const listbox = await screen.findByRole('listbox');
+    const listbox = await screen.findByRole('listbox', undefined, slow);
     await userEvent.click(within(listbox).getByText(/train-labels-idx1-ubyte/));
 
-    await screen.findByText('Preview of train-labels-idx1-ubyte');
+    await screen.findByText(
+      'Preview of train-labels-idx1-ubyte',
+      undefined,
+      slow,
+    );
     expect(calls).toContain('preview train-labels-idx1-ubyte');
   });
 });

@@ -1,17 +1,12 @@
 import { InfoCard } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { DatasetVersion } from '@internal/backstage-plugin-datasets-common';
-import {
-  Box,
-  Button,
-  MenuItem,
-  TextField,
-  Typography,
-} from '@material-ui/core';
+import { Box, Button, MenuItem, TextField } from '@material-ui/core';
 import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { datasetsApiRef } from '../../api';
 import { shortVersion } from '../format';
+import { Outcome, OutcomeMessage } from '../OutcomeMessage';
 
 /** Copies a folder of one of the team's S3 connections into a new version. */
 export function ImportCard(props: {
@@ -26,7 +21,7 @@ export function ImportCard(props: {
   const [connectionId, setConnectionId] = useState('');
   const [prefix, setPrefix] = useState('');
   const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ text: string; error?: boolean }>();
+  const [message, setMessage] = useState<Outcome>();
 
   if (!connections.value?.length) return null;
 
@@ -81,14 +76,7 @@ export function ImportCard(props: {
           Import
         </Button>
       </Box>
-      {message && (
-        <Typography
-          color={message.error ? 'error' : 'textPrimary'}
-          style={{ marginTop: 8 }}
-        >
-          {message.text}
-        </Typography>
-      )}
+      <OutcomeMessage outcome={message} />
     </InfoCard>
   );
 }

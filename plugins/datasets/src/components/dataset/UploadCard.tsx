@@ -6,6 +6,7 @@ import { DragEvent, useState } from 'react';
 import { datasetsApiRef } from '../../api';
 import { uploadWithProgress } from '../../upload';
 import { shortVersion } from '../format';
+import { Outcome, OutcomeMessage } from '../OutcomeMessage';
 
 /** Drop or pick a file (CSV, IDX, image or zip); it becomes part of a new version. */
 export function UploadCard(props: {
@@ -15,7 +16,7 @@ export function UploadCard(props: {
   const api = useApi(datasetsApiRef);
   const identityApi = useApi(identityApiRef);
   const [progress, setProgress] = useState<number>();
-  const [message, setMessage] = useState<{ text: string; error?: boolean }>();
+  const [message, setMessage] = useState<Outcome>();
 
   const upload = async (file: File) => {
     setMessage(undefined);
@@ -83,14 +84,7 @@ export function UploadCard(props: {
           </Typography>
         </Box>
       )}
-      {message && (
-        <Typography
-          color={message.error ? 'error' : 'textPrimary'}
-          style={{ marginTop: 8 }}
-        >
-          {message.text}
-        </Typography>
-      )}
+      <OutcomeMessage outcome={message} />
     </InfoCard>
   );
 }
