@@ -8,12 +8,17 @@ export type TeamQuota = {
 };
 
 export type LocalDriverConfig = {
+  /** The `ray` executable of the Python environment Ray is installed in. */
   rayExecutable: string;
+  /** Parent of the clusters' Ray temp folders; short, since Ray puts unix sockets there. */
   tempRoot: string;
   objectStoreBytes: number;
   startTimeoutMs: number;
+  /** Restarts of a crashed head before the cluster is marked failed. */
   maxRestarts: number;
+  /** Wait before the first restart; doubles with each further one. */
   restartBackoffMs: number;
+  /** How often running clusters are checked for idleness. */
   idleCheckMs: number;
 };
 

@@ -51,7 +51,8 @@ const TEAM_A = ['user:default/alice', 'group:default/team-a'];
 const TEAM_B = ['user:default/bob', 'group:default/team-b'];
 
 /** The policy's answer for a non-admin: clusters of the caller's own teams only. */
-function ownerPolicy(claims: string[]) {
+function ownerPolicy(claims: string[] | (() => string[])) {
+  const current = () => (typeof claims === 'function' ? claims() : claims);
   return mockServices.permissions.mock({
     authorize: async requests =>
       requests.map(() => ({ result: AuthorizeResult.ALLOW })),
@@ -63,7 +64,7 @@ function ownerPolicy(claims: string[]) {
         conditions: {
           rule: OWNER_RULE_NAME,
           resourceType: 'ray-cluster',
-          params: { claims },
+          params: { claims: current() },
         },
       })),
   }).factory;
@@ -243,22 +244,10 @@ describe('ray-clusters backend', () => {
     it('denies another team every route on the cluster', async () => {
       // One backend, two callers: the cluster is created by team A, then team B tries.
       const claims = { current: TEAM_A };
-      const permissions = mockServices.permissions.mock({
-        authorize: async requests =>
-          requests.map(() => ({ result: AuthorizeResult.ALLOW })),
-        authorizeConditional: async requests =>
-          requests.map(() => ({
-            result: AuthorizeResult.CONDITIONAL,
-            pluginId: 'ray-clusters',
-            resourceType: 'ray-cluster',
-            conditions: {
-              rule: OWNER_RULE_NAME,
-              resourceType: 'ray-cluster',
-              params: { claims: claims.current },
-            },
-          })),
-      });
-      const server = await startBackend(permissions.factory, TEAM_A);
+      const server = await startBackend(
+        ownerPolicy(() => claims.current),
+        TEAM_A,
+      );
       await request(server)
         .post('/api/ray-clusters/clusters')
         .send(external('a-only'))

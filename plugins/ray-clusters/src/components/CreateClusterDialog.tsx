@@ -11,6 +11,7 @@ import DialogTitle from '@material-ui/core/DialogTitle';
 import TextField from '@material-ui/core/TextField';
 import Alert from '@material-ui/lab/Alert';
 import { useState } from 'react';
+import { SizeField } from './SizeField';
 import { rayClustersApiRef } from '../api';
 
 const GIB = 1024 ** 3;
@@ -65,43 +66,31 @@ export function CreateClusterDialog(props: {
           margin="dense"
           required
         />
-        <TextField
+        <SizeField
           id="create-cluster-cpus"
           label="CPUs"
-          type="number"
           value={cpus}
-          onChange={e => setCpus(e.target.value)}
-          fullWidth
-          margin="dense"
+          onChange={setCpus}
         />
-        <TextField
+        <SizeField
           id="create-cluster-gpus"
           label="GPUs"
-          type="number"
           value={gpus}
-          onChange={e => setGpus(e.target.value)}
-          fullWidth
-          margin="dense"
+          onChange={setGpus}
         />
-        <TextField
+        <SizeField
           id="create-cluster-memory-cap-gib"
           label="Memory cap (GiB)"
-          type="number"
           value={memoryGib}
-          onChange={e => setMemoryGib(e.target.value)}
+          onChange={setMemoryGib}
           helperText="Empty: Ray's default share of the machine"
-          fullWidth
-          margin="dense"
         />
-        <TextField
+        <SizeField
           id="create-cluster-stop-when-idle-for-minutes"
           label="Stop when idle for (minutes)"
-          type="number"
           value={idleMinutes}
-          onChange={e => setIdleMinutes(e.target.value)}
+          onChange={setIdleMinutes}
           helperText="0: never stop"
-          fullWidth
-          margin="dense"
         />
       </DialogContent>
       <DialogActions>

@@ -5,23 +5,13 @@ import { RayDashboardClient } from '@internal/backstage-plugin-ray-clusters-node
 import { randomBytes } from 'node:crypto';
 import { access, constants } from 'node:fs/promises';
 import { join } from 'node:path';
+import { LocalDriverConfig } from '../../config';
 import { StoredCluster } from '../../database/ClusterStore';
 import { ClusterConnection, ClusterDriver, ClusterStateReport } from '../types';
 import { LocalRayHead } from './LocalRayHead';
 import { sweepProcesses } from './processes';
 
-export type LocalDriverOptions = {
-  rayExecutable: string;
-  /** Parent of the clusters' Ray temp folders; short, since Ray puts unix sockets there. */
-  tempRoot: string;
-  objectStoreBytes: number;
-  startTimeoutMs: number;
-  /** Restarts of a crashed head before the cluster is marked failed. */
-  maxRestarts: number;
-  /** Wait before the first restart; doubles with each further one. */
-  restartBackoffMs: number;
-  /** How often running clusters are checked for idleness. */
-  idleCheckMs: number;
+export type LocalDriverOptions = LocalDriverConfig & {
   report: ClusterStateReport;
   logger: LoggerService;
 };

@@ -6,9 +6,9 @@ import DialogActions from '@material-ui/core/DialogActions';
 import DialogContent from '@material-ui/core/DialogContent';
 import DialogContentText from '@material-ui/core/DialogContentText';
 import DialogTitle from '@material-ui/core/DialogTitle';
-import TextField from '@material-ui/core/TextField';
 import Alert from '@material-ui/lab/Alert';
 import { useState } from 'react';
+import { SizeField } from '../SizeField';
 import { rayClustersApiRef } from '../../api';
 
 export function ScaleDialog(props: {
@@ -49,23 +49,17 @@ export function ScaleDialog(props: {
             job.
           </DialogContentText>
         )}
-        <TextField
+        <SizeField
           id="scale-cluster-cpus"
           label="CPUs"
-          type="number"
           value={cpus}
-          onChange={e => setCpus(e.target.value)}
-          fullWidth
-          margin="dense"
+          onChange={setCpus}
         />
-        <TextField
+        <SizeField
           id="scale-cluster-gpus"
           label="GPUs"
-          type="number"
           value={gpus}
-          onChange={e => setGpus(e.target.value)}
-          fullWidth
-          margin="dense"
+          onChange={setGpus}
         />
       </DialogContent>
       <DialogActions>
