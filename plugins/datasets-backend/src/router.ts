@@ -27,6 +27,7 @@ import {
   filterAuthorized,
 } from '@internal/mlops-node';
 import express from 'express';
+import { pipeline } from 'node:stream/promises';
 import Router from 'express-promise-router';
 import { DatabaseDatasetStore } from './database';
 import { EXTRA_ERROR_STATUS } from './formats/errors';
@@ -317,7 +318,7 @@ export async function createRouter(deps: {
     }
     res.setHeader('Content-Type', 'application/octet-stream');
     res.setHeader('Content-Length', String(file.size));
-    (await objectStore.get(file.key)).pipe(res);
+    await pipeline(await objectStore.get(file.key), res);
   });
 
   // 413 and 415, which Backstage's error handler would turn into 500.

@@ -4,6 +4,9 @@ import {
   S3Client,
   DeleteObjectCommand,
 } from '@aws-sdk/client-s3';
+import { ServiceFactory } from '@backstage/backend-plugin-api';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { OWNER_RULE_NAME } from '@internal/backstage-plugin-mlops-common';
 import {
   mockServices,
   startTestBackend,
@@ -34,12 +37,16 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function startBackend(connections?: object) {
+async function startBackend(
+  connections?: object,
+  permissions?: ServiceFactory,
+) {
   const knex = await databases.init('SQLITE_3');
   const { server } = await startTestBackend({
     features: [
       datasetsPlugin,
       mockServices.database.factory({ knex }),
+      ...(permissions ? [permissions] : []),
       mockServices.rootConfig.factory({
         data: {
           mlops: {
@@ -97,6 +104,58 @@ describe('S3 connections', () => {
       "Refused: the S3 endpoint host '127.0.0.1' resolves to the loopback address 127.0.0.1, which connections may not use (mlops.datasets.connections.allowPrivateEndpoints)",
     );
     expect(await knex('dataset_connections')).toEqual([]);
+  });
+
+  it("hide another team's connections and refuse imports from them", async () => {
+    const onlyTeamB = mockServices.permissions.mock({
+      authorize: async requests =>
+        requests.map(() => ({ result: AuthorizeResult.ALLOW })),
+      authorizeConditional: async requests =>
+        requests.map(() => ({
+          result: AuthorizeResult.CONDITIONAL,
+          pluginId: 'datasets',
+          resourceType: 'dataset',
+          conditions: {
+            rule: OWNER_RULE_NAME,
+            resourceType: 'dataset',
+            params: { claims: ['user:default/mock', 'group:default/team-b'] },
+          },
+        })),
+    }).factory;
+    const { server, knex } = await startBackend(enabled(true), onlyTeamB);
+    await knex('dataset_connections').insert({
+      id: 'c-team-a',
+      name: 'lake',
+      owner: 'group:default/team-a',
+      endpoint: 'https://s3.example.com',
+      region: 'us-east-1',
+      bucket: 'team-a-data',
+      prefix: '',
+      force_path_style: true,
+      credentials_encrypted: 'v1:x:y:z',
+      created_by: 'user:default/a',
+      created_at: new Date().toISOString(),
+    });
+    const dataset = await request(server)
+      .post('/api/datasets/datasets')
+      .send({ name: 'mine' })
+      .expect(201);
+
+    await request(server)
+      .get('/api/datasets/connections')
+      .expect(200, { items: [] });
+    const imported = await request(server)
+      .post(`/api/datasets/datasets/${dataset.body.id}/imports`)
+      .send({ connectionId: 'c-team-a', prefix: '' });
+    expect(imported.status).toBe(404);
+    expect(imported.body.error.message).toBe(
+      "No connection with id 'c-team-a'",
+    );
+    const deleted = await request(server).delete(
+      '/api/datasets/connections/c-team-a',
+    );
+    expect(deleted.status).toBe(404);
+    expect(await knex('dataset_connections')).toHaveLength(1);
   });
 
   it.each([
@@ -166,6 +225,16 @@ describeS3('S3 connections to a real S3 server', () => {
     const [row] = await knex('dataset_connections');
     expect(row.credentials_encrypted).toMatch(/^v1:/);
     expect(JSON.stringify(row)).not.toContain(SECRET);
+
+    await request(server)
+      .delete(`/api/datasets/connections/${res.body.id}`)
+      .expect(200);
+    await request(server)
+      .get('/api/datasets/connections')
+      .expect(200, { items: [] });
+    await request(server)
+      .delete(`/api/datasets/connections/${res.body.id}`)
+      .expect(404);
   });
 
   it('says why a connection does not work', async () => {
