@@ -153,9 +153,13 @@ describe('datasets backend', () => {
     const service = await request(server)
       .get('/api/datasets/status')
       .set('Authorization', 'Bearer mock-service-token');
+    const serviceList = await request(server)
+      .get('/api/datasets/datasets')
+      .set('Authorization', 'Bearer mock-service-token');
 
     expect(anonymous.status).toBe(401);
     expect(service.status).toBe(403);
+    expect(serviceList.status).toBe(200);
   });
 
   it('denies the status route when the policy denies it', async () => {

@@ -138,8 +138,11 @@ export async function createRouter(deps: {
     return { credentials, files, dataset };
   }
 
+  // Backend services (e.g. a catalog entity provider) may list datasets too.
   router.get('/datasets', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
     const items = await filterAuthorized({
       permissions,
       credentials,
