@@ -107,10 +107,11 @@ export class RayDashboardClient {
         };
       }>('/api/cluster_status'),
     ]);
+    // Totals come from the node list: the cluster status lags behind nodes that just joined.
     const usage = status.data.clusterStatus?.loadMetricsReport?.usage ?? {};
     const of = (key: string, total: number) => ({
       used: usage[key]?.[0] ?? 0,
-      total: usage[key]?.[1] ?? total,
+      total,
     });
     return {
       ...resources,

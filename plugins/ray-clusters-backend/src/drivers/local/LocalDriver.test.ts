@@ -2,6 +2,7 @@ import { TestDatabases } from '@backstage/backend-test-utils';
 import { RayDashboardClient } from '@internal/backstage-plugin-ray-clusters-node';
 import { RayJobsClient } from '@internal/backstage-plugin-experiments-node';
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import {
   alice,
   createTestRegistry,
@@ -29,7 +30,12 @@ beforeAll(async () => {
 afterAll(async () => {
   // Even when a test failed half-way: no head of this suite may outlive it.
   await registry?.close();
-  await Promise.all(tempDirs.map(dir => sweepProcesses(dir)));
+  await Promise.all(
+    tempDirs.map(async dir => {
+      await sweepProcesses(dir);
+      await rm(dir, { recursive: true, force: true });
+    }),
+  );
 });
 
 /** Runs `python -c "print(1)"` through the Ray Jobs API; resolves with its status and log. */
