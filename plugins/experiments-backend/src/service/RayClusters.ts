@@ -23,6 +23,11 @@ export class RayClusters {
     return this.service.getCluster(name);
   }
 
+  /** Starts a portal-provisioned cluster stopped for being idle; no-op for the others. */
+  ensureRunning(name: string): Promise<void> {
+    return this.service.ensureRunning(name);
+  }
+
   dashboardUrl(name: string): string | undefined {
     return this.service.listClusters().find(c => c.name === name)?.dashboardUrl;
   }

@@ -236,6 +236,11 @@ async function raySubmissionsOf(id: string) {
             getClient: () => {
               throw new Error('unused');
             },
+            getCluster: () => {
+              throw new Error('unused');
+            },
+            ensureRunning: async () => {},
+            setProvisioner: () => {},
           }),
           logger,
           settings: {

@@ -146,6 +146,7 @@ export class JobWorker {
         `Ray cluster "${config.cluster}" is not configured`,
       );
     }
+    await clusters.ensureRunning(config.cluster);
     const jobConfig = {
       jobId: job.id,
       template: config.template,
