@@ -420,6 +420,72 @@ describe('MLOps portal in a browser', { timeout: 30 * 60_000 }, () => {
   );
 
   test(
+    'New training run: the form refuses a bad value, then a small MNIST run trains on Ray and is registered',
+    { timeout: 8 * TIMEOUT },
+    async () => {
+      await page.getByRole('link', { name: 'New training run' }).click();
+      await page.waitForURL(url => url.pathname === '/experiments/new', {
+        timeout: TIMEOUT,
+      });
+      const epochs = page.getByLabel('Epochs', { exact: false }).first();
+      await epochs.waitFor({ timeout: TIMEOUT });
+      await epochs.fill('500');
+      await page
+        .getByText('must be at most 50')
+        .first()
+        .waitFor({ timeout: TIMEOUT });
+      await page.getByRole('button', { name: 'Start training' }).click();
+      await page
+        .getByText('Some values are not valid', { exact: false })
+        .waitFor({ timeout: TIMEOUT });
+      assert.equal(new URL(page.url()).pathname, '/experiments/new');
+      await screenshot('03a-new-training-run-invalid');
+
+      await epochs.fill('1');
+      await page
+        .getByLabel('Training images used', { exact: false })
+        .first()
+        .fill('1000');
+      await page.getByRole('button', { name: 'Start training' }).click();
+      await page.waitForURL(url => /^\/experiments\/jobs\/.+/.test(url.pathname), {
+        timeout: TIMEOUT,
+      });
+      log(`job page ${page.url()}`);
+
+      // Training 1,000 images for one epoch, then logging and registering the model in MLflow.
+      const ended = await eventually(
+        'the run to end',
+        async () => {
+          for (const state of ['SUCCEEDED', 'FAILED', 'CANCELLED']) {
+            if (await page.getByText(state, { exact: true }).count()) return state;
+          }
+          return undefined;
+        },
+        6 * TIMEOUT,
+      );
+      const banner = await page.locator('[role="alert"]').allInnerTexts();
+      assert.equal(ended, 'SUCCEEDED', `the run ended ${ended}: ${banner}`);
+      await page
+        .getByText(/Registered as model \S+ version \d+\./)
+        .waitFor({ timeout: TIMEOUT });
+      for (const link of ['MLflow run', 'Ray Dashboard']) {
+        assert.ok(
+          await page.getByRole('link', { name: link }).count(),
+          `no "${link}" link`,
+        );
+      }
+      assert.ok(
+        await page.getByRole('button', { name: 'Cancel run' }).isDisabled(),
+        'Cancel run is enabled on a finished run',
+      );
+      await page
+        .getByText('Resolved configuration', { exact: true })
+        .waitFor({ timeout: TIMEOUT });
+      await screenshot('03b-training-run');
+    },
+  );
+
+  test(
     'Ray clusters page: the local cluster with its resources',
     { timeout: 2 * TIMEOUT },
     async () => {
