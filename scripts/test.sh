@@ -46,6 +46,15 @@ for _ in $(seq 1 180); do
 done
 [ -f "$TEST_DATA/stack.env" ] || { cat "$TEST_DATA/stack.out"; echo "test stack did not start" >&2; exit 1; }
 
+# The KubeRay CRDs the manifest tests validate against lie beside the repository
+# (../shared/specs); a clone made elsewhere finds them beside the repository it was cloned from.
+for root in "$MLOPS_ROOT" "$(git -C "$MLOPS_ROOT" config --get remote.origin.url || true)"; do
+  if [ -n "$root" ] && [ -d "$root/../shared/specs" ]; then
+    export MLOPS_SPECS_DIR="$(cd "$root/../shared/specs" && pwd)"
+    break
+  fi
+done
+
 step "jest"
 run_jest() {
   (

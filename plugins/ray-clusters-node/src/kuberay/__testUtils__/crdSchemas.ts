@@ -11,14 +11,18 @@ const CRD_FILES: Record<KubeRayKind, string> = {
   RayService: 'kuberay-v1.7.0-crd-ray.io_rayservices.yaml',
 };
 
-/** ../shared/specs next to the repository root (src/kuberay/__testUtils__ is five levels below it). */
+/**
+ * The folder with the KubeRay CRDs: MLOPS_SPECS_DIR (scripts/test.sh sets it), else ../shared/specs
+ * next to the repository root (src/kuberay/__testUtils__ is five levels below it).
+ */
 export function sharedSpecsDir(): string | undefined {
   const repoRoot = path.resolve(__dirname, '../../../../..');
-  const dir = path.resolve(repoRoot, '../shared/specs');
+  const dir =
+    process.env.MLOPS_SPECS_DIR || path.resolve(repoRoot, '../shared/specs');
   return fs.existsSync(path.join(dir, CRD_FILES.RayCluster)) ? dir : undefined;
 }
 
-export const specsMissingMessage = `KubeRay CRD schemas not found in ../shared/specs (relative to the repository root); skipping the manifest validation tests`;
+export const specsMissingMessage = `KubeRay CRD schemas not found in MLOPS_SPECS_DIR or ../shared/specs (relative to the repository root); skipping the manifest validation tests`;
 
 /**
  * The API server with fieldValidation=Strict rejects fields a structural schema does not declare;
