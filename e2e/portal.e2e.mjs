@@ -423,7 +423,12 @@ describe('MLOps portal in a browser', { timeout: 30 * 60_000 }, () => {
     'New training run: the form refuses a bad value, then a small MNIST run trains on Ray and is registered',
     { timeout: 8 * TIMEOUT },
     async () => {
-      await page.getByRole('link', { name: 'New training run' }).click();
+      // A LinkButton: an anchor that Material-UI gives the button role.
+      await page
+        .getByRole('button', { name: 'New training run' })
+        .or(page.getByRole('link', { name: 'New training run' }))
+        .first()
+        .click();
       await page.waitForURL(url => url.pathname === '/experiments/new', {
         timeout: TIMEOUT,
       });

@@ -52,7 +52,11 @@ export interface Config {
         enabled?: boolean;
         /** Deliveries handled at once by this worker. Default 4. */
         prefetch?: number;
-        /** CPUs Ray reserves for each job's entrypoint (driver) process. Default 0.1. */
+        /**
+         * CPUs Ray reserves for each job's entrypoint (driver) process. Default 0: the driver only
+         * waits for Ray Train's workers, which reserve the job's CPUs themselves, so a job asking
+         * for all of a cluster's CPUs still fits.
+         */
         entrypointNumCpus?: number;
       };
       /** How often the reconciler asks Ray about running jobs. Default 2000 ms. */

@@ -86,6 +86,13 @@ export function readExperimentsConfig(
     }
     return value;
   };
+  const notNegative = (key: string, fallback: number) => {
+    const value = c?.getOptionalNumber(key) ?? fallback;
+    if (!(value >= 0)) {
+      throw new Error(`mlops.experiments.${key} must be a number >= 0`);
+    }
+    return value;
+  };
   return {
     runtimePath,
     storagePath,
@@ -102,7 +109,7 @@ export function readExperimentsConfig(
     worker: {
       enabled: c?.getOptionalBoolean('worker.enabled') ?? true,
       prefetch: positive('worker.prefetch', 4),
-      entrypointNumCpus: positive('worker.entrypointNumCpus', 0.1),
+      entrypointNumCpus: notNegative('worker.entrypointNumCpus', 0),
     },
     reconcileIntervalMs: positive('reconcileIntervalMs', 2_000),
   };

@@ -180,7 +180,11 @@ def train(config: JobConfig, data: MnistData, on_epoch: EpochHandler) -> ray.tra
         run_config=ray.train.RunConfig(
             name=run_name,
             storage_path=config.storage_path,
-            failure_config=ray.train.FailureConfig(max_failures=MAX_FAILURES),
+            failure_config=ray.train.FailureConfig(
+                max_failures=MAX_FAILURES,
+                # e.g. a worker group that cannot start: end the job instead of retrying forever.
+                controller_failure_limit=MAX_FAILURES,
+            ),
             checkpoint_config=ray.train.CheckpointConfig(num_to_keep=2),
             callbacks=[_ForwardEpochs(epochs_queue)],  # type: ignore[list-item]
         ),
