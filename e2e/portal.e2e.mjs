@@ -236,6 +236,14 @@ async function assertNoErrorPanel() {
 }
 
 /** Clicks the sidebar item `title` and waits for `pathname`. */
+/** A LinkButton: an anchor that Material-UI gives the button role. */
+function linkButton(name) {
+  return page
+    .getByRole('button', { name })
+    .or(page.getByRole('link', { name }))
+    .first();
+}
+
 async function openFromSidebar(title, pathname) {
   const nav = page.getByRole('navigation', { name: 'sidebar nav' });
   const link = nav.getByRole('link', { name: title, exact: true });
@@ -423,12 +431,7 @@ describe('MLOps portal in a browser', { timeout: 30 * 60_000 }, () => {
     'New training run: the form refuses a bad value, then a small MNIST run trains on Ray and is registered',
     { timeout: 8 * TIMEOUT },
     async () => {
-      // A LinkButton: an anchor that Material-UI gives the button role.
-      await page
-        .getByRole('button', { name: 'New training run' })
-        .or(page.getByRole('link', { name: 'New training run' }))
-        .first()
-        .click();
+      await linkButton('New training run').click();
       await page.waitForURL(url => url.pathname === '/experiments/new', {
         timeout: TIMEOUT,
       });
@@ -474,10 +477,7 @@ describe('MLOps portal in a browser', { timeout: 30 * 60_000 }, () => {
         .getByText(/Registered as model \S+ version \d+\./)
         .waitFor({ timeout: TIMEOUT });
       for (const link of ['MLflow run', 'Ray Dashboard']) {
-        assert.ok(
-          await page.getByRole('link', { name: link }).count(),
-          `no "${link}" link`,
-        );
+        assert.ok(await linkButton(link).count(), `no "${link}" link`);
       }
       assert.ok(
         await page.getByRole('button', { name: 'Cancel run' }).isDisabled(),
