@@ -31,6 +31,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from cpu_accounting import CpuAccounting
 from training_overhead import REPO, SEED, job_config, mean_epoch, run_plain
 
 from mlops_runtime.idx import load_mnist
@@ -132,24 +133,48 @@ def run_job(portal: Portal, hyperparameters: dict[str, Any]) -> dict[str, Any]:
         },
     )
     to_running = None
+    cpu = CpuAccounting()
     while job["state"] not in TERMINAL:
         if to_running is None and job["state"] == "RUNNING":
             to_running = time.perf_counter() - submitted
+            cpu.start()
         time.sleep(0.1 if to_running is None else 2)
         job = portal.job(job["id"])
+    if to_running is not None:
+        cpu.stop()
     if job["state"] != "SUCCEEDED":
         raise RuntimeError(f"job {job['id']} ended {job['state']}: {job.get('reason')}")
     series = portal.call("GET", f"/experiments/jobs/{job['id']}/metrics")["items"]
     metrics = {
         s["key"]: [p["value"] for p in sorted(s["points"], key=lambda p: p["step"])] for s in series
     }
+    # What else ran while each epoch trained: its window ends at the metric's timestamp.
+    epoch_points = next((s["points"] for s in series if s["key"] == "epoch_seconds"), [])
+    cpu_by_epoch = [
+        cpu.groups_between(p["timestamp"] / 1000 - p["value"], p["timestamp"] / 1000)
+        for p in sorted(epoch_points, key=lambda p: p["step"])
+    ]
     return {
         "id": job["id"],
         "submit_to_running_seconds": to_running,
         "total_seconds": time.perf_counter() - submitted,
         "epoch_seconds": metrics.get("epoch_seconds", []),
         "test_accuracy": (metrics.get("test_accuracy") or [None])[-1],
+        "cpu_while_running": cpu.usage,
+        "cpu_seconds_by_group_per_epoch": cpu_by_epoch,
     }
+
+
+def print_cpu(title: str, usage: dict[str, Any]) -> None:
+    print(
+        f"\n{title} ({usage['wall_seconds']:.0f} s wall, machine busy "
+        f"{100 * usage['machine_busy_share']:.0f}% of {os.cpu_count()} CPUs):"
+    )
+    for group, seconds in usage["cpu_seconds_by_group"].items():
+        print(f"  {group:40}{seconds:9.1f}")
+    print("  busiest processes:")
+    for cmdline, seconds in usage["top_processes"]:
+        print(f"    {seconds:8.1f}  {cmdline}")
 
 
 def main() -> int:
@@ -169,7 +194,9 @@ def main() -> int:
 
     # The stack's state and logs; kept (and named) when something fails.
     state = Path(tempfile.mkdtemp(prefix="mlops-bench-"))
-    plain = run_plain(job_config(hyperparameters, data_dir, state), load_mnist(data_dir))
+    with CpuAccounting() as plain_cpu:
+        plain = run_plain(job_config(hyperparameters, data_dir, state), load_mnist(data_dir))
+    plain["cpu"] = plain_cpu.usage
     print("starting MLflow, Ray and the backend ...", flush=True)
     stack, stack_env = start_stack(state)
     try:
@@ -206,6 +233,13 @@ def main() -> int:
         f"submit to RUNNING, first job on a new cluster: {cold['submit_to_running_seconds']:.2f} s"
     )
     print(f"Epoch-time overhead of the portal: {100 * (ratio - 1):+.1f}% (target: at most +10%)")
+    print_cpu("CPU seconds while the plain script trained", plain["cpu"])
+    if warm["cpu_while_running"]:
+        print_cpu("CPU seconds while the portal job was RUNNING", warm["cpu_while_running"])
+    for epoch, groups in enumerate(warm["cpu_seconds_by_group_per_epoch"], start=1):
+        print(f"\nCPU seconds during the portal's epoch {epoch}:")
+        for group, seconds in groups.items():
+            print(f"  {group:40}{seconds:9.1f}")
 
     finished = datetime.now(timezone.utc)
     record = {

@@ -1,0 +1,146 @@
+"""Where the machine's CPU time goes while something runs: per process group, from /proc.
+
+    with CpuAccounting() as cpu: ...      # or cpu = CpuAccounting().start(); ...; cpu.stop()
+    cpu.usage  # {"wall_seconds", "machine_busy_share", "cpu_seconds_by_group", "top_processes"}
+    cpu.groups_between(start, end)  # CPU seconds per group within a window (time.time() seconds)
+
+A thread samples /proc every second and keeps each process's last CPU time, so processes that end
+before the measurement does (Ray Train's workers) are counted too. Groups come from each process's
+command line, so a benchmark can tell the training's own CPU time from its neighbours'. Linux only.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+__all__ = ["CpuAccounting"]
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+# First match wins; matched against the process's command line.
+GROUPS = [
+    ("ray train worker", ("RayTrainWorker", "TrainWorker")),
+    ("ray train controller", ("TrainController", "ray::Queue")),
+    ("job driver (mlops_runtime.train)", ("mlops_runtime.train", "mlops_runtime.tune")),
+    ("ray raylet", ("/raylet",)),
+    ("ray gcs", ("gcs_server",)),
+    ("ray dashboard + agents", ("dashboard", "DashboardAgent", "runtime_env_agent", "log_monitor")),
+    ("ray idle workers", ("ray::IDLE", "default_worker.py")),
+    ("mlflow", ("mlflow", "gunicorn", "uvicorn", "huey")),
+    ("backstage backend", ("backstage-cli", "packages/backend", "workspace backend")),
+    ("this benchmark", ("portal_training.py", "training_overhead.py")),
+]
+
+
+def _group(cmdline: str) -> str:
+    for name, markers in GROUPS:
+        if any(marker in cmdline for marker in markers):
+            return name
+    return "other"
+
+
+def _processes() -> dict[int, tuple[str, int]]:
+    """pid -> (command line, utime + stime in ticks)."""
+    found: dict[int, tuple[str, int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        name = cmdline.strip() or stat[stat.index("(") : stat.rindex(")") + 1]
+        found[int(entry.name)] = (name, int(fields[11]) + int(fields[12]))
+    return found
+
+
+def _machine_ticks() -> tuple[int, int]:
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
+class CpuAccounting:
+    def __init__(self, interval_s: float = 1.0) -> None:
+        self.interval_s = interval_s
+        self.usage: dict[str, Any] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, name="cpu-accounting", daemon=True)
+        self._first: dict[int, int] = {}
+        self._last: dict[int, tuple[str, int]] = {}
+        # (time.time(), CPU seconds so far per group), one entry per sample.
+        self._timeline: list[tuple[float, dict[str, float]]] = []
+
+    def __enter__(self) -> CpuAccounting:
+        return self.start()
+
+    def __exit__(self, *_: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.stop()
+
+    def start(self) -> CpuAccounting:
+        self._started = time.monotonic()
+        self._machine_before = _machine_ticks()
+        self._first = {pid: ticks for pid, (_, ticks) in _processes().items()}
+        self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            for pid, (cmdline, ticks) in _processes().items():
+                # Ray renames a worker process when it takes on a role: keep the latest name.
+                self._last[pid] = (cmdline, ticks)
+            self._timeline.append((time.time(), self._by_group()))
+
+    def _by_group(self) -> dict[str, float]:
+        groups: dict[str, float] = {}
+        for pid, (cmdline, ticks) in self._last.items():
+            group = _group(cmdline)
+            groups[group] = groups.get(group, 0.0) + (ticks - self._first.get(pid, 0)) / TICKS
+        return groups
+
+    def groups_between(self, start: float, end: float) -> dict[str, float]:
+        """CPU seconds per group between two sampled instants nearest `start` and `end`."""
+        inside = [(at, groups) for at, groups in self._timeline if start <= at <= end]
+        if len(inside) < 2:
+            return {}
+        (_, first), (_, last) = inside[0], inside[-1]
+        spent = {name: last[name] - first.get(name, 0.0) for name in last}
+        return {
+            name: round(seconds, 2)
+            for name, seconds in sorted(spent.items(), key=lambda kv: -kv[1])
+            if seconds >= 0.05
+        }
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        for pid, (cmdline, ticks) in _processes().items():
+            self._last[pid] = (cmdline, ticks)
+        busy_after, total_after = _machine_ticks()
+        busy = (busy_after - self._machine_before[0]) / max(1, total_after - self._machine_before[1])
+        self._timeline.append((time.time(), self._by_group()))
+        per_process = {
+            pid: (cmdline, (ticks - self._first.get(pid, 0)) / TICKS)
+            for pid, (cmdline, ticks) in self._last.items()
+        }
+        groups: dict[str, float] = {}
+        for cmdline, seconds in per_process.values():
+            groups[_group(cmdline)] = groups.get(_group(cmdline), 0.0) + seconds
+        top = sorted(per_process.values(), key=lambda item: -item[1])[:8]
+        self.usage = {
+            "wall_seconds": round(time.monotonic() - self._started, 2),
+            "machine_busy_share": round(busy, 3),
+            "cpu_seconds_by_group": {
+                name: round(seconds, 2)
+                for name, seconds in sorted(groups.items(), key=lambda kv: -kv[1])
+                if seconds >= 0.05
+            },
+            "top_processes": [[cmdline[:100], round(seconds, 2)] for cmdline, seconds in top],
+        }
