@@ -61,6 +61,15 @@ export interface Config {
       };
       /** How often the reconciler asks Ray about running jobs. Default 2000 ms. */
       reconcileIntervalMs?: number;
+      /** Uploaded custom model modules, each checked in a short Ray job before it is stored. */
+      customModels?: {
+        /** Ray cluster that runs the checks. Default: defaultCluster. */
+        checkCluster?: string;
+        /** How long an upload waits for the check's verdict. Default 120. */
+        checkTimeoutSeconds?: number;
+        /** Largest module accepted. Default 65536 bytes. */
+        maxSourceBytes?: number;
+      };
     };
   };
 }

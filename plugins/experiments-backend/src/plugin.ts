@@ -14,6 +14,7 @@ import {
   trainingJobResourceRef,
 } from './permissionRules';
 import { createRouter } from './router';
+import { CustomModels } from './customModels';
 import { JobService } from './service/JobService';
 import { MlflowClient } from './service/MlflowClient';
 import { RayClusters } from './service/RayClusters';
@@ -122,6 +123,18 @@ export const experimentsPlugin = createBackendPlugin({
             jobs,
             templates,
             datasets,
+            customModels: new CustomModels({
+              config,
+              knex: store.knex,
+              clusters,
+              runtimePath: settings.runtimePath,
+              defaultCluster: settings.defaultCluster,
+              logger,
+              httpAuth,
+              userInfo,
+              permissions,
+              permissionsRegistry,
+            }),
             trackingUrl,
           }),
         );

@@ -24,6 +24,7 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { DatasetCatalog } from './catalog/DatasetCatalog';
 import { TemplateCatalog } from './catalog/TemplateCatalog';
+import { CustomModels } from './customModels';
 import { DatabaseJobStore, StoredJob } from './database/DatabaseJobStore';
 import { trainingJobResourceRef } from './permissionRules';
 import { JobService } from './service/JobService';
@@ -39,6 +40,7 @@ export async function createRouter(deps: {
   jobs: JobService;
   templates: TemplateCatalog;
   datasets: DatasetCatalog;
+  customModels: CustomModels;
   trackingUrl: string;
 }): Promise<express.Router> {
   const { httpAuth, permissions, permissionsRegistry, store, jobs } = deps;
@@ -99,9 +101,13 @@ export async function createRouter(deps: {
   });
 
   router.get('/templates', async (req, res) => {
-    await httpAuth.credentials(req, { allow: ['user'] });
-    res.json({ items: deps.templates.list() });
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const builtIn = deps.templates.list();
+    const custom = await deps.customModels.templates(credentials, builtIn);
+    res.json({ items: [...builtIn, ...custom] });
   });
+
+  router.use(deps.customModels.router);
 
   router.get('/datasets', async (req, res) => {
     await httpAuth.credentials(req, { allow: ['user'] });

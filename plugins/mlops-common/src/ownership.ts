@@ -39,6 +39,7 @@ export const MLOPS_RESOURCE_TYPES = {
   'training-job': 'experiments',
   'model-deployment': 'serving',
   'drift-monitor': 'drift',
+  'custom-model': 'experiments',
 } as const;
 
 /** @public */

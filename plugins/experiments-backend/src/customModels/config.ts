@@ -1,0 +1,21 @@
+import { Config } from '@backstage/config';
+
+export type CustomModelsConfig = {
+  /** The Ray cluster that runs the checks of uploaded modules. */
+  cluster: string;
+  checkTimeoutMs: number;
+  maxSourceBytes: number;
+};
+
+export function readCustomModelsConfig(
+  config: Config,
+  defaultCluster: string,
+): CustomModelsConfig {
+  const section = config.getOptionalConfig('mlops.experiments.customModels');
+  return {
+    cluster: section?.getOptionalString('checkCluster') ?? defaultCluster,
+    checkTimeoutMs:
+      (section?.getOptionalNumber('checkTimeoutSeconds') ?? 120) * 1000,
+    maxSourceBytes: section?.getOptionalNumber('maxSourceBytes') ?? 65536,
+  };
+}
