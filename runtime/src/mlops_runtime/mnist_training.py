@@ -1,5 +1,6 @@
-"""Training and evaluation of the `mnist-cnn` template, shared by the Ray Train loop
-(`mlops_runtime.train`) and the plain PyTorch baseline of the overhead benchmark.
+"""Training and evaluation of the MNIST image templates (`mnist-cnn`, `mnist-mlp`; the network
+comes from `mlops_runtime.models.torch_model`), shared by the Ray Train loop (`mlops_runtime.train`)
+and the plain PyTorch baseline of the overhead benchmark.
 
 Determinism: for a given seed, world size and thread count the result is bit-identical. The model
 is initialized from `seed`, the data order comes from a DistributedSampler seeded with `seed` and
@@ -22,7 +23,8 @@ from torch import nn
 from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
 
 from mlops_runtime.idx import MnistData
-from mlops_runtime.models.mnist_cnn import NUM_CLASSES, build_mnist_cnn
+from mlops_runtime.models import torch_model
+from mlops_runtime.models.mnist_cnn import NUM_CLASSES
 
 __all__ = [
     "EPOCH_METRICS",
@@ -107,8 +109,9 @@ class TrainingState:
         *,
         steps_per_epoch: int,
         device: torch.device,
+        template_id: str = "mnist-cnn",
     ) -> TrainingState:
-        model = build_mnist_cnn(hyperparameters).to(device)
+        model = torch_model(template_id, hyperparameters).to(device)
         optimizer = torch.optim.Adam(model.parameters(), lr=float(hyperparameters["learning_rate"]))
         # Cosine decay over the whole run: the last epoch settles into a good minimum.
         total_steps = max(1, steps_per_epoch * int(hyperparameters["epochs"]))

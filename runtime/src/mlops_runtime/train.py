@@ -38,7 +38,8 @@ from mlops_runtime.errors import JobError
 from mlops_runtime.idx import IdxFormatError, MnistData, load_mnist
 from mlops_runtime.job_config import JobConfig, parse_job_config
 from mlops_runtime.mnist_training import evaluate, evaluation_tensors
-from mlops_runtime.models.mnist_cnn import NUM_CLASSES, build_mnist_cnn
+from mlops_runtime.models import torch_model
+from mlops_runtime.models.mnist_cnn import NUM_CLASSES
 from mlops_runtime.progress import emit
 from mlops_runtime.tracking import log_and_register_model, log_confusion_matrix
 from mlops_runtime.train_loop import CHECKPOINT_FILE, LoopConfig, train_loop_per_worker
@@ -162,6 +163,7 @@ def train(config: JobConfig, data: MnistData, on_epoch: EpochHandler) -> ray.tra
     if os.environ.get(FAIL_FIRST_ATTEMPT_ENV) == "1":
         marker = str(Path(config.storage_path) / run_name / ".test-failed-first-attempt")
     loop_config: LoopConfig = {
+        "template_id": config.template.id,
         "hyperparameters": config.hyperparameters,
         "seed": config.seed,
         "cpus_per_worker": config.resources.cpus_per_worker,
@@ -222,7 +224,7 @@ def final_model(config: JobConfig, result: ray.train.Result) -> torch.nn.Module:
         saved = torch.load(
             Path(directory) / CHECKPOINT_FILE, map_location="cpu", weights_only=False
         )
-    model = build_mnist_cnn(config.hyperparameters)
+    model = torch_model(config.template.id, config.hyperparameters)
     model.load_state_dict(saved["model"])
     return model.eval()
 

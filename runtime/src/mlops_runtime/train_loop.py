@@ -1,4 +1,4 @@
-"""The per-worker loop that Ray Train's TorchTrainer runs for the `mnist-cnn` template.
+"""The per-worker loop that Ray Train's TorchTrainer runs for the MNIST image templates.
 
 Each epoch every worker trains on its shard, evaluates its share of the 10,000 test images, the
 sums are all-reduced, and `ray.train.report` sends the epoch metrics with a checkpoint (written by
@@ -38,6 +38,7 @@ CHECKPOINT_FILE = "checkpoint.pt"
 
 
 class LoopConfig(TypedDict):
+    template_id: str
     hyperparameters: dict[str, Any]
     seed: int
     cpus_per_worker: float
@@ -80,7 +81,12 @@ def train_loop_per_worker(untyped_config: dict[str, Any]) -> None:
     assert isinstance(sampler, torch.utils.data.DistributedSampler)
     batches = ray.train.torch.prepare_data_loader(loader)
 
-    state = TrainingState.create(hyperparameters, steps_per_epoch=len(loader), device=device)
+    state = TrainingState.create(
+        hyperparameters,
+        steps_per_epoch=len(loader),
+        device=device,
+        template_id=config["template_id"],
+    )
     model = ray.train.torch.prepare_model(state.model)
     torch.manual_seed(seed + rank)  # dropout differs per worker, reproducibly
     checkpoint = ray.train.get_checkpoint()
