@@ -150,6 +150,14 @@ def test_file_names_outside_the_folder_are_refused(tmp_path: Path, name: str) ->
     assert not (tmp_path / "escape.csv").exists()
 
 
+def test_a_name_that_is_both_a_file_and_a_folder_is_refused(tmp_path: Path) -> None:
+    first = local_files(tmp_path / "store")[0]
+    files = [replace(first, name="images"), replace(first, name="images/1.png")]
+
+    with pytest.raises(JobError, match="dataset file images is also a folder of others"):
+        dataset_folder(ref_of(files), tmp_path / "cache")
+
+
 @pytest.fixture
 def file_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """A real HTTP server on loopback serving `<tmp>/served`, standing in for presigned S3 GETs."""

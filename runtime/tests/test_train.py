@@ -3,17 +3,20 @@ at most), a real MLflow server, the real MNIST files. Runs on 1,000 training ima
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from mlops_runtime.datasets import DatasetFile, manifest_sha256
 from mlops_runtime.templates import load_template
 
 REPO = Path(__file__).resolve().parents[2]
@@ -28,6 +31,32 @@ needs_mnist = pytest.mark.skipif(
 )
 
 
+@cache
+def _file_entry(path: Path) -> dict[str, Any]:
+    content = path.read_bytes()
+    return {"size": len(content), "sha256": hashlib.sha256(content).hexdigest()}
+
+
+def version_dataset(folder: Path, version: str = "v1") -> dict[str, Any]:
+    """A job config's dataset as the portal writes it: a pinned version whose files are read from
+    local paths (the local object store), here the files of `folder`."""
+    files = [
+        {"name": path.name, **_file_entry(path), "path": str(path)}
+        for path in sorted(folder.iterdir())
+        if path.is_file()
+    ]
+    return {
+        "id": "mnist-id",
+        "name": "mnist",
+        "version": version,
+        "format": "idx",
+        "manifestSha256": manifest_sha256(
+            DatasetFile(name=f["name"], size=f["size"], sha256=f["sha256"]) for f in files
+        ),
+        "files": files,
+    }
+
+
 def job_config(
     tmp_path: Path, tracking_uri: str, *, job_id: str, model_name: str, **hyperparameters: Any
 ) -> dict[str, Any]:
@@ -35,7 +64,11 @@ def job_config(
     return {
         "jobId": job_id,
         "template": {"id": template.id, "version": template.version},
-        "dataset": {"id": "mnist", "version": "v1", "format": "idx", "path": str(MNIST_DIR)},
+        "dataset": (
+            version_dataset(MNIST_DIR)
+            if MNIST_DIR.is_dir()
+            else {"id": "mnist-id", "version": "v1", "format": "idx", "path": str(MNIST_DIR)}
+        ),
         "hyperparameters": {**template.default_hyperparameters(), **hyperparameters},
         "seed": 1234,
         "resources": {"numWorkers": 1, "cpusPerWorker": 2, "useGpu": False},
@@ -63,6 +96,7 @@ def run_job(
     """Runs the entrypoint as the portal does; with `watch`, reads MLflow after each epoch line."""
     env = {key: value for key, value in os.environ.items() if key not in {"RAY_ADDRESS"}} | {
         "MLOPS_JOB_CONFIG": json.dumps(config),
+        "MLOPS_DATASET_CACHE": str(Path(config["storagePath"]).parent / "dataset-cache"),
         **(extra_env or {}),
     }
     process = subprocess.Popen(
@@ -170,7 +204,9 @@ def test_mlflow_run_has_params_tags_metrics_and_artifacts(
     assert run.data.params == expected_params
     assert run.data.tags["mlops.job_id"] == "short"
     assert run.data.tags["mlops.template"] == f"mnist-cnn@{template.version}"
-    assert run.data.tags["mlops.dataset_version"] == "v1"
+    assert run.data.tags["mlops.dataset.id"] == "mnist-id"
+    assert run.data.tags["mlops.dataset.name"] == "mnist"
+    assert run.data.tags["mlops.dataset.version"] == "v1"
     assert run.data.tags["mlops.runtime_version"] == runtime_version()
 
     last_epoch = trained.of_kind("progress")[-1]["metrics"]
@@ -209,7 +245,8 @@ def test_model_is_registered_with_signature_and_loads(trained: JobRun, mlflow_se
     version = client.get_model_version("mnist-short", "1")
     assert version.run_id == result["mlflowRunId"]
     assert version.tags["mlops.job_id"] == "short"
-    assert version.tags["mlops.dataset_version"] == "v1"
+    assert version.tags["mlops.dataset.id"] == "mnist-id"
+    assert version.tags["mlops.dataset.version"] == "v1"
 
     mlflow.set_tracking_uri(mlflow_server)
     model_uri = "models:/mnist-short/1"
@@ -284,14 +321,42 @@ def test_invalid_hyperparameters_fail_before_anything_runs(
     assert MlflowClient(mlflow_server).get_experiment_by_name("exp-bad-hp") is None
 
 
-def test_missing_dataset_is_reported(tmp_path: Path, mlflow_server: str) -> None:
+def small_version(tmp_path: Path, content: bytes) -> dict[str, Any]:
+    """A pinned version of four MNIST-named files holding `content`."""
+    from mlops_runtime.idx import MNIST_FILES  # noqa: PLC0415
+
+    folder = tmp_path / "objects"
+    folder.mkdir()
+    for name in MNIST_FILES.values():
+        (folder / name).write_bytes(content)
+    return version_dataset(folder)
+
+
+def test_missing_dataset_file_is_reported(tmp_path: Path, mlflow_server: str) -> None:
     config = job_config(tmp_path, mlflow_server, job_id="no-data", model_name="mnist-none")
-    config["dataset"]["path"] = str(tmp_path / "no-such-dataset")
+    config["dataset"] = small_version(tmp_path, b"gone soon")
+    (tmp_path / "objects" / "t10k-labels-idx1-ubyte").unlink()
     run = run_job(config)
     assert run.returncode == 2
     [error] = run.of_kind("error")
     assert error["reason"] == "dataset not found"
-    assert "no-such-dataset" in error["message"]
+    assert "dataset file t10k-labels-idx1-ubyte of mnist-id version v1 is missing" in (
+        error["message"]
+    )
+    assert not (tmp_path / "ray-results").exists()
+
+
+def test_dataset_file_that_changed_is_reported(tmp_path: Path, mlflow_server: str) -> None:
+    config = job_config(tmp_path, mlflow_server, job_id="changed", model_name="mnist-none")
+    config["dataset"] = small_version(tmp_path, b"as pinned")
+    (tmp_path / "objects" / "train-images-idx3-ubyte").write_bytes(b"as changed")
+    run = run_job(config)
+    assert run.returncode == 2
+    [error] = run.of_kind("error")
+    assert error["reason"] == "dataset does not match its version"
+    assert error["message"].startswith(
+        "dataset file train-images-idx3-ubyte does not match its version v1"
+    )
     assert not (tmp_path / "ray-results").exists()
 
 
@@ -326,14 +391,8 @@ def test_unreachable_mlflow_is_reported(tmp_path: Path) -> None:
 
 
 def test_malformed_dataset_is_reported(tmp_path: Path, mlflow_server: str) -> None:
-    from mlops_runtime.idx import MNIST_FILES  # noqa: PLC0415
-
-    dataset = tmp_path / "broken"
-    dataset.mkdir()
-    for name in MNIST_FILES.values():
-        (dataset / name).write_bytes(b"not an IDX file")
     config = job_config(tmp_path, mlflow_server, job_id="broken", model_name="mnist-none")
-    config["dataset"]["path"] = str(dataset)
+    config["dataset"] = small_version(tmp_path, b"not an IDX file")
     run = run_job(config)
     assert run.returncode == 2
     [error] = run.of_kind("error")

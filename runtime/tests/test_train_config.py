@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from mlops_runtime.datasets import DatasetFile, manifest_sha256
 from mlops_runtime.errors import JobError
 from mlops_runtime.job_config import INVALID_CONFIG, INVALID_HYPERPARAMETERS, parse_job_config
 from mlops_runtime.schema import validate_object
@@ -58,6 +59,74 @@ def test_parses_a_complete_config() -> None:
     assert config.params()["seed"] == 42
     assert config.params()["resources.num_workers"] == 1
     assert config.params()["learning_rate"] == config.hyperparameters["learning_rate"]
+
+
+def version_dataset(**overrides: Any) -> dict[str, Any]:
+    """The dataset of a job config as the portal writes it: a pinned version with its files."""
+    files = [
+        {"name": "train-images-idx3-ubyte", "size": 16, "sha256": "a" * 64, "path": "/s/a"},
+        {"name": "train-labels-idx1-ubyte", "size": 8, "sha256": "b" * 64, "url": "https://s3/b"},
+    ]
+    manifest = manifest_sha256(
+        DatasetFile(name=f["name"], size=f["size"], sha256=f["sha256"]) for f in files
+    )
+    dataset = {
+        "id": "ds-1",
+        "name": "mnist",
+        "version": "c" * 64,
+        "format": "idx",
+        "manifestSha256": manifest,
+        "files": files,
+    }
+    dataset.update(overrides)
+    return dataset
+
+
+def test_parses_a_pinned_dataset_version_with_its_files() -> None:
+    dataset = parse_job_config(json.dumps(job_config(dataset=version_dataset()))).dataset
+    assert (dataset.id, dataset.name, dataset.version) == ("ds-1", "mnist", "c" * 64)
+    assert dataset.path is None
+    assert dataset.files == (
+        DatasetFile("train-images-idx3-ubyte", 16, "a" * 64, path="/s/a"),
+        DatasetFile("train-labels-idx1-ubyte", 8, "b" * 64, url="https://s3/b"),
+    )
+    assert dataset.manifest_sha256 == manifest_sha256(dataset.files)
+
+
+def test_each_problem_of_a_dataset_file_is_named() -> None:
+    files = [
+        {"name": "../escape", "size": -1, "sha256": "nothex", "path": "/s/a", "url": "https://x"},
+        {"name": "b", "size": 1, "sha256": "b" * 64},
+        {"name": "c", "size": 1, "sha256": "c" * 64, "url": "file:///etc/passwd", "mode": 1},
+    ]
+    error = parse_error(job_config(dataset=version_dataset(files=files)))
+    assert error.reason == INVALID_CONFIG
+    for expected in (
+        "dataset.files[0].name: '../escape' must not contain empty, '.' or '..' segments",
+        "dataset.files[0]: needs exactly one of path and url",
+        "dataset.files[0].sha256: must be 64 lowercase hex digits",
+        "dataset.files[0].size: must be an integer in 0..",
+        "dataset.files[1]: needs exactly one of path and url",
+        "dataset.files[2].url: must be an http(s) URL",
+        "dataset.files[2].mode: is not a known field",
+    ):
+        assert expected in error.message
+
+
+def test_a_dataset_needs_files_or_a_folder_not_both() -> None:
+    assert "dataset.files: must name at least one file" in (
+        parse_error(job_config(dataset=version_dataset(files=[]))).message
+    )
+    both = version_dataset(path="/data/mnist")
+    assert "dataset: give either files and manifestSha256, or path" in (
+        parse_error(job_config(dataset=both)).message
+    )
+
+
+def test_a_dataset_format_the_template_does_not_read_is_refused() -> None:
+    error = parse_error(job_config(dataset=version_dataset(format="csv")))
+    assert error.reason == INVALID_CONFIG
+    assert "dataset.format: mnist-cnn does not accept 'csv' (accepted: idx)" in error.message
 
 
 def test_each_bad_hyperparameter_is_named() -> None:

@@ -64,20 +64,25 @@ class DatasetFile:
 
 @dataclass(frozen=True)
 class DatasetRef:
-    """A job's dataset: one immutable version of a dataset of the datasets plugin."""
+    """A job's dataset: one immutable version of a dataset of the datasets plugin (`files` and
+    their `manifest_sha256`), or, outside the portal (benchmarks, local runs), a local folder
+    `path` used as it is."""
 
     id: str
     version: str
     format: str
-    manifest_sha256: str
-    files: tuple[DatasetFile, ...]
+    manifest_sha256: str = ""
+    files: tuple[DatasetFile, ...] = ()
     name: str = ""
+    path: str | None = None
 
 
 def manifest_sha256(files: Iterable[DatasetFile]) -> str:
-    """SHA-256 (hex) over the JSON of [name, size, sha256] of each file, sorted by name; the
-    portal computes the same hash when it pins the version."""
-    entries = sorted([f.name, f.size, f.sha256] for f in files)
+    """SHA-256 (hex) over the JSON of [name, size, sha256] of each file, sorted by name (UTF-16
+    code units, as JavaScript sorts); the portal computes the same hash when it pins the version."""
+    entries = sorted(
+        ([f.name, f.size, f.sha256] for f in files), key=lambda e: str(e[0]).encode("utf-16-be")
+    )
     canonical = json.dumps(entries, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -117,6 +122,10 @@ def _check_ref(ref: DatasetRef) -> None:
     names = [f.name for f in ref.files]
     if len(set(names)) != len(names):
         raise JobError("invalid job config", "dataset files name the same file twice")
+    folders = {str(parent) for name in names for parent in PurePosixPath(name).parents}
+    both = sorted(folders.intersection(names))
+    if both:
+        raise JobError("invalid job config", f"dataset file {both[0]} is also a folder of others")
     actual = manifest_sha256(ref.files)
     if actual != ref.manifest_sha256:
         raise JobError(
@@ -201,11 +210,14 @@ def _copy_checked(ref: DatasetRef, file: DatasetFile, target: Path) -> None:
 def dataset_folder(ref: DatasetRef, cache_root: Path | None = None) -> Path:
     """A local folder holding exactly the files of `ref`'s version under their relative names.
 
-    Made once per version (copied or downloaded, each file checked against its size and SHA-256,
+    A ref with only a local `path` gives that folder. Otherwise the folder is made once per
+    version (copied or downloaded, each file checked against its size and SHA-256,
     renamed into place atomically) and reused while it is complete. Raises JobError: "dataset not
     found" (a file is missing), "dataset does not match its version" (a file's content differs),
     "dataset unreachable" (the object store does not answer), "invalid job config".
     """
+    if ref.path is not None and not ref.files:
+        return Path(ref.path)
     _check_ref(ref)
     parent = (cache_root or _cache_root()) / _folder_name(ref.id, "id")
     final = parent / _folder_name(ref.version, "version")

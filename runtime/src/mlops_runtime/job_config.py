@@ -2,22 +2,30 @@
 
 ```
 {"jobId": str, "template": {"id": str, "version": str},
- "dataset": {"id": str, "version": str, "format": "idx", "path": str},
+ "dataset": {"id": str, "name": str, "version": str, "format": str, "manifestSha256": str,
+             "files": [{"name": str, "size": int, "sha256": str, "path": str | "url": str}]}
+            | {"id": str, "version": str, "format": str, "path": str},
  "hyperparameters": {every field of the template's schema}, "seed": int,
  "resources": {"numWorkers": int, "cpusPerWorker": number, "useGpu": bool},
  "modelName": str, "mlflow": {"trackingUri": str, "experimentName": str},
  "storagePath": str}
 ```
+
+`dataset` is one immutable version of a dataset of the datasets plugin, whose files are fetched from
+a local `path` or a presigned `url` (see `mlops_runtime.datasets.dataset_folder`); outside the
+portal (benchmarks, local runs) it may instead name a local folder `path` that is used as it is.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from mlops_runtime.datasets import DatasetFile, DatasetRef, invalid_file_name
 from mlops_runtime.errors import JobError
 from mlops_runtime.templates import ModelTemplate, TemplateNotFoundError, load_template
 
@@ -33,14 +41,7 @@ __all__ = [
 INVALID_CONFIG = "invalid job config"
 INVALID_HYPERPARAMETERS = "invalid hyperparameters"
 MAX_SEED = 2**32 - 1
-
-
-@dataclass(frozen=True)
-class DatasetRef:
-    id: str
-    version: str
-    format: str
-    path: str
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,20 @@ class _Fields:
             self.problems.append(f"{self._path(key)}: must be true or false, got {value!r}")
         return value is True
 
+    def optional_string(self, key: str) -> str | None:
+        if key not in self.value:
+            return None
+        return self.string(key)
+
+    def items(self, key: str) -> list[_Fields]:
+        value = self._get(key)
+        if key in self.value and not isinstance(value, list):
+            self.problems.append(f"{self._path(key)}: must be a list")
+        if not isinstance(value, list):
+            return []
+        where = self._path(key)
+        return [_Fields(item, f"{where}[{i}]", self.problems) for i, item in enumerate(value)]
+
     def obj(self, key: str) -> _Fields:
         return _Fields(self._get(key) if key in self.value else {}, self._path(key), self.problems)
 
@@ -155,15 +170,7 @@ def parse_job_config(text: str | None) -> JobConfig:
     job_id = root.string("jobId")
     template_fields = root.obj("template")
     template_id, template_version = template_fields.string("id"), template_fields.string("version")
-    dataset_fields = root.obj("dataset")
-    dataset = DatasetRef(
-        id=dataset_fields.string("id"),
-        version=dataset_fields.string("version"),
-        format=dataset_fields.string("format"),
-        path=dataset_fields.string("path"),
-    )
-    if dataset.format and dataset.format != "idx":
-        problems.append(f"dataset.format: {dataset.format!r} is not supported (supported: idx)")
+    dataset = _parse_dataset(root.obj("dataset"))
     seed = root.integer("seed", 0, MAX_SEED)
     resource_fields = root.obj("resources")
     resources = Resources(
@@ -178,7 +185,6 @@ def parse_job_config(text: str | None) -> JobConfig:
     storage_path = root.string("storagePath")
     for fields, known in (
         (template_fields, {"id", "version"}),
-        (dataset_fields, {"id", "version", "format", "path"}),
         (resource_fields, {"numWorkers", "cpusPerWorker", "useGpu"}),
         (mlflow_fields, {"trackingUri", "experimentName"}),
     ):
@@ -195,6 +201,13 @@ def parse_job_config(text: str | None) -> JobConfig:
             f"template.version: {template_version!r} is not available "
             f"(this runtime has {template.id} {template.version})"
         )
+    if template is not None and dataset.format:
+        accepted = template.manifest.get("datasetFormats", [])
+        if dataset.format not in accepted:
+            problems.append(
+                f"dataset.format: {template.id} does not accept {dataset.format!r} "
+                f"(accepted: {', '.join(accepted)})"
+            )
     if problems or template is None:
         raise JobError(INVALID_CONFIG, "; ".join(problems))
 
@@ -215,3 +228,45 @@ def parse_job_config(text: str | None) -> JobConfig:
         experiment_name=experiment_name,
         storage_path=storage_path,
     )
+
+
+def _parse_dataset(fields: _Fields) -> DatasetRef:
+    fields.reject_unknown({"id", "name", "version", "format", "manifestSha256", "files", "path"})
+    dataset = DatasetRef(
+        id=fields.string("id"),
+        name=fields.optional_string("name") or "",
+        version=fields.string("version"),
+        format=fields.string("format"),
+    )
+    path = fields.optional_string("path")
+    if path is not None:
+        if "files" in fields.value or "manifestSha256" in fields.value:
+            fields.problems.append(f"{fields.where}: give either files and manifestSha256, or path")
+        return replace(dataset, path=path)
+    files: list[DatasetFile] = []
+    for item in fields.items("files"):
+        item.reject_unknown({"name", "size", "sha256", "path", "url"})
+        name = item.string("name")
+        problem = invalid_file_name(name) if name else None
+        if problem:
+            item.problems.append(f"{item.where}.name: {name!r} {problem}")
+        path, url = item.optional_string("path"), item.optional_string("url")
+        if (path is None) == (url is None):
+            item.problems.append(f"{item.where}: needs exactly one of path and url")
+        if url is not None and not url.startswith(("http://", "https://")):
+            item.problems.append(f"{item.where}.url: must be an http(s) URL")
+        sha256 = item.string("sha256")
+        if sha256 and not _SHA256.match(sha256):
+            item.problems.append(f"{item.where}.sha256: must be 64 lowercase hex digits")
+        files.append(
+            DatasetFile(
+                name=name,
+                size=item.integer("size", 0, 2**63 - 1),
+                sha256=sha256,
+                path=path,
+                url=url,
+            )
+        )
+    if "files" in fields.value and not files:
+        fields.problems.append(f"{fields.where}.files: must name at least one file")
+    return replace(dataset, manifest_sha256=fields.string("manifestSha256"), files=tuple(files))

@@ -1,5 +1,6 @@
-"""What a training job records in MLflow beyond parameters and metrics: the confusion matrix and
-the model (with signature and input example), registered as a new version of a model name."""
+"""What a training job records in MLflow beyond parameters and metrics: the dataset version it
+trained on (tags), the confusion matrix and the model (with signature and input example),
+registered as a new version of a model name."""
 
 from __future__ import annotations
 
@@ -14,9 +15,21 @@ import torch
 from mlflow.models import infer_signature
 from mlflow.tracking import MlflowClient
 
-__all__ = ["log_and_register_model", "log_confusion_matrix"]
+from mlops_runtime.datasets import DatasetRef
+
+__all__ = ["dataset_tags", "log_and_register_model", "log_confusion_matrix"]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def dataset_tags(dataset: DatasetRef) -> dict[str, str]:
+    """Lineage tags of a run or model version: the dataset and the immutable version it used."""
+    return {
+        "mlops.dataset.id": dataset.id,
+        "mlops.dataset.name": dataset.name,
+        "mlops.dataset.version": dataset.version,
+        "mlops.dataset.manifest_sha256": dataset.manifest_sha256,
+    }
 
 
 def log_confusion_matrix(confusion: np.ndarray, labels: list[str]) -> None:

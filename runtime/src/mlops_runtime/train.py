@@ -34,6 +34,7 @@ import torch
 from ray.train.torch import TorchTrainer
 from ray.util.queue import Empty, Queue
 
+from mlops_runtime.datasets import dataset_folder
 from mlops_runtime.errors import JobError
 from mlops_runtime.idx import IdxFormatError, MnistData, load_mnist
 from mlops_runtime.job_config import JobConfig, parse_job_config
@@ -41,7 +42,7 @@ from mlops_runtime.mnist_training import evaluate, evaluation_tensors
 from mlops_runtime.models import torch_model
 from mlops_runtime.models.mnist_cnn import NUM_CLASSES
 from mlops_runtime.progress import emit
-from mlops_runtime.tracking import log_and_register_model, log_confusion_matrix
+from mlops_runtime.tracking import dataset_tags, log_and_register_model, log_confusion_matrix
 from mlops_runtime.train_loop import CHECKPOINT_FILE, LoopConfig, train_loop_per_worker
 from mlops_runtime.versions import runtime_version, source_digest
 
@@ -65,8 +66,10 @@ class _ForwardEpochs(ray.train.UserCallback):
 
 
 def load_dataset(config: JobConfig) -> MnistData:
+    """The job's dataset version, materialized locally and read by its IDX file names."""
+    folder = dataset_folder(config.dataset)
     try:
-        return load_mnist(config.dataset.path)
+        return load_mnist(folder)
     except FileNotFoundError as error:
         raise JobError("dataset not found", str(error)) from None
     except IdxFormatError as error:
@@ -120,8 +123,7 @@ def start_run(config: JobConfig) -> mlflow.ActiveRun:
         tags={
             "mlops.job_id": config.job_id,
             "mlops.template": f"{config.template.id}@{config.template.version}",
-            "mlops.dataset_id": config.dataset.id,
-            "mlops.dataset_version": config.dataset.version,
+            **dataset_tags(config.dataset),
             "mlops.runtime_version": runtime_version(),
             "mlops.runtime_digest": source_digest(),
         },
@@ -261,7 +263,7 @@ def run_job(config: JobConfig) -> None:
             registered_model_name=config.model_name,
             version_tags={
                 "mlops.job_id": config.job_id,
-                "mlops.dataset_version": config.dataset.version,
+                **dataset_tags(config.dataset),
                 "mlops.mlflow_run_id": run.info.run_id,
             },
         )
