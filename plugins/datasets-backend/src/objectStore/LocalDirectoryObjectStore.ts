@@ -1,6 +1,6 @@
 import { InputError, NotFoundError } from '@backstage/errors';
-import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
 import {
   mkdir,
   open,
@@ -12,13 +12,18 @@ import {
   unlink,
 } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ObjectStore } from './ObjectStore';
+import { exactLength } from './exactLength';
+import { ObjectStore, UploadedPart } from './ObjectStore';
 import { validateObjectKey, validateObjectPrefix } from './keys';
 
 /** Partial writes live here until they are renamed into place; no key can name it. */
 const STAGING_DIR = '.staging';
+/** Parts of multipart uploads, one folder per upload; no key can name it either. */
+const MULTIPART_DIR = '.multipart';
+const RESERVED = new Set([STAGING_DIR, MULTIPART_DIR]);
+const UPLOAD_ID = /^[0-9a-f-]{36}$/;
 
 function isMissing(error: unknown) {
   const code = (error as NodeJS.ErrnoException).code;
@@ -41,30 +46,115 @@ export class LocalDirectoryObjectStore implements ObjectStore {
 
   private pathOf(key: string) {
     validateObjectKey(key);
-    if (key.split('/')[0] === STAGING_DIR) {
+    const first = key.split('/')[0];
+    if (RESERVED.has(first)) {
       throw new InputError(
-        `Invalid object key '${key}': '${STAGING_DIR}' is reserved`,
+        `Invalid object key '${key}': '${first}' is reserved`,
       );
     }
     return join(this.location, ...key.split('/'));
   }
 
-  async put(key: string, body: Buffer | Readable): Promise<void> {
-    const target = this.pathOf(key);
+  /** Writes `source` through `transforms` to a staging file, then renames it to `target`. */
+  private async writeAtomically(
+    target: string,
+    source: Readable,
+    ...transforms: Transform[]
+  ): Promise<void> {
     const staging = join(this.location, STAGING_DIR);
     await mkdir(staging, { recursive: true });
     const temp = join(staging, randomUUID());
     try {
-      await pipeline(
-        Buffer.isBuffer(body) ? Readable.from([body]) : body,
+      await pipeline([
+        source,
+        ...transforms,
         createWriteStream(temp, { flags: 'wx' }),
-      );
+      ]);
       await mkdir(dirname(target), { recursive: true });
       await rename(temp, target);
     } catch (error) {
       await rm(temp, { force: true });
       throw error;
     }
+  }
+
+  async put(key: string, body: Buffer | Readable): Promise<void> {
+    await this.writeAtomically(
+      this.pathOf(key),
+      Buffer.isBuffer(body) ? Readable.from([body]) : body,
+    );
+  }
+
+  private uploadDir(uploadId: string) {
+    if (!UPLOAD_ID.test(uploadId)) {
+      throw new NotFoundError(`No multipart upload '${uploadId}'`);
+    }
+    return join(this.location, MULTIPART_DIR, uploadId);
+  }
+
+  async startMultipartUpload(key: string): Promise<string> {
+    this.pathOf(key);
+    const uploadId = randomUUID();
+    await mkdir(this.uploadDir(uploadId), { recursive: true });
+    return uploadId;
+  }
+
+  async uploadPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: Readable,
+    size: number,
+  ): Promise<UploadedPart> {
+    this.pathOf(key);
+    const dir = this.uploadDir(uploadId);
+    if (!(await stat(dir).catch(() => undefined))?.isDirectory()) {
+      throw new NotFoundError(`No multipart upload '${uploadId}'`);
+    }
+    const md5 = createHash('md5');
+    const hashing = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        md5.update(chunk);
+        callback(null, chunk);
+      },
+    });
+    await this.writeAtomically(
+      join(dir, String(partNumber)),
+      body,
+      exactLength(size, `Part ${partNumber}`),
+      hashing,
+    );
+    return { partNumber, etag: md5.digest('hex') };
+  }
+
+  async completeMultipartUpload(
+    key: string,
+    uploadId: string,
+    parts: UploadedPart[],
+  ): Promise<void> {
+    const target = this.pathOf(key);
+    const dir = this.uploadDir(uploadId);
+    const numbers = parts.map(p => p.partNumber).sort((a, b) => a - b);
+    const files = numbers.map(n => join(dir, String(n)));
+    for (const [index, file] of files.entries()) {
+      if (!(await stat(file).catch(() => undefined))?.isFile()) {
+        throw new InputError(
+          `Part ${numbers[index]} of upload '${uploadId}' was never stored`,
+        );
+      }
+    }
+    const concatenated = Readable.from(
+      (async function* readParts() {
+        for (const file of files) yield* createReadStream(file);
+      })(),
+    );
+    await this.writeAtomically(target, concatenated);
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  async abortMultipartUpload(key: string, uploadId: string): Promise<void> {
+    this.pathOf(key);
+    await rm(this.uploadDir(uploadId), { recursive: true, force: true });
   }
 
   async get(key: string): Promise<Readable> {
@@ -121,9 +211,7 @@ export class LocalDirectoryObjectStore implements ObjectStore {
           .split(sep)
           .join('/'),
       )
-      .filter(
-        key => key.startsWith(prefix) && !key.startsWith(`${STAGING_DIR}/`),
-      )
+      .filter(key => key.startsWith(prefix) && !RESERVED.has(key.split('/')[0]))
       .sort();
   }
 

@@ -143,6 +143,74 @@ describe.each(drivers)('object store contract: $name', driver => {
     ).toBe(true);
   });
 
+  it('joins the parts of a multipart upload, in order, only on completion', async () => {
+    const first = randomBytes(5 * 1024 ** 2);
+    const last = randomBytes(1234);
+    const uploadId = await store.startMultipartUpload('parts/joined.bin');
+    const two = await store.uploadPart(
+      'parts/joined.bin',
+      uploadId,
+      2,
+      Readable.from([last]),
+      last.length,
+    );
+    await expect(
+      store.uploadPart(
+        'parts/joined.bin',
+        uploadId,
+        1,
+        Readable.from([first.subarray(0, 100)]),
+        first.length,
+      ),
+    ).rejects.toThrow();
+    const one = await store.uploadPart(
+      'parts/joined.bin',
+      uploadId,
+      1,
+      Readable.from([first]),
+      first.length,
+    );
+    expect(await store.list()).toEqual([]);
+
+    await store.completeMultipartUpload('parts/joined.bin', uploadId, [
+      two,
+      one,
+    ]);
+    expect(await store.list()).toEqual(['parts/joined.bin']);
+    expect(
+      (await buffer(await store.get('parts/joined.bin'))).equals(
+        Buffer.concat([first, last]),
+      ),
+    ).toBe(true);
+    expect(driver.leftovers()).toEqual([]);
+  });
+
+  it('forgets the parts of an aborted multipart upload', async () => {
+    const uploadId = await store.startMultipartUpload('parts/aborted.bin');
+    await store.uploadPart(
+      'parts/aborted.bin',
+      uploadId,
+      1,
+      Readable.from([Buffer.from('abc')]),
+      3,
+    );
+    await store.abortMultipartUpload('parts/aborted.bin', uploadId);
+    await store.abortMultipartUpload('parts/aborted.bin', uploadId);
+
+    expect(await store.list()).toEqual([]);
+    // S3 answers NoSuchUpload; moto an HTTP 500 page. Either way the part is not taken.
+    await expect(
+      store.uploadPart(
+        'parts/aborted.bin',
+        uploadId,
+        2,
+        Readable.from([Buffer.from('d')]),
+        1,
+      ),
+    ).rejects.toThrow();
+    expect(await store.list()).toEqual([]);
+  });
+
   it.each([
     ['/etc/passwd', 'absolute paths are not allowed'],
     ['../outside', "'.' and '..' segments are not allowed"],

@@ -1,6 +1,13 @@
 import { Readable } from 'node:stream';
 
 /**
+ * A stored part of a multipart upload, as {@link ObjectStore.completeMultipartUpload} needs it.
+ *
+ * @public
+ */
+export type UploadedPart = { partNumber: number; etag: string };
+
+/**
  * Flat key/value storage of dataset files. Keys are relative, '/'-separated paths (see
  * {@link validateObjectKey}); a write is all or nothing: a failed write leaves no object behind
  * and does not replace an existing one.
@@ -29,4 +36,28 @@ export interface ObjectStore {
     key: string,
     expiresInSeconds: number,
   ): Promise<string | undefined>;
+  /**
+   * Starts a multipart upload to `key` and returns its upload id. Parts stay invisible (no key,
+   * not listed) until the upload is completed.
+   */
+  startMultipartUpload(key: string): Promise<string>;
+  /**
+   * Stores part `partNumber` (1 to 10,000) of exactly `size` bytes; a body of another length
+   * fails and stores nothing. Uploading a number again replaces that part.
+   */
+  uploadPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: Readable,
+    size: number,
+  ): Promise<UploadedPart>;
+  /** Joins the parts in order into the object `key`, all or nothing, and forgets the upload. */
+  completeMultipartUpload(
+    key: string,
+    uploadId: string,
+    parts: UploadedPart[],
+  ): Promise<void>;
+  /** Deletes the upload's parts; aborting an unknown upload is not an error. */
+  abortMultipartUpload(key: string, uploadId: string): Promise<void>;
 }
