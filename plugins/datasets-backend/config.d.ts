@@ -33,6 +33,13 @@ export interface Config {
       uploadTempDir?: string;
       /** Largest accepted upload in bytes; default 1 GiB. */
       maxUploadBytes?: number;
+      /** Resumable uploads of large files in parts (upload sessions). */
+      uploadSessions?: {
+        /** Size of each part but the last, in bytes; default 8 MiB, at least 5 MiB (S3's minimum). */
+        partSizeBytes?: number;
+        /** Sessions without a new part for this many hours are removed with their parts; default 24. */
+        staleAfterHours?: number;
+      };
       /** Zip uploads: largest total uncompressed size in bytes (default 4 GiB) and compression ratio (default 100). */
       zip?: {
         maxUncompressedBytes?: number;

@@ -13,6 +13,7 @@ import { SecretBox } from './connections/SecretBox';
 import { createRouter } from './router';
 import { registerSamples } from './samples';
 import { DatasetFiles } from './versions/DatasetFiles';
+import { createUploadSessions } from './uploads';
 
 const DEFAULT_MAX_UPLOAD_BYTES = 1024 ** 3;
 const DEFAULT_SAMPLES_OWNER = 'group:default/data-science';
@@ -46,6 +47,7 @@ export const datasetsPlugin = createBackendPlugin({
         logger: coreServices.logger,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
+        scheduler: coreServices.scheduler,
         userInfo: coreServices.userInfo,
       },
       async init({
@@ -56,6 +58,7 @@ export const datasetsPlugin = createBackendPlugin({
         logger,
         permissions,
         permissionsRegistry,
+        scheduler,
         userInfo,
       }) {
         const datasets = await DatabaseDatasetStore.create(database);
@@ -66,17 +69,30 @@ export const datasetsPlugin = createBackendPlugin({
           getResources: ids => datasets.getByIds(ids),
         });
         const objectStore = createObjectStore(config);
+        const maxUploadBytes =
+          config.getOptionalNumber('mlops.datasets.maxUploadBytes') ??
+          DEFAULT_MAX_UPLOAD_BYTES;
         const files =
           objectStore &&
           new DatasetFiles({
             datasets,
             objectStore,
-            maxUploadBytes:
-              config.getOptionalNumber('mlops.datasets.maxUploadBytes') ??
-              DEFAULT_MAX_UPLOAD_BYTES,
+            maxUploadBytes,
             zipLimits: zipLimits(config),
             tempDir: config.getOptionalString('mlops.datasets.uploadTempDir'),
           });
+        const uploadSessions =
+          objectStore &&
+          files &&
+          (await createUploadSessions({
+            config,
+            knex: datasets.knex,
+            objectStore,
+            files,
+            maxUploadBytes,
+            scheduler,
+            logger,
+          }));
         const connectionsConfig = config.getOptionalConfig(
           'mlops.datasets.connections',
         );
@@ -116,6 +132,7 @@ export const datasetsPlugin = createBackendPlugin({
             datasets,
             objectStore,
             files,
+            uploadSessions,
             connections,
             allowPrivateEndpoints,
           }),

@@ -39,6 +39,7 @@ import { addConnectionRoutes } from './connections/connectionRoutes';
 import { ConnectionStore } from './connections/ConnectionStore';
 import { checkObjectStore } from './status';
 import { DatasetFiles } from './versions/DatasetFiles';
+import { addUploadSessionRoutes, UploadSessions } from './uploads';
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 const DOWNLOAD_URL_SECONDS = 15 * 60;
@@ -72,6 +73,7 @@ export async function createRouter(deps: {
   datasets: DatabaseDatasetStore;
   objectStore?: ObjectStore;
   files?: DatasetFiles;
+  uploadSessions?: UploadSessions;
   connections?: ConnectionStore;
   allowPrivateEndpoints?: boolean;
 }): Promise<express.Router> {
@@ -242,6 +244,11 @@ export async function createRouter(deps: {
       createdBy: credentials.principal.userEntityRef,
     });
     res.status(201).json(version);
+  });
+
+  addUploadSessionRoutes(router, {
+    datasetForUpdate,
+    uploadSessions: deps.uploadSessions,
   });
 
   async function versionFile(req: express.Request) {

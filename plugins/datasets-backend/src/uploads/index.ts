@@ -1,0 +1,4 @@
+export * from './UploadSessions';
+export * from './UploadSessionStore';
+export * from './uploadSessionRoutes';
+export * from './createUploadSessions';
