@@ -1,4 +1,7 @@
-import { identityApiRef } from '@backstage/frontend-plugin-api';
+import {
+  discoveryApiRef,
+  identityApiRef,
+} from '@backstage/frontend-plugin-api';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { DatasetsClient } from '@internal/backstage-plugin-datasets-common';
 import { screen } from '@testing-library/react';
@@ -23,13 +26,22 @@ const identityApi = {
   getCredentials: async () => ({ token: 'user-token' }),
 };
 
-function render(onUploaded = jest.fn()) {
+const discoveryApi = {
+  getBaseUrl: async () => 'http://backend.test/api/datasets',
+};
+
+function render(onUploaded = jest.fn(), resumableThreshold?: number) {
   return renderInTestApp(
-    <UploadCard datasetId="d1" onUploaded={onUploaded} />,
+    <UploadCard
+      datasetId="d1"
+      onUploaded={onUploaded}
+      resumableThreshold={resumableThreshold}
+    />,
     {
       apis: [
         [datasetsApiRef, api],
         [identityApiRef, identityApi as any],
+        [discoveryApiRef, discoveryApi as any],
       ],
     },
   );
@@ -103,5 +115,83 @@ describe('UploadCard', () => {
         "CSV file 'bad.csv': line 3 has 2 fields, the header has 3",
       ),
     ).toBeInTheDocument();
+  });
+
+  it('uploads a large file in parts and resumes it after a failure', async () => {
+    const sessions =
+      'http://backend.test/api/datasets/datasets/d1/upload-sessions';
+    const stored = new Set<number>();
+    const requests: string[] = [];
+    let refuse = true;
+    server.use(
+      http.post(sessions, () => {
+        requests.push('create');
+        return HttpResponse.json(
+          {
+            id: 's1',
+            partSize: 6,
+            partCount: 2,
+            state: 'open',
+            parts: [],
+            missingParts: [1, 2],
+          },
+          { status: 201 },
+        );
+      }),
+      http.get(`${sessions}/s1`, () => {
+        requests.push('get');
+        return HttpResponse.json({
+          id: 's1',
+          partSize: 6,
+          partCount: 2,
+          state: 'open',
+          parts: [...stored].map(n => ({ partNumber: n, size: 6 })),
+          missingParts: [1, 2].filter(n => !stored.has(n)),
+        });
+      }),
+      http.put(`${sessions}/s1/parts/:n`, ({ params }) => {
+        requests.push(`part ${params.n}`);
+        if (params.n === '2' && refuse) {
+          refuse = false;
+          return HttpResponse.json(
+            { error: { message: 'Upload session is busy' } },
+            { status: 409 },
+          );
+        }
+        stored.add(Number(params.n));
+        return HttpResponse.json({ partNumber: Number(params.n) });
+      }),
+      http.post(`${sessions}/s1/complete`, () => {
+        requests.push('complete');
+        return HttpResponse.json(
+          { version: `${'beef'.repeat(15)}abcd`, fileCount: 1, files: [] },
+          { status: 201 },
+        );
+      }),
+    );
+    window.localStorage.clear();
+    await render(jest.fn(), 5);
+
+    const file = new File(['a,b\n1,2\n3,4\n'], 'big.csv');
+    await userEvent.upload(screen.getByLabelText('file to upload'), file);
+    expect(
+      await screen.findByText('Upload session is busy'),
+    ).toBeInTheDocument();
+    expect(requests).toEqual(['create', 'part 1', 'part 2']);
+
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Resume upload of big.csv' }),
+    );
+    expect(
+      await screen.findByText('Uploaded big.csv: version beefbeefbeef'),
+    ).toBeInTheDocument();
+    expect(requests).toEqual([
+      'create',
+      'part 1',
+      'part 2',
+      'get',
+      'part 2',
+      'complete',
+    ]);
   });
 });

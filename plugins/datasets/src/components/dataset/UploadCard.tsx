@@ -1,40 +1,67 @@
 import { InfoCard } from '@backstage/core-components';
-import { identityApiRef, useApi } from '@backstage/frontend-plugin-api';
+import {
+  discoveryApiRef,
+  identityApiRef,
+  useApi,
+} from '@backstage/frontend-plugin-api';
 import { DatasetVersion } from '@internal/backstage-plugin-datasets-common';
 import { Box, Button, LinearProgress, Typography } from '@material-ui/core';
 import { DragEvent, useState } from 'react';
 import { datasetsApiRef } from '../../api';
-import { uploadWithProgress } from '../../upload';
+import {
+  RESUMABLE_UPLOAD_THRESHOLD,
+  uploadResumable,
+  uploadWithProgress,
+} from '../../upload';
 import { shortVersion } from '../format';
 import { Outcome, OutcomeMessage } from '../OutcomeMessage';
 
-/** Drop or pick a file (CSV, IDX, image or zip); it becomes part of a new version. */
+/**
+ * Drop or pick a file (CSV, IDX, image or zip); it becomes part of a new version. Large files go
+ * up in parts and can be resumed after a failure, also after a page reload (pick the same file).
+ */
 export function UploadCard(props: {
   datasetId: string;
   onUploaded: (version: DatasetVersion) => void;
+  /** Files above this many bytes are uploaded in resumable parts. */
+  resumableThreshold?: number;
 }) {
   const api = useApi(datasetsApiRef);
   const identityApi = useApi(identityApiRef);
+  const discoveryApi = useApi(discoveryApiRef);
   const [progress, setProgress] = useState<number>();
   const [message, setMessage] = useState<Outcome>();
+  const [failed, setFailed] = useState<File>();
+  const threshold = props.resumableThreshold ?? RESUMABLE_UPLOAD_THRESHOLD;
 
   const upload = async (file: File) => {
     setMessage(undefined);
+    setFailed(undefined);
     setProgress(0);
+    const resumable = file.size > threshold;
     try {
       const { token } = await identityApi.getCredentials();
-      const version = await uploadWithProgress({
-        url: await api.uploadUrl(props.datasetId, file.name),
-        token,
-        file,
-        onProgress: setProgress,
-      });
+      const version = resumable
+        ? await uploadResumable({
+            baseUrl: await discoveryApi.getBaseUrl('datasets'),
+            datasetId: props.datasetId,
+            file,
+            token,
+            onProgress: setProgress,
+          })
+        : await uploadWithProgress({
+            url: await api.uploadUrl(props.datasetId, file.name),
+            token,
+            file,
+            onProgress: setProgress,
+          });
       setMessage({
         text: `Uploaded ${file.name}: version ${shortVersion(version.version)}`,
       });
       props.onUploaded(version);
     } catch (e) {
       setMessage({ text: (e as Error).message, error: true });
+      if (resumable) setFailed(file);
     } finally {
       setProgress(undefined);
     }
@@ -85,6 +112,13 @@ export function UploadCard(props: {
         </Box>
       )}
       <OutcomeMessage outcome={message} />
+      {failed && progress === undefined && (
+        <Box mt={1}>
+          <Button variant="outlined" onClick={() => upload(failed)}>
+            Resume upload of {failed.name}
+          </Button>
+        </Box>
+      )}
     </InfoCard>
   );
 }
