@@ -42,6 +42,7 @@ backend.add(
   import('@internal/backstage-plugin-catalog-backend-module-ray-clusters'),
 );
 backend.add(import('@internal/backstage-plugin-datasets-backend'));
+backend.add(import('@internal/backstage-plugin-catalog-backend-module-mlops'));
 backend.add(import('@internal/backstage-plugin-experiments-backend'));
 backend.add(import('@internal/backstage-plugin-serving-backend'));
 backend.add(import('@internal/backstage-plugin-drift-backend'));

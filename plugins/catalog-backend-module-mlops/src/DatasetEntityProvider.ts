@@ -1,0 +1,129 @@
+import {
+  ANNOTATION_LOCATION,
+  ANNOTATION_ORIGIN_LOCATION,
+  Entity,
+} from '@backstage/catalog-model';
+import {
+  EntityProvider,
+  EntityProviderConnection,
+} from '@backstage/plugin-catalog-node';
+import { Dataset } from '@internal/backstage-plugin-datasets-common';
+
+const LOCATION = 'mlops-datasets:provider';
+/** Annotation with the dataset's id in the datasets plugin. */
+export const DATASET_ID_ANNOTATION = 'mlops-portal.io/dataset-id';
+/** Annotation with the id of the dataset's newest immutable version. */
+export const DATASET_VERSION_ANNOTATION = 'mlops-portal.io/dataset-version';
+export const DATASET_FORMAT_ANNOTATION = 'mlops-portal.io/dataset-format';
+
+const TAG = /^[a-z0-9:+#]+(-[a-z0-9:+#]+)*$/;
+
+/** A catalog entity name from a dataset name: lowercase letters, digits and single dashes. */
+function entityName(name: string) {
+  return (
+    name
+      .replace(/[^a-z0-9]+/g, '-')
+      .slice(0, 63)
+      .replace(/^-+|-+$/g, '') || 'dataset'
+  );
+}
+
+export function datasetEntity(
+  dataset: Dataset,
+  name: string,
+  portalUrl: string,
+): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Resource',
+    metadata: {
+      name,
+      title: dataset.name,
+      description:
+        dataset.description ||
+        `Dataset${dataset.format ? ` (${dataset.format})` : ''}`,
+      tags: [
+        'dataset',
+        ...(dataset.format && TAG.test(dataset.format) ? [dataset.format] : []),
+      ],
+      annotations: {
+        [ANNOTATION_LOCATION]: LOCATION,
+        [ANNOTATION_ORIGIN_LOCATION]: LOCATION,
+        [DATASET_ID_ANNOTATION]: dataset.id,
+        ...(dataset.latestVersion && {
+          [DATASET_VERSION_ANNOTATION]: dataset.latestVersion,
+        }),
+        ...(dataset.format && { [DATASET_FORMAT_ANNOTATION]: dataset.format }),
+      },
+      links: [
+        {
+          url: `${portalUrl}/datasets/${encodeURIComponent(dataset.id)}`,
+          title: 'Dataset in the portal',
+        },
+      ],
+    },
+    spec: { type: 'dataset', owner: dataset.owner },
+  };
+}
+
+/**
+ * Entities of all datasets. Names are unique per team in the portal but per namespace in the
+ * catalog: the oldest dataset keeps the plain name, later ones get their id's start appended.
+ */
+export function datasetEntities(
+  datasets: Dataset[],
+  portalUrl: string,
+): Entity[] {
+  const taken = new Set<string>();
+  return [...datasets]
+    .sort(
+      (a, b) =>
+        a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id),
+    )
+    .map(dataset => {
+      let name = entityName(dataset.name);
+      if (taken.has(name)) {
+        name = `${name.slice(0, 54).replace(/-+$/, '')}-${dataset.id
+          .replace(/[^a-z0-9]/g, '')
+          .slice(0, 8)}`;
+      }
+      taken.add(name);
+      return datasetEntity(dataset, name, portalUrl);
+    });
+}
+
+/**
+ * Every dataset of the portal as a Resource entity of type dataset, owned by its team, with its
+ * latest version in an annotation. Each refresh replaces the provider's entities (a full
+ * mutation), so deleted datasets leave the catalog.
+ */
+export class DatasetEntityProvider implements EntityProvider {
+  private connection?: EntityProviderConnection;
+
+  constructor(
+    private readonly datasets: { list(): Promise<Dataset[]> },
+    private readonly portalUrl: string,
+  ) {}
+
+  getProviderName(): string {
+    return 'mlops-datasets';
+  }
+
+  async connect(connection: EntityProviderConnection): Promise<void> {
+    this.connection = connection;
+  }
+
+  async refresh(): Promise<void> {
+    if (!this.connection) {
+      throw new Error('DatasetEntityProvider is not connected yet');
+    }
+    const entities = datasetEntities(
+      await this.datasets.list(),
+      this.portalUrl,
+    );
+    await this.connection.applyMutation({
+      type: 'full',
+      entities: entities.map(entity => ({ entity, locationKey: LOCATION })),
+    });
+  }
+}
