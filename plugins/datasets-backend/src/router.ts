@@ -305,8 +305,8 @@ export async function createRouter(deps: {
   });
 
   router.get('/datasets/:id/versions/:version/schema', async (req, res) => {
-    const { objectStore, file } = await versionFile(req);
-    res.json(await new FileInsights(objectStore).schema(file));
+    const { objectStore, file, version } = await versionFile(req);
+    res.json(await new FileInsights(objectStore).schema(file, version.files));
   });
 
   router.get('/datasets/:id/versions/:version/preview', async (req, res) => {
@@ -315,8 +315,10 @@ export async function createRouter(deps: {
   });
 
   router.get('/datasets/:id/versions/:version/statistics', async (req, res) => {
-    const { objectStore, file } = await versionFile(req);
-    res.json(await new FileInsights(objectStore).statistics(file));
+    const { objectStore, file, version } = await versionFile(req);
+    res.json(
+      await new FileInsights(objectStore).statistics(file, version.files),
+    );
   });
 
   router.get('/datasets/:id/versions/:version/download', async (req, res) => {

@@ -94,15 +94,57 @@ export type ColumnType = 'integer' | 'number' | 'boolean' | 'string';
 /** @public */
 export type TableSchema = {
   kind: 'table';
-  columns: { name: string; type: ColumnType }[];
+  columns: {
+    name: string;
+    type: ColumnType;
+    /** The file's own type of the column where it has one, e.g. Parquet's "INT64 (TIMESTAMP)". */
+    sourceType?: string;
+  }[];
   rowCount: number;
 };
 
+/**
+ * One array of a numpy .npz file.
+ *
+ * @public
+ */
+export type NpzArrayInfo = {
+  name: string;
+  /** numpy's dtype string, e.g. "<u1", "<f4", "<U5". */
+  dtype: string;
+  shape: number[];
+  fortranOrder: boolean;
+};
+
 /** @public */
-export type FileSchema = IdxSchema | TableSchema | { kind: 'other' };
+export type NpzSchema = { kind: 'npz'; arrays: NpzArrayInfo[] };
 
 /**
- * First records of a file: rows of a table, or images (PNG data URLs) with labels.
+ * Images in one subfolder per class (`<root>/<class>/<image>`), the folder a file belongs to.
+ *
+ * @public
+ */
+export type ImageFolderSchema = {
+  kind: 'imageFolder';
+  /** The folder holding the class folders; '' for the dataset's top. */
+  root: string;
+  classes: { name: string; count: number }[];
+  /** Sizes of the images measured (a sample across classes), with how many have each size. */
+  imageSizes: { width: number; height: number; count: number }[];
+  sizesMeasured: number;
+};
+
+/** @public */
+export type FileSchema =
+  | IdxSchema
+  | TableSchema
+  | NpzSchema
+  | ImageFolderSchema
+  | { kind: 'other' };
+
+/**
+ * First records of a file: rows of a table (or of several, e.g. the arrays of an .npz file), or
+ * images (PNG/JPEG data URLs) with labels: numbers, or class names for image folders.
  *
  * @public
  */
@@ -113,12 +155,26 @@ export type FilePreview =
       rows: string[][];
     }
   | {
+      kind: 'tables';
+      tables: { name: string; columns: string[]; rows: string[][] }[];
+    }
+  | {
       kind: 'images';
+      /** 0 when the images differ in size. */
       width: number;
       height: number;
-      images: { index: number; label?: number; dataUrl: string }[];
+      images: { index: number; label?: number | string; dataUrl: string }[];
+      /** Where the images and labels come from, e.g. "x_train, labels from y_train". */
+      caption?: string;
     }
   | { kind: 'other' };
+
+/**
+ * How many records or images carry each label or class.
+ *
+ * @public
+ */
+export type ClassCount = { label: number | string; count: number };
 
 /** @public */
 export type ColumnSummary = {
@@ -151,6 +207,18 @@ export type FileStatistics =
       classCounts?: { label: number; count: number }[];
       /** Image files: mean pixel value. */
       meanValue?: number;
+    }
+  | {
+      kind: 'npz';
+      arrays: NpzArrayInfo[];
+      /** Class balance of the label array, when the file has one. */
+      labels?: { array: string; classCounts: ClassCount[] };
+    }
+  | {
+      kind: 'imageFolder';
+      root: string;
+      imageCount: number;
+      classCounts: ClassCount[];
     }
   | { kind: 'other' };
 

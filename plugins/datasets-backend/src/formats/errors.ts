@@ -15,3 +15,28 @@ export const EXTRA_ERROR_STATUS: Record<string, number> = {
   PayloadTooLargeError: 413,
   UnsupportedMediaTypeError: 415,
 };
+
+/**
+ * Checks that a file (or an array in one) holds exactly the data its header declares: `declared`
+ * names it, e.g. "10x28x28 uint8"; `container` is what holds it, e.g. "file".
+ */
+export function checkDataLength(
+  problem: (message: string) => Error,
+  declared: string,
+  dataBytes: number,
+  actual: number,
+  container: string,
+) {
+  if (actual < dataBytes) {
+    throw problem(
+      `truncated: the header declares ${declared} (${dataBytes} data bytes) but the ${container} has ${actual}`,
+    );
+  }
+  if (actual > dataBytes) {
+    throw problem(
+      `${
+        actual - dataBytes
+      } bytes after the ${declared} data the header declares`,
+    );
+  }
+}

@@ -5,13 +5,27 @@ import {
   FileSchema,
   FileStatistics,
 } from '@internal/backstage-plugin-datasets-common';
-import { Readable } from 'node:stream';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
+import { pipeline } from 'node:stream/promises';
 import { ObjectStore } from '../objectStore';
 import { readCsv } from './csv';
 import { detectKind } from './inspect';
 import { IDX_HEADER_MAX_BYTES, IdxHeader, parseIdxHeader } from './idx';
+import { imageFolderOf } from './imageFolder';
+import {
+  imageFolderPreview,
+  imageFolderSchema,
+  imageFolderStatistics,
+} from './imageFolderInsights';
+import { NpzFile } from './npz';
+import { npzArrays, npzPreview, npzStatistics } from './npzInsights';
+import { forEachParquetRow, ParquetTable, withParquet } from './parquet';
 import { grayscalePng } from './png';
+import { readPrefix } from './streams';
 import { TableProfiler } from './tableStatistics';
 
 export const PREVIEW_ROWS = 20;
@@ -19,19 +33,6 @@ export const PREVIEW_IMAGES = 24;
 /** Statistics of larger tables are computed over their first rows. */
 export const STATISTICS_MAX_ROWS = 200_000;
 const MAX_IMAGE_PREVIEW_BYTES = 2 * 1024 ** 2;
-
-/** The first `bytes` bytes of a stream; the rest is not read. */
-async function readPrefix(stream: Readable, bytes: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of stream) {
-    chunks.push(chunk as Buffer);
-    length += (chunk as Buffer).length;
-    if (length >= bytes) break;
-  }
-  stream.destroy();
-  return Buffer.concat(chunks).subarray(0, bytes);
-}
 
 /** The label file that goes with an IDX image file, MNIST style (images-idx3 → labels-idx1). */
 export function labelFileFor(
@@ -66,7 +67,60 @@ export class FileInsights {
     return detectKind(file.path.split('/').pop()!, head);
   }
 
-  async schema(file: DatasetFile): Promise<FileSchema> {
+  /** Runs `fn` on a private local copy of the file (Parquet and NPZ are read out of order). */
+  private async withLocalCopy<T>(
+    file: DatasetFile,
+    fn: (path: string) => Promise<T>,
+  ): Promise<T> {
+    const dir = await mkdtemp(join(tmpdir(), 'dataset-insights-'));
+    try {
+      const path = join(dir, 'file');
+      await pipeline(await this.store.get(file.key), createWriteStream(path));
+      return await fn(path);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  private withParquet<T>(
+    file: DatasetFile,
+    fn: (table: ParquetTable) => Promise<T>,
+  ) {
+    return this.withLocalCopy(file, path => withParquet(path, file.path, fn));
+  }
+
+  private withNpz<T>(file: DatasetFile, fn: (npz: NpzFile) => Promise<T>) {
+    return this.withLocalCopy(file, async path => {
+      const npz = await NpzFile.open(path, file.path);
+      try {
+        return await fn(npz);
+      } finally {
+        npz.close();
+      }
+    });
+  }
+
+  private async parquetProfile(file: DatasetFile, maxRows: number) {
+    return this.withParquet(file, async table => {
+      const profiler = new TableProfiler(table.columns.map(c => c.name));
+      await forEachParquetRow(file.path, table, maxRows, fields =>
+        profiler.add(fields),
+      );
+      return profiler;
+    });
+  }
+
+  private imageFolder(file: DatasetFile, files: DatasetFile[]) {
+    return imageFolderOf(
+      file.path,
+      files.map(f => f.path),
+    )?.folder;
+  }
+
+  async schema(
+    file: DatasetFile,
+    files: DatasetFile[] = [],
+  ): Promise<FileSchema> {
     const kind = await this.kind(file);
     if (kind === 'idx') {
       const header = await this.idxHeader(file);
@@ -84,6 +138,21 @@ export class FileInsights {
         rowCount: profile.rowCount,
       };
     }
+    if (kind === 'parquet') {
+      return this.withParquet<FileSchema>(file, async table => ({
+        kind: 'table',
+        columns: table.columns,
+        rowCount: table.rowCount,
+      }));
+    }
+    if (kind === 'npz') {
+      return this.withNpz<FileSchema>(file, async npz => ({
+        kind: 'npz',
+        arrays: npzArrays(npz),
+      }));
+    }
+    const folder = kind === 'image' && this.imageFolder(file, files);
+    if (folder) return imageFolderSchema(this.store, folder, files);
     return { kind: 'other' };
   }
 
@@ -116,6 +185,31 @@ export class FileInsights {
         },
       );
       return { kind: 'table', columns: header, rows };
+    }
+    if (kind === 'parquet') {
+      return this.withParquet<FilePreview>(file, async table => {
+        const rows: string[][] = [];
+        await forEachParquetRow(file.path, table, PREVIEW_ROWS, fields => {
+          rows.push(fields);
+        });
+        return { kind: 'table', columns: table.columns.map(c => c.name), rows };
+      });
+    }
+    if (kind === 'npz') {
+      return this.withNpz(file, npz =>
+        npzPreview(npz, PREVIEW_ROWS, PREVIEW_IMAGES),
+      );
+    }
+    const folder = kind === 'image' && this.imageFolder(file, files);
+    if (folder) {
+      return imageFolderPreview(
+        this.store,
+        folder,
+        files,
+        file.path,
+        PREVIEW_IMAGES,
+        MAX_IMAGE_PREVIEW_BYTES,
+      );
     }
     if (kind === 'idx') {
       const header = await this.idxHeader(file);
@@ -212,8 +306,22 @@ export class FileInsights {
     };
   }
 
-  async statistics(file: DatasetFile): Promise<FileStatistics> {
+  async statistics(
+    file: DatasetFile,
+    files: DatasetFile[] = [],
+  ): Promise<FileStatistics> {
     const kind = await this.kind(file);
+    if (kind === 'parquet') {
+      const profile = await this.parquetProfile(file, STATISTICS_MAX_ROWS);
+      return {
+        kind: 'table',
+        rowCount: profile.rowCount,
+        columns: profile.summaries(),
+      };
+    }
+    if (kind === 'npz') return this.withNpz(file, npzStatistics);
+    const folder = kind === 'image' && this.imageFolder(file, files);
+    if (folder) return imageFolderStatistics(folder);
     if (kind === 'csv') {
       const profile = await this.profileCsv(file, STATISTICS_MAX_ROWS);
       return {

@@ -1,4 +1,5 @@
 import { InputError } from '@backstage/errors';
+import { checkDataLength } from './errors';
 
 /** IDX element types by their code in the header's third byte. */
 export const IDX_TYPES: Record<number, { name: string; bytes: number }> = {
@@ -85,20 +86,13 @@ export function parseIdxHeader(
   );
   const dataBytes = dimensions.reduce((a, b) => a * b, 1) * type.bytes;
   if (size !== undefined) {
-    const actual = size - headerBytes;
-    const shape = `${dimensions.join('x')} ${type.name}`;
-    if (actual < dataBytes) {
-      throw problem(
-        `truncated: the header declares ${shape} (${dataBytes} data bytes) but the file has ${actual}`,
-      );
-    }
-    if (actual > dataBytes) {
-      throw problem(
-        `${
-          actual - dataBytes
-        } bytes after the ${shape} data the header declares`,
-      );
-    }
+    checkDataLength(
+      problem,
+      `${dimensions.join('x')} ${type.name}`,
+      dataBytes,
+      size - headerBytes,
+      'file',
+    );
   }
   return {
     typeCode: head[2],

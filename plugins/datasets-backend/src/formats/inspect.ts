@@ -1,23 +1,28 @@
 import { InputError } from '@backstage/errors';
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { UnsupportedMediaTypeError } from './errors';
 import { IDX_HEADER_MAX_BYTES, looksLikeIdx, parseIdxHeader } from './idx';
 import { readCsv } from './csv';
+import { IMAGE_NAME, imageInfo } from './image';
+import { NpzFile } from './npz';
+import { checkParquetData, PARQUET_MAGIC, withParquet } from './parquet';
 
-export type FileKind = 'csv' | 'idx' | 'zip' | 'image';
+export type FileKind = 'csv' | 'idx' | 'zip' | 'image' | 'parquet' | 'npz';
 
-const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-const JPEG_MAGIC = Buffer.from([0xff, 0xd8, 0xff]);
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 const EMPTY_ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
+/** Images are checked whole, in memory. */
+const MAX_IMAGE_BYTES = 256 * 1024 ** 2;
 
 export const SUPPORTED_TYPES =
-  'CSV (.csv), IDX (e.g. train-images-idx3-ubyte, .idx), PNG/JPEG images and zip archives of these';
+  'CSV (.csv), IDX (e.g. train-images-idx3-ubyte, .idx), Parquet (.parquet), NPZ (.npz), PNG/JPEG images in one folder per class, and zip archives of these';
 
 /** The kind of a file from its name and first bytes; throws 415 for anything else. */
 export function detectKind(name: string, head: Buffer): FileKind {
   const lower = name.toLowerCase();
+  // An .npz file is a zip archive too.
+  if (lower.endsWith('.npz')) return 'npz';
   if (
     lower.endsWith('.zip') ||
     head.subarray(0, 4).equals(ZIP_MAGIC) ||
@@ -25,8 +30,11 @@ export function detectKind(name: string, head: Buffer): FileKind {
   ) {
     return 'zip';
   }
-  if (/\.(png|jpe?g)$/.test(lower)) return 'image';
+  if (IMAGE_NAME.test(lower)) return 'image';
   if (lower.endsWith('.csv')) return 'csv';
+  if (lower.endsWith('.parquet') || head.subarray(0, 4).equals(PARQUET_MAGIC)) {
+    return 'parquet';
+  }
   if (looksLikeIdx(lower, head)) return 'idx';
   throw new UnsupportedMediaTypeError(
     `Unsupported file type for '${name}': supported are ${SUPPORTED_TYPES}`,
@@ -58,15 +66,16 @@ export async function validateFile(
   } else if (kind === 'csv') {
     await readCsv(name, createReadStream(path));
   } else if (kind === 'image') {
-    const isPng = /\.png$/i.test(name);
-    const magic = isPng ? PNG_MAGIC : JPEG_MAGIC;
-    if (!head.subarray(0, magic.length).equals(magic)) {
+    if (size > MAX_IMAGE_BYTES) {
       throw new InputError(
-        `Image '${name}' is not a ${
-          isPng ? 'PNG' : 'JPEG'
-        } file (wrong signature)`,
+        `Image '${name}' is ${size} bytes, more than the limit of ${MAX_IMAGE_BYTES} for one image`,
       );
     }
+    imageInfo(name, await readFile(path));
+  } else if (kind === 'parquet') {
+    await withParquet(path, name, table => checkParquetData(name, table));
+  } else if (kind === 'npz') {
+    (await NpzFile.open(path, name, true)).close();
   }
   return kind;
 }
@@ -77,7 +86,9 @@ export function formatOf(paths: string[]): string | undefined {
     paths.map(path => {
       const lower = path.toLowerCase();
       if (lower.endsWith('.csv')) return 'csv';
-      if (/\.(png|jpe?g)$/.test(lower)) return 'images';
+      if (lower.endsWith('.parquet')) return 'parquet';
+      if (lower.endsWith('.npz')) return 'npz';
+      if (IMAGE_NAME.test(lower)) return 'images';
       if (looksLikeIdx(lower, Buffer.alloc(0))) return 'idx';
       return 'other';
     }),

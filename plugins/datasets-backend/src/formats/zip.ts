@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import yauzl, { Entry, ZipFile } from 'yauzl';
 import { validateObjectKey } from '../objectStore';
+import { checkImageFolders } from './imageFolder';
 
 export type ZipLimits = {
   /** Largest total uncompressed size of all entries. */
@@ -22,7 +23,7 @@ export const DEFAULT_ZIP_LIMITS: ZipLimits = {
 
 export type ExtractedEntry = { path: string; file: string; size: number };
 
-function openZip(path: string): Promise<ZipFile> {
+export function openZip(path: string): Promise<ZipFile> {
   return new Promise((resolve, reject) =>
     yauzl.open(
       path,
@@ -37,7 +38,7 @@ function openZip(path: string): Promise<ZipFile> {
   );
 }
 
-function readEntries(zip: ZipFile): Promise<Entry[]> {
+export function readEntries(zip: ZipFile): Promise<Entry[]> {
   return new Promise((resolve, reject) => {
     const entries: Entry[] = [];
     zip.on('entry', (entry: Entry) => {
@@ -50,7 +51,7 @@ function readEntries(zip: ZipFile): Promise<Entry[]> {
   });
 }
 
-function entryStream(zip: ZipFile, entry: Entry) {
+export function entryStream(zip: ZipFile, entry: Entry) {
   return new Promise<NodeJS.ReadableStream>((resolve, reject) =>
     zip.openReadStream(entry, (error, stream) =>
       error ? reject(error) : resolve(stream),
@@ -143,6 +144,10 @@ export async function extractZip(
         }:1 (zip bomb?)`,
       );
     }
+    checkImageFolders(
+      `Zip archive '${name}'`,
+      files.map(e => e.fileName),
+    );
     const extracted: ExtractedEntry[] = [];
     for (const [index, entry] of files.entries()) {
       const file = join(destination, String(index));
