@@ -4,7 +4,11 @@ import {
   ResponseErrorPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
-import { ColumnSummary } from '@internal/backstage-plugin-datasets-common';
+import {
+  ClassCount,
+  ColumnSummary,
+  NpzArrayInfo,
+} from '@internal/backstage-plugin-datasets-common';
 import { Typography } from '@material-ui/core';
 import { useTheme } from '@material-ui/core/styles';
 import {
@@ -73,7 +77,35 @@ function ColumnChart(props: { column: ColumnSummary }) {
   );
 }
 
-/** Class balance of label files, per-column summaries of tables, as charts. */
+function ClassBalance(props: { title: string; counts: ClassCount[] }) {
+  return (
+    <CountChart
+      title={props.title}
+      data={props.counts.map(c => ({ name: String(c.label), count: c.count }))}
+    />
+  );
+}
+
+function ArrayList(props: { arrays: NpzArrayInfo[] }) {
+  return (
+    <Typography component="div" gutterBottom>
+      {props.arrays.length} arrays:
+      <ul style={{ margin: '4px 0' }}>
+        {props.arrays.map(a => (
+          <li key={a.name}>
+            <code>{a.name}</code> {a.shape.join(' × ') || 'scalar'} {a.dtype}
+            {a.fortranOrder && ' (Fortran order)'}
+          </li>
+        ))}
+      </ul>
+    </Typography>
+  );
+}
+
+/**
+ * Class balance of label files, .npz label arrays and image folders, per-column summaries of
+ * tables (CSV, Parquet), as charts.
+ */
 export function FileStatisticsCard(props: {
   datasetId: string;
   version: string;
@@ -104,14 +136,32 @@ export function FileStatisticsCard(props: {
               `, mean value ${round(value.meanValue)}`}
           </Typography>
           {value.classCounts && (
-            <CountChart
-              title="Class balance"
-              data={value.classCounts.map(c => ({
-                name: String(c.label),
-                count: c.count,
-              }))}
-            />
+            <ClassBalance title="Class balance" counts={value.classCounts} />
           )}
+        </>
+      )}
+      {value?.kind === 'npz' && (
+        <>
+          <ArrayList arrays={value.arrays} />
+          {value.labels ? (
+            <ClassBalance
+              title={`Class balance of ${value.labels.array}`}
+              counts={value.labels.classCounts}
+            />
+          ) : (
+            <Typography>
+              No label array (a 1-D array named like y, labels or targets).
+            </Typography>
+          )}
+        </>
+      )}
+      {value?.kind === 'imageFolder' && (
+        <>
+          <Typography gutterBottom>
+            {value.imageCount} images in {value.classCounts.length} classes
+            {value.root && ` under ${value.root}/`}
+          </Typography>
+          <ClassBalance title="Images per class" counts={value.classCounts} />
         </>
       )}
       {value?.kind === 'other' && (
