@@ -70,6 +70,29 @@ export interface Config {
         /** Largest module accepted. Default 65536 bytes. */
         maxSourceBytes?: number;
       };
+      /** Auto-tune jobs: what one may spend (a 400 names a budget above it) and the default budget. */
+      autoTune?: {
+        /** Trials of one auto-tune job at most. Default 50. */
+        maxTrials?: number;
+        /** Trials running at once at most. Default 4. */
+        maxConcurrency?: number;
+        /** Time limit of one auto-tune job at most. Default 120 minutes. */
+        maxTimeLimitMinutes?: number;
+        /** Quotas of single teams, in place of the ones above; a limit left out is the general one. */
+        teams?: Array<{
+          /** Entity ref of the team, e.g. group:default/data-science. */
+          owner: string;
+          maxTrials?: number;
+          maxConcurrency?: number;
+          maxTimeLimitMinutes?: number;
+        }>;
+        /** The budget of a request that names none (capped at the quota). Default 10 trials, 2 at once, 10 minutes. */
+        defaultBudget?: {
+          trials?: number;
+          concurrency?: number;
+          timeLimitMinutes?: number;
+        };
+      };
     };
   };
 }

@@ -22,6 +22,8 @@ import { JobReconciler } from './worker/JobReconciler';
 import { JobWorker } from './worker/JobWorker';
 import { OutboxRelay } from './worker/OutboxRelay';
 import { QueueConnector } from './worker/QueueConnector';
+import { readAutoTuneConfig } from './tune/config';
+import { TrialStore } from './tune/TrialStore';
 
 /**
  * The experiments backend plugin: training jobs, queued through a transactional outbox, run on Ray
@@ -88,11 +90,13 @@ export const experimentsPlugin = createBackendPlugin({
             entrypointNumCpus: settings.worker.entrypointNumCpus,
           },
         });
+        const trials = new TrialStore(store.knex);
         const reconciler = new JobReconciler({
           store,
           clusters,
           logger,
           intervalMs: settings.reconcileIntervalMs,
+          trials,
         });
         const jobs = new JobService({
           store,
@@ -103,6 +107,7 @@ export const experimentsPlugin = createBackendPlugin({
           trackingUrl,
           runtimeVersion,
           defaultCluster: settings.defaultCluster,
+          autoTune: readAutoTuneConfig(config),
           logger,
           onQueued: () => relay.wake(),
         });
@@ -123,6 +128,7 @@ export const experimentsPlugin = createBackendPlugin({
             jobs,
             templates,
             datasets,
+            trials,
             customModels: new CustomModels({
               config,
               knex: store.knex,

@@ -30,6 +30,7 @@ import { trainingJobResourceRef } from './permissionRules';
 import { JobService } from './service/JobService';
 import { parseCreateRequest } from './service/validation';
 import { checkMlflow } from './status';
+import { TrialStore } from './tune/TrialStore';
 
 export async function createRouter(deps: {
   httpAuth: HttpAuthService;
@@ -40,6 +41,7 @@ export async function createRouter(deps: {
   jobs: JobService;
   templates: TemplateCatalog;
   datasets: DatasetCatalog;
+  trials: TrialStore;
   customModels: CustomModels;
   trackingUrl: string;
 }): Promise<express.Router> {
@@ -161,6 +163,11 @@ export async function createRouter(deps: {
 
   router.get('/jobs/:id/metrics', async (req, res) => {
     res.json({ items: await jobs.metrics(await authorizedJob(req)) });
+  });
+
+  router.get('/jobs/:id/trials', async (req, res) => {
+    const job = await authorizedJob(req);
+    res.json({ items: await deps.trials.list(job.id) });
   });
 
   return router;

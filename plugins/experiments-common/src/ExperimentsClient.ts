@@ -11,6 +11,7 @@ import {
   TrainingDataset,
   TrainingJob,
 } from './types';
+import { TuneTrial } from './tune';
 
 /**
  * Typed client of the experiments backend.
@@ -47,6 +48,11 @@ export class ExperimentsClient extends MlopsApiClient {
 
   getJobMetrics(id: string): Promise<ItemList<MetricSeries>> {
     return this.request(`/jobs/${encodeURIComponent(id)}/metrics`);
+  }
+
+  /** The trials of an auto-tune job. */
+  getJobTrials(id: string): Promise<ItemList<TuneTrial>> {
+    return this.request(`/jobs/${encodeURIComponent(id)}/trials`);
   }
 
   getJobLogs(id: string, offset = 0): Promise<JobLogChunk> {

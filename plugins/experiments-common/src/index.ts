@@ -5,6 +5,9 @@
  */
 
 export * from './types';
+export * from './tune';
+export * from './searchSpace';
+export * from './tuneTrials';
 export * from './permissions';
 export * from './customModels';
 export * from './ExperimentsClient';

@@ -1,4 +1,5 @@
 import { JsonObject, JsonValue } from '@backstage/types';
+import { AutoTuneRequest, ResolvedAutoTune, SearchSpace } from './tune';
 
 /**
  * Where a training job is in its life: queued until a worker submits it to Ray, starting while Ray
@@ -62,6 +63,8 @@ export type ModelTemplate = {
   /** Python module run inside Ray, e.g. "mlops_runtime.train". */
   entrypoint: string;
   hyperparameterSchema: HyperparameterSchema;
+  /** The default auto-tune search space. */
+  searchSpace?: SearchSpace;
   defaultResources: TrainingResources;
 };
 
@@ -95,6 +98,8 @@ export type ResolvedJobConfig = {
   runtimeVersion: string;
   /** Registered model name in MLflow. */
   modelName: string;
+  /** Present for an auto-tune job. */
+  autoTune?: ResolvedAutoTune;
 };
 
 /**
@@ -145,6 +150,8 @@ export type CreateTrainingJobRequest = {
   /** Entity ref of the owning team; defaults to the caller's first group. */
   owner?: string;
   project?: string;
+  /** Makes the job an auto-tune job: a search over the hyperparameters. */
+  autoTune?: AutoTuneRequest;
 };
 
 /**

@@ -26,6 +26,8 @@ import { TemplateCatalog } from '../catalog/TemplateCatalog';
 import { DatabaseJobStore, StoredJob } from '../database/DatabaseJobStore';
 import { MlflowClient } from './MlflowClient';
 import { RayClusters } from './RayClusters';
+import { AutoTuneSettings } from '../tune/config';
+import { resolveAutoTune } from '../tune/resolveAutoTune';
 import { describeErrors, invalidJob } from './validation';
 
 /** Who submits: the user and the entity refs they own things through (user and groups). */
@@ -50,6 +52,7 @@ export class JobService {
       runtimeVersion: string;
       defaultCluster: string;
       logger: LoggerService;
+      autoTune: AutoTuneSettings;
       /** Called after a job was queued, so that the outbox relay publishes it at once. */
       onQueued?: () => void;
     },
@@ -81,6 +84,18 @@ export class JobService {
         } accepts ${template.datasetFormats.join(', ')}`,
       );
     }
+    const owner = resolveOwner(request.owner, submitter);
+    const resources = { ...template.defaultResources, ...request.resources };
+    const autoTune =
+      request.autoTune &&
+      resolveAutoTune({
+        request: request.autoTune,
+        template,
+        resources,
+        owner,
+        settings: this.deps.autoTune,
+        problems,
+      });
     if (problems.length > 0) {
       throw invalidJob(problems);
     }
@@ -89,7 +104,6 @@ export class JobService {
     if (!clusters.has(cluster)) {
       throw new NotFoundError(`No Ray cluster named "${cluster}"`);
     }
-    const owner = resolveOwner(request.owner, submitter);
     const config: ResolvedJobConfig = {
       template: { id: template.id, version: template.version },
       dataset: {
@@ -99,16 +113,19 @@ export class JobService {
       },
       hyperparameters: hyperparameters as Record<string, JsonValue>,
       seed: request.seed ?? randomInt(0, 2 ** 31 - 1),
-      resources: { ...template.defaultResources, ...request.resources },
+      resources,
       cluster,
       runtimeVersion: this.deps.runtimeVersion,
       modelName: `${template.id}-${entityName(owner)}`,
+      ...(autoTune && { autoTune }),
     };
     await checkClusterFits(clusters, config, owner);
     const now = new Date().toISOString();
     const job: StoredJob = {
       id: randomUUID(),
-      name: request.name ?? `${template.id} on ${dataset.id}`,
+      name:
+        request.name ??
+        `${autoTune ? 'Auto-tune ' : ''}${template.id} on ${dataset.id}`,
       owner,
       project: request.project,
       state: 'QUEUED',

@@ -1,6 +1,7 @@
 import { InputError } from '@backstage/errors';
 import { CreateTrainingJobRequest } from '@internal/backstage-plugin-experiments-common';
 import Ajv, { ErrorObject } from 'ajv';
+import { autoTuneRequestSchema } from '../tune/resolveAutoTune';
 
 const ajv = new Ajv({ allErrors: true, strict: true });
 
@@ -26,6 +27,7 @@ const validateRequestBody = ajv.compile<CreateTrainingJobRequest>({
     },
     owner: { type: 'string', pattern: '^(group|user):[^/\\s]+/[^/\\s]+$' },
     project: { type: 'string', minLength: 1, maxLength: 255 },
+    autoTune: autoTuneRequestSchema,
   },
 });
 

@@ -6,6 +6,8 @@ import {
 import { RayUnavailableError } from '@internal/backstage-plugin-ray-clusters-node';
 import { DatabaseJobStore, StoredJob } from '../database/DatabaseJobStore';
 import { RayClusters } from '../service/RayClusters';
+import { TrialStore } from '../tune/TrialStore';
+import { trialsFromLog } from '../tune/trialLines';
 import { failureReason, parseMlopsEvents } from './jobLog';
 import { Loop } from './loop';
 
@@ -27,6 +29,8 @@ export class JobReconciler {
       clusters: RayClusters;
       logger: LoggerService;
       intervalMs: number;
+      /** Where the trials of auto-tune jobs go. */
+      trials?: TrialStore;
     },
   ) {
     this.loop = new Loop(() => this.reconcileAll(), {
@@ -82,9 +86,15 @@ export class JobReconciler {
     }
     const ended = ['SUCCEEDED', 'FAILED', 'STOPPED'].includes(info.status);
     const logs =
-      ended || !job.mlflowRunId || !job.registeredModel
+      ended || !job.mlflowRunId || !job.registeredModel || job.config.autoTune
         ? (await ray.getLogs(job.id)) ?? ''
         : '';
+    if (job.config.autoTune && this.deps.trials) {
+      await this.deps.trials.record(
+        job.id,
+        trialsFromLog(logs, job.config.autoTune),
+      );
+    }
     const patch = { ...parseMlopsEvents(logs).patch, rayJobId: info.jobId };
 
     switch (info.status) {

@@ -13,6 +13,7 @@ import { DatasetCatalog } from '../catalog/DatasetCatalog';
 import { TemplateCatalog } from '../catalog/TemplateCatalog';
 import { DatabaseJobStore, StoredJob } from '../database/DatabaseJobStore';
 import { RayClusters } from '../service/RayClusters';
+import { TUNE_ENTRYPOINT } from '../tune/resolveAutoTune';
 import { Loop } from './loop';
 import { QueueConnector } from './QueueConnector';
 
@@ -119,7 +120,8 @@ export class JobWorker {
     const { config } = job;
     let entrypoint: string;
     try {
-      entrypoint = templates.get(config.template.id).template.entrypoint;
+      const { template } = templates.get(config.template.id);
+      entrypoint = config.autoTune ? TUNE_ENTRYPOINT : template.entrypoint;
     } catch {
       throw new UnrunnableJobError(
         `model template ${config.template.id} no longer exists`,
@@ -160,6 +162,7 @@ export class JobWorker {
         experimentName: config.modelName,
       },
       storagePath: path.join(settings.storagePath, job.id),
+      ...(config.autoTune && { autoTune: config.autoTune }),
     };
     const result = await client.submit({
       submissionId: job.id,
