@@ -8,7 +8,7 @@ import {
 import { DatasetsClient } from '@internal/backstage-plugin-datasets-common';
 import PermMediaIcon from '@material-ui/icons/PermMedia';
 import { datasetsApiRef } from './api';
-import { datasetRouteRef, rootRouteRef } from './routes';
+import { datasetRouteRef, rootRouteRef, trainingJobRouteRef } from './routes';
 
 const api = ApiBlueprint.make({
   params: defineParams =>
@@ -40,4 +40,5 @@ export const datasetsPlugin = createFrontendPlugin({
   info: { packageJson: () => import('../package.json') },
   extensions: [api, page],
   routes: { root: rootRouteRef, dataset: datasetRouteRef },
+  externalRoutes: { trainingJob: trainingJobRouteRef },
 });

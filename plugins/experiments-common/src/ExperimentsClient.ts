@@ -5,6 +5,7 @@ import {
 } from '@internal/backstage-plugin-mlops-common';
 import {
   CreateTrainingJobRequest,
+  JobListFilter,
   JobLogChunk,
   MetricSeries,
   ModelTemplate,
@@ -23,9 +24,19 @@ export class ExperimentsClient extends MlopsApiClient {
     super('experiments', options);
   }
 
-  /** The caller's most recent jobs, newest first; `limit` from 1 to 100. */
-  listJobs(limit = 20): Promise<ItemList<TrainingJob>> {
-    return this.request(`/jobs?limit=${limit}`);
+  /**
+   * The caller's most recent jobs, newest first; `limit` from 1 to 100. With a filter, only the
+   * jobs that trained on that dataset (version).
+   */
+  listJobs(
+    limit = 20,
+    filter: JobListFilter = {},
+  ): Promise<ItemList<TrainingJob>> {
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (filter.datasetId) query.set('datasetId', filter.datasetId);
+    if (filter.datasetVersion)
+      query.set('datasetVersion', filter.datasetVersion);
+    return this.request(`/jobs?${query}`);
   }
 
   getJob(id: string): Promise<TrainingJob> {

@@ -57,7 +57,10 @@ export type ModelTemplate = {
   version: string;
   title: string;
   description: string;
-  task: 'image-classification' | 'tabular-classification' | 'tabular-regression';
+  task:
+    | 'image-classification'
+    | 'tabular-classification'
+    | 'tabular-regression';
   /** Dataset formats the template accepts, e.g. ["idx"]. */
   datasetFormats: string[];
   /** Python module run inside Ray, e.g. "mlops_runtime.train". */
@@ -69,7 +72,8 @@ export type ModelTemplate = {
 };
 
 /**
- * A dataset a job can train on, with the version a new job pins.
+ * A dataset a job can train on (a dataset of the datasets plugin), with the version a new job
+ * pins by default: its latest.
  *
  * @public
  */
@@ -77,7 +81,34 @@ export type TrainingDataset = {
   id: string;
   title: string;
   format: string;
+  /** The latest version. */
   version: string;
+  /** The dataset's name in the datasets plugin, e.g. "mnist". */
+  name?: string;
+  /** Entity ref of the owning team. */
+  owner?: string;
+  description?: string;
+};
+
+/**
+ * The dataset version a job is pinned to.
+ *
+ * @public
+ */
+export type JobDataset = {
+  /** Id of the dataset in the datasets plugin. */
+  id: string;
+  /** Immutable version id (the SHA-256 of its manifest in the datasets plugin). */
+  version: string;
+  format: string;
+  name?: string;
+  /**
+   * SHA-256 over the [name, size, sha256] of the version's files, sorted by name: what the
+   * runtime checks the files it is given against.
+   */
+  manifestSha256?: string;
+  fileCount?: number;
+  totalBytes?: number;
 };
 
 /**
@@ -87,7 +118,7 @@ export type TrainingDataset = {
  */
 export type ResolvedJobConfig = {
   template: { id: string; version: string };
-  dataset: { id: string; version: string; format: string };
+  dataset: JobDataset;
   /** Every hyperparameter of the template's schema: the user's values over the defaults. */
   hyperparameters: Record<string, JsonValue>;
   seed: number;
@@ -141,7 +172,10 @@ export type TrainingJob = {
 export type CreateTrainingJobRequest = {
   name?: string;
   templateId: string;
+  /** Id of a dataset of the datasets plugin, or its name where the caller sees one by that name. */
   datasetId: string;
+  /** A version of the dataset; default its latest. */
+  datasetVersion?: string;
   /** Omitted keys take the template's defaults. */
   hyperparameters?: Record<string, JsonValue>;
   seed?: number;
@@ -152,6 +186,17 @@ export type CreateTrainingJobRequest = {
   project?: string;
   /** Makes the job an auto-tune job: a search over the hyperparameters. */
   autoTune?: AutoTuneRequest;
+};
+
+/**
+ * Which jobs `GET /jobs` lists: those that trained on a dataset, or on one version of it.
+ *
+ * @public
+ */
+export type JobListFilter = {
+  datasetId?: string;
+  /** Only with datasetId. */
+  datasetVersion?: string;
 };
 
 /**

@@ -19,6 +19,7 @@ import { FilePreviewCard } from './FilePreviewCard';
 import { FileStatisticsCard } from './FileStatisticsCard';
 import { ImportCard } from './ImportCard';
 import { UploadCard } from './UploadCard';
+import { UsedByRunsCard } from './UsedByRunsCard';
 
 const versionColumns: TableColumn<DatasetVersionSummary>[] = [
   {
@@ -41,7 +42,10 @@ const versionColumns: TableColumn<DatasetVersionSummary>[] = [
   },
 ];
 
-/** One dataset: its versions, the files of the chosen version with preview and statistics, upload. */
+/**
+ * One dataset: its versions, the training runs that used the chosen version, its files with
+ * preview and statistics, upload.
+ */
 export function DatasetPage() {
   const api = useApi(datasetsApiRef);
   const { datasetId = '' } = useParams();
@@ -106,6 +110,11 @@ export function DatasetPage() {
                 ))}
               </TextField>
             </InfoCard>
+          </Grid>
+        )}
+        {version && (
+          <Grid item xs={12}>
+            <UsedByRunsCard datasetId={datasetId} version={version} />
           </Grid>
         )}
         {version && path && (

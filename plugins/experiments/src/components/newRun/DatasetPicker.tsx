@@ -2,7 +2,15 @@ import { TrainingDataset } from '@internal/backstage-plugin-experiments-common';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 
-/** Datasets to train on; those in a format the template does not read are shown but disabled. */
+/** Version ids of the datasets plugin are SHA-256 hex: show the first 12 digits, like git. */
+function shortVersion(version: string) {
+  return /^[0-9a-f]{64}$/.test(version) ? version.slice(0, 12) : version;
+}
+
+/**
+ * Datasets of the datasets plugin to train on, each at its latest version (the version a new run
+ * pins); those in a format the template does not read are shown but disabled.
+ */
 export function DatasetPicker(props: {
   datasets: TrainingDataset[];
   acceptedFormats: string[];
@@ -33,7 +41,9 @@ export function DatasetPicker(props: {
         const accepted = props.acceptedFormats.includes(dataset.format);
         return (
           <MenuItem key={dataset.id} value={dataset.id} disabled={!accepted}>
-            {dataset.title} — version {dataset.version} ({dataset.format}
+            {dataset.title} — version {shortVersion(dataset.version)} (
+            {dataset.format}
+            {dataset.owner ? `, ${dataset.owner}` : ''}
             {accepted ? '' : ', not accepted by this template'})
           </MenuItem>
         );
