@@ -39,6 +39,7 @@ import { addConnectionRoutes } from './connections/connectionRoutes';
 import { ConnectionStore } from './connections/ConnectionStore';
 import { checkObjectStore } from './status';
 import { DatasetFiles } from './versions/DatasetFiles';
+import { locateVersionFiles } from './versions/fileLocations';
 import { addUploadSessionRoutes, UploadSessions } from './uploads';
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/;
@@ -225,6 +226,20 @@ export async function createRouter(deps: {
       datasetReadPermission,
     );
     res.json(await datasets.getVersion(dataset.id, req.params.version));
+  });
+
+  // Training jobs read a pinned version's files from these local paths or presigned URLs, which
+  // are for backend services only.
+  router.get('/datasets/:id/versions/:version/files', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['service'] });
+    const { objectStore } = requireStore();
+    const dataset = await authorizedDataset(
+      credentials,
+      req.params.id,
+      datasetReadPermission,
+    );
+    const version = await datasets.getVersion(dataset.id, req.params.version);
+    res.json(await locateVersionFiles(objectStore, version));
   });
 
   router.post('/datasets/:id/files', async (req, res) => {
