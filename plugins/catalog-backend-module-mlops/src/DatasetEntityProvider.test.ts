@@ -8,6 +8,8 @@ import {
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
 import { Dataset } from '@internal/backstage-plugin-datasets-common';
+// The test runs the real datasets backend beside this module.
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import datasetsPlugin from '@internal/backstage-plugin-datasets-backend';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -129,26 +129,27 @@ describeTls('S3 connections over TLS', () => {
   });
 
   // Trusting the certificate for a moment makes the host name the only problem left.
-  const canTrust = typeof tls.setDefaultCACertificates === 'function';
-  (canTrust ? it : it.skip)(
-    'says TLS error when the certificate names another host',
-    async () => {
-      const before = tls.getCACertificates('default');
+  (typeof tls.setDefaultCACertificates === 'function'
+    ? describe
+    : describe.skip)('with the certificate trusted', () => {
+    let before: string[];
+    beforeEach(() => {
+      before = tls.getCACertificates('default');
       tls.setDefaultCACertificates([...before, certificate.cert.toString()]);
-      try {
-        const endpoint = `https://127.0.0.1:${port}`;
-        const { res, rows } = await saveConnection(endpoint);
+    });
+    afterEach(() => tls.setDefaultCACertificates(before));
 
-        expect(res.status).toBe(400);
-        expect(res.body.error.message).toBe(
-          `Connection check failed: TLS error talking to the S3 endpoint ${endpoint}: the server's certificate is not valid for this host name`,
-        );
-        expect(rows).toEqual([]);
-      } finally {
-        tls.setDefaultCACertificates(before);
-      }
-    },
-  );
+    it('says TLS error when the certificate names another host', async () => {
+      const endpoint = `https://127.0.0.1:${port}`;
+      const { res, rows } = await saveConnection(endpoint);
+
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toBe(
+        `Connection check failed: TLS error talking to the S3 endpoint ${endpoint}: the server's certificate is not valid for this host name`,
+      );
+      expect(rows).toEqual([]);
+    });
+  });
 
   it('says when an https endpoint does not speak TLS', async () => {
     const plain = createHttpServer((_req, res) => res.end());

@@ -1,4 +1,5 @@
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { ServiceFactory } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
   mockServices,
@@ -109,7 +110,7 @@ describe.each(drivers)('upload sessions on the $name object store', driver => {
   }
 
   async function startBackend(
-    permissions = mockServices.permissions.factory(),
+    permissions: ServiceFactory = mockServices.permissions.factory(),
   ) {
     const knex = await databases.init('SQLITE_3');
     const { config, store } = await driver.create();
