@@ -17,6 +17,7 @@ import { JobMetricsCard } from './JobMetricsCard';
 import { JobStateBanner } from './JobStateBanner';
 import { JobSummaryCard } from './JobSummaryCard';
 import { JobStateChip } from '../jobs/JobStateChip';
+import { TuneTrialsCard } from '../tune/TuneTrialsCard';
 
 /** One training run: state, live curves, log, configuration and links. */
 export function JobPage() {
@@ -41,7 +42,9 @@ export function JobPage() {
     <Content>
       <ContentHeader
         title={value.name}
-        description={`Training run ${value.id}`}
+        description={`${value.config.autoTune ? 'Auto-tune' : 'Training'} run ${
+          value.id
+        }`}
       >
         <Box display="flex" alignItems="center" gridGap={8}>
           <JobStateChip state={value.state} />
@@ -53,6 +56,11 @@ export function JobPage() {
         <Grid item xs={12}>
           <JobStateBanner job={value} />
         </Grid>
+        {value.config.autoTune && (
+          <Grid item xs={12}>
+            <TuneTrialsCard job={value} />
+          </Grid>
+        )}
         <Grid item xs={12} md={4}>
           <JobSummaryCard job={value} />
         </Grid>

@@ -5,13 +5,15 @@ import {
   TrainingDataset,
 } from '@internal/backstage-plugin-experiments-common';
 import Button from '@material-ui/core/Button';
+import FormControlLabel from '@material-ui/core/FormControlLabel';
+import Switch from '@material-ui/core/Switch';
 import Grid from '@material-ui/core/Grid';
 import TextField from '@material-ui/core/TextField';
 import Alert from '@material-ui/lab/Alert';
 import AlertTitle from '@material-ui/lab/AlertTitle';
 import { ErrorSchema } from '@rjsf/utils';
 import { useState } from 'react';
-import { useNavigate } from 'react-router-dom';
+import { useNavigate, useSearchParams } from 'react-router-dom';
 import { experimentsApiRef } from '../../api';
 import { jobRouteRef, rootRouteRef } from '../../routes';
 import { DatasetPicker } from './DatasetPicker';
@@ -30,6 +32,15 @@ import {
   SubmissionProblems,
 } from './submissionProblems';
 import { TemplatePicker } from './TemplatePicker';
+import { AutoTuneFields } from '../tune/AutoTuneFields';
+import {
+  AutoTuneDraft,
+  autoTuneDraftFor,
+  autoTuneProblems,
+  autoTuneRequestFrom,
+  hasProblems,
+} from '../tune/autoTuneDraft';
+import { parseRerun, RERUN_PARAM, withRerun } from '../tune/rerun';
 
 function firstAccepted(datasets: TrainingDataset[], template?: ModelTemplate) {
   return (
@@ -76,7 +87,15 @@ export function NewTrainingRunForm(props: {
   const navigate = useNavigate();
   const jobPath = useRouteRef(jobRouteRef);
   const listPath = useRouteRef(rootRouteRef);
-  const [draft, setDraft] = useState(() => initialDraft(templates, datasets));
+  const [searchParams] = useSearchParams();
+  const [draft, setDraft] = useState(() =>
+    withRerun(
+      initialDraft(templates, datasets),
+      parseRerun(searchParams.get(RERUN_PARAM)),
+      templates,
+    ),
+  );
+  const [tune, setTune] = useState<AutoTuneDraft>();
   const [localProblems, setLocalProblems] = useState<
     Partial<Record<RunField, string>>
   >({});
@@ -84,6 +103,8 @@ export function NewTrainingRunForm(props: {
   const [rejected, setRejected] = useState<SubmissionProblems>();
   const [submitting, setSubmitting] = useState(false);
   const template = templates.find(t => t.id === draft.templateId);
+  const tuneProblems =
+    tune && template ? autoTuneProblems(tune, template) : undefined;
 
   function update(change: Partial<RunDraft>) {
     setDraft(previous => ({ ...previous, ...change }));
@@ -104,14 +125,22 @@ export function NewTrainingRunForm(props: {
         )
       : [];
     setLocalProblems(problems);
-    if (Object.keys(problems).length > 0 || invalidHyperparameters.length > 0) {
+    if (
+      Object.keys(problems).length > 0 ||
+      invalidHyperparameters.length > 0 ||
+      (tuneProblems && hasProblems(tuneProblems))
+    ) {
       setBlocked(true);
       return;
     }
     setSubmitting(true);
     let jobId: string | undefined;
     try {
-      jobId = (await api.createJob(requestFromDraft(draft))).id;
+      const request = requestFromDraft(draft);
+      if (tune && template) {
+        request.autoTune = autoTuneRequestFrom(tune, template);
+      }
+      jobId = (await api.createJob(request)).id;
     } catch (e) {
       setRejected(submissionProblems(e as Error));
     }
@@ -157,7 +186,8 @@ export function NewTrainingRunForm(props: {
             value={draft.templateId}
             disabled={submitting}
             error={allErrors.templateId}
-            onChange={chosen =>
+            onChange={chosen => {
+              setTune(previous => previous && autoTuneDraftFor(chosen));
               update(
                 draftForTemplate(chosen, {
                   name: draft.name,
@@ -168,8 +198,8 @@ export function NewTrainingRunForm(props: {
                     ? draft.datasetId
                     : firstAccepted(datasets, chosen),
                 }),
-              )
-            }
+              );
+            }}
           />
           <DatasetPicker
             datasets={datasets}
@@ -204,6 +234,38 @@ export function NewTrainingRunForm(props: {
             'Pick a model template to see its hyperparameters.'
           )}
         </InfoCard>
+        <InfoCard title="Auto-tune">
+          <FormControlLabel
+            control={
+              <Switch
+                checked={!!tune}
+                disabled={submitting || !template}
+                onChange={e => {
+                  setTune(
+                    e.target.checked && template
+                      ? autoTuneDraftFor(template)
+                      : undefined,
+                  );
+                  setRejected(undefined);
+                  setBlocked(false);
+                }}
+              />
+            }
+            label="Auto-tune: search the hyperparameters with Ray Tune"
+          />
+          {tune && tuneProblems && (
+            <AutoTuneFields
+              value={tune}
+              problems={tuneProblems}
+              disabled={submitting}
+              onChange={change => {
+                setTune(previous => previous && { ...previous, ...change });
+                setRejected(undefined);
+                setBlocked(false);
+              }}
+            />
+          )}
+        </InfoCard>
       </Grid>
       <Grid item xs={12}>
         {blocked && (
@@ -225,7 +287,8 @@ export function NewTrainingRunForm(props: {
           onClick={submit}
           style={{ marginTop: 16 }}
         >
-          {submitting ? 'Submitting…' : 'Start training'}
+          {submitting && 'Submitting…'}
+          {!submitting && (tune ? 'Start auto-tune' : 'Start training')}
         </Button>
       </Grid>
     </Grid>
