@@ -44,21 +44,38 @@ def _group(cmdline: str) -> str:
     return "other"
 
 
-def _processes() -> dict[int, tuple[str, int]]:
-    """pid -> (command line, utime + stime in ticks)."""
-    found: dict[int, tuple[str, int]] = {}
+def _processes(roots: set[int] | None = None) -> dict[int, tuple[str, int]]:
+    """pid -> (command line, utime + stime in ticks); only `roots` and their descendants if given."""
+    stats: dict[int, tuple[str, int, int]] = {}  # pid -> (name, parent, ticks)
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
         fields = stat[stat.rindex(")") + 2 :].split()
-        name = cmdline.strip() or stat[stat.index("(") : stat.rindex(")") + 1]
-        found[int(entry.name)] = (name, int(fields[11]) + int(fields[12]))
+        name = stat[stat.index("(") : stat.rindex(")") + 1]
+        stats[int(entry.name)] = (name, int(fields[1]), int(fields[11]) + int(fields[12]))
+    parents = {pid: parent for pid, (_, parent, _) in stats.items()}
+    found: dict[int, tuple[str, int]] = {}
+    for pid, (name, _, ticks) in stats.items():
+        if roots is not None and not _descends(pid, roots, parents):
+            continue
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        found[pid] = (cmdline.strip() or name, ticks)
     return found
+
+
+def _descends(pid: int, roots: set[int], parents: dict[int, int]) -> bool:
+    while pid > 1:
+        if pid in roots:
+            return True
+        pid = parents.get(pid, 0)
+    return False
 
 
 def _machine_ticks() -> tuple[int, int]:
@@ -68,8 +85,10 @@ def _machine_ticks() -> tuple[int, int]:
 
 
 class CpuAccounting:
-    def __init__(self, interval_s: float = 1.0) -> None:
+    def __init__(self, interval_s: float = 1.0, roots: list[int] | None = None) -> None:
+        """`roots`: count only these processes and their descendants (default: every process)."""
         self.interval_s = interval_s
+        self.roots = set(roots) if roots else None
         self.usage: dict[str, Any] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, name="cpu-accounting", daemon=True)
@@ -87,13 +106,13 @@ class CpuAccounting:
     def start(self) -> CpuAccounting:
         self._started = time.monotonic()
         self._machine_before = _machine_ticks()
-        self._first = {pid: ticks for pid, (_, ticks) in _processes().items()}
+        self._first = {pid: ticks for pid, (_, ticks) in _processes(self.roots).items()}
         self._thread.start()
         return self
 
     def _sample(self) -> None:
         while not self._stop.wait(self.interval_s):
-            for pid, (cmdline, ticks) in _processes().items():
+            for pid, (cmdline, ticks) in _processes(self.roots).items():
                 # Ray renames a worker process when it takes on a role: keep the latest name.
                 self._last[pid] = (cmdline, ticks)
             self._timeline.append((time.time(), self._by_group()))
@@ -121,7 +140,7 @@ class CpuAccounting:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join()
-        for pid, (cmdline, ticks) in _processes().items():
+        for pid, (cmdline, ticks) in _processes(self.roots).items():
             self._last[pid] = (cmdline, ticks)
         busy_after, total_after = _machine_ticks()
         busy = (busy_after - self._machine_before[0]) / max(1, total_after - self._machine_before[1])

@@ -456,7 +456,14 @@ def ray_service(cfg: Config, env: dict[str, str], token: str) -> Service:
         cwd=cfg.data / "ray",
         # On SIGTERM Ray 2.60 drains the node for up to 30 s while jobs run, so that Serve
         # replicas can move to other nodes; a single-node stack has none, so stop at once.
-        env={**env, **cfg.ray_client_env(), "RAY_GRACEFUL_SHUTDOWN_DRAIN_TIMEOUT_S": "0"},
+        # Workers at the normal priority, not Ray's default niceness 15 below its own services:
+        # see plugins/ray-clusters-node/src/rayNodeEnvironment.ts.
+        env={
+            **env,
+            **cfg.ray_client_env(),
+            "RAY_GRACEFUL_SHUTDOWN_DRAIN_TIMEOUT_S": "0",
+            "RAY_worker_niceness": "0",
+        },
         health_url=f"http://127.0.0.1:{cfg.ray_dashboard_port}/api/version",
         health_headers=lambda: {"Authorization": f"Bearer {token}"},
         # The dashboard answers before the raylet is up, and `ray start` can still fail then.

@@ -10,3 +10,4 @@ export * from './RayDashboardClient';
 export * from './describeCluster';
 export * from './rayClustersService';
 export * from './kuberay';
+export * from './rayNodeEnvironment';

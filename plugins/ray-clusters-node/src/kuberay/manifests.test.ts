@@ -279,6 +279,17 @@ describe('buildRayCluster', () => {
     );
   });
 
+  it('runs Ray workers at the normal priority in every pod', () => {
+    const { spec } = buildRayCluster({ ...identity, ...withGpu });
+    const pods = [spec.headGroupSpec, ...spec.workerGroupSpecs];
+    for (const pod of pods) {
+      expect(pod.template.spec.containers[0].env).toContainEqual({
+        name: 'RAY_worker_niceness',
+        value: '0',
+      });
+    }
+  });
+
   it('turns on the autoscaler with its bounds', () => {
     const { spec } = buildRayCluster({ ...identity, ...autoscaled });
     expect(spec.enableInTreeAutoscaling).toBe(true);

@@ -1,4 +1,5 @@
 import { InputError } from '@backstage/errors';
+import { RAY_NODE_ENVIRONMENT } from '../rayNodeEnvironment';
 import { assertDnsLabel, toLabelValue } from './names';
 import {
   Container,
@@ -116,7 +117,11 @@ function podTemplate(
   container: Container,
   placement?: Pick<GpuWorkerGroupInput, 'nodeSelector' | 'tolerations'>,
 ): PodTemplate {
-  const spec: PodTemplate['spec'] = { containers: [container] };
+  const env = Object.entries(RAY_NODE_ENVIRONMENT).map(([name, value]) => ({
+    name,
+    value,
+  }));
+  const spec: PodTemplate['spec'] = { containers: [{ ...container, env }] };
   if (shape.serviceAccountName) {
     spec.serviceAccountName = assertDnsLabel(
       'serviceAccountName',

@@ -98,6 +98,7 @@ export type ObjectMeta = {
 export type Container = {
   name: string;
   image: string;
+  env?: Array<{ name: string; value: string }>;
   ports?: Array<{ name: string; containerPort: number }>;
   resources: {
     requests: Record<string, Quantity>;

@@ -38,7 +38,10 @@ afterAll(async () => {
   );
 });
 
-/** Runs `python -c "print(1)"` through the Ray Jobs API; resolves with its status and log. */
+/**
+ * Runs a Ray job whose one task prints its process's niceness, through the Ray Jobs API; resolves
+ * with its status and log.
+ */
 async function rayJob(
   dashboardUrl: string,
   token: string,
@@ -47,7 +50,8 @@ async function rayJob(
   const jobs = new RayJobsClient({ dashboardUrl, token });
   await jobs.submit({
     submissionId,
-    entrypoint: 'python -c "print(1)"',
+    entrypoint:
+      'python -c "import os, ray; ray.init(); task = ray.remote(num_cpus=0)(lambda: os.nice(0)); print(\'task niceness\', ray.get(task.remote()))"',
     envVars: {},
   });
   const status = await waitFor(
@@ -96,10 +100,11 @@ describe('local driver on real Ray', () => {
       }).getVersion(),
     ).rejects.toThrow('refused the token');
 
-    const job = await rayJob(ready.dashboardUrl!, ready.token!, 'print-one');
+    // Its tasks run at the normal priority (Ray's default would be 15).
+    const job = await rayJob(ready.dashboardUrl!, ready.token!, 'print-nice');
     expect(job).toEqual({
       status: 'SUCCEEDED',
-      log: expect.stringMatching(/^1$/m),
+      log: expect.stringMatching(/^task niceness 0$/m),
     });
 
     // Kill the head's whole process group: the driver starts a new head.

@@ -1,5 +1,8 @@
 import { RayClusterSpec } from '@internal/backstage-plugin-ray-clusters-common';
-import { RayDashboardClient } from '@internal/backstage-plugin-ray-clusters-node';
+import {
+  RAY_NODE_ENVIRONMENT,
+  RayDashboardClient,
+} from '@internal/backstage-plugin-ray-clusters-node';
 import { ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -74,6 +77,7 @@ export class LocalRayHead {
       // A single-node cluster has nowhere to drain to: stop at once.
       RAY_GRACEFUL_SHUTDOWN_DRAIN_TIMEOUT_S: '0',
       PYTHONUNBUFFERED: '1',
+      ...RAY_NODE_ENVIRONMENT,
     });
     const log = openSync(this.logPath, 'w');
     this.stopping = false;
