@@ -21,6 +21,9 @@ backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
 backend.add(
   import('@backstage/plugin-scaffolder-backend-module-notifications'),
 );
+backend.add(
+  import('@internal/backstage-plugin-scaffolder-backend-module-mlops'),
+);
 
 // Team ownership instead of allow-all.
 backend.add(import('@backstage/plugin-permission-backend'));

@@ -1,0 +1,151 @@
+import { ServiceUnavailableError } from '@backstage/errors';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+
+export const CREATE_MLFLOW_EXPERIMENT_ACTION = 'mlops:mlflow:create-experiment';
+
+/** The experiment named `name` in MLflow, created when it does not exist yet. */
+export async function ensureMlflowExperiment(
+  trackingUrl: string,
+  name: string,
+  tags: Record<string, string>,
+): Promise<{ experimentId: string; created: boolean }> {
+  const base = trackingUrl.replace(/\/+$/, '');
+  const created = await mlflow(
+    base,
+    'POST',
+    '/api/2.0/mlflow/experiments/create',
+    {
+      name,
+      tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
+    },
+  );
+  if (created.ok) {
+    return {
+      experimentId: String(
+        (created.body as { experiment_id: string }).experiment_id,
+      ),
+      created: true,
+    };
+  }
+  if (
+    (created.body as { error_code?: string }).error_code !==
+    'RESOURCE_ALREADY_EXISTS'
+  ) {
+    throw new ServiceUnavailableError(
+      `MLflow at ${base} refused to create experiment "${name}" (HTTP ${
+        created.status
+      }): ${describe(created.body)}`,
+    );
+  }
+  const found = await mlflow(
+    base,
+    'GET',
+    `/api/2.0/mlflow/experiments/get-by-name?experiment_name=${encodeURIComponent(
+      name,
+    )}`,
+  );
+  if (!found.ok) {
+    throw new ServiceUnavailableError(
+      `MLflow at ${base} has experiment "${name}" but did not return it (HTTP ${
+        found.status
+      }): ${describe(found.body)}`,
+    );
+  }
+  const experiment = (
+    found.body as {
+      experiment: { experiment_id: string; lifecycle_stage?: string };
+    }
+  ).experiment;
+  if (experiment.lifecycle_stage === 'deleted') {
+    throw new ServiceUnavailableError(
+      `MLflow experiment "${name}" is deleted; restore it in MLflow or choose another project name`,
+    );
+  }
+  return { experimentId: String(experiment.experiment_id), created: false };
+}
+
+async function mlflow(
+  base: string,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<{ ok: boolean; status: number; body: unknown }> {
+  let response: Response;
+  try {
+    response = await fetch(`${base}${path}`, {
+      method,
+      headers: body ? { 'Content-Type': 'application/json' } : undefined,
+      body: body ? JSON.stringify(body) : undefined,
+      signal: AbortSignal.timeout(15_000),
+    });
+  } catch (error) {
+    throw new ServiceUnavailableError(
+      `MLflow at ${base} is unreachable: ${(error as Error).message}`,
+    );
+  }
+  const text = await response.text();
+  let parsed: unknown = {};
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = { message: text.slice(0, 200) };
+  }
+  return { ok: response.ok, status: response.status, body: parsed };
+}
+
+function describe(body: unknown) {
+  const b = body as { error_code?: string; message?: string };
+  return [b.error_code, b.message].filter(Boolean).join(': ') || 'no message';
+}
+
+/**
+ * `mlops:mlflow:create-experiment`: the project's MLflow experiment, through MLflow's REST API;
+ * an experiment that already exists is used as it is.
+ */
+export function createMlflowExperimentAction(options: { trackingUrl: string }) {
+  return createTemplateAction({
+    id: CREATE_MLFLOW_EXPERIMENT_ACTION,
+    description:
+      "Creates the project's MLflow experiment (or finds it when it exists) and outputs its id and URL",
+    schema: {
+      input: {
+        name: z => z.string().min(1).describe('Experiment name'),
+        owner: z =>
+          z
+            .string()
+            .optional()
+            .describe('Owning team, set as the tag mlops.owner'),
+      },
+      output: {
+        experimentId: z => z.string(),
+        experimentUrl: z => z.string(),
+        created: z => z.boolean(),
+      },
+    },
+    async handler(ctx) {
+      const { name, owner } = ctx.input;
+      const { experimentId, created } = await ensureMlflowExperiment(
+        options.trackingUrl,
+        name,
+        {
+          'mlops.project': name,
+          ...(owner && { 'mlops.owner': owner }),
+        },
+      );
+      ctx.logger.info(
+        `${
+          created ? 'Created' : 'Using the existing'
+        } MLflow experiment "${name}" (id ${experimentId})`,
+      );
+      ctx.output('experimentId', experimentId);
+      ctx.output(
+        'experimentUrl',
+        `${options.trackingUrl.replace(
+          /\/+$/,
+          '',
+        )}/#/experiments/${experimentId}`,
+      );
+      ctx.output('created', created);
+    },
+  });
+}

@@ -1,0 +1,15 @@
+import { Config } from '@backstage/config';
+import os from 'node:os';
+import path from 'node:path';
+
+export function readProjectsConfig(config: Config) {
+  const dataRoot = process.env.MLOPS_DATA;
+  return {
+    mlflowTrackingUrl: config.getString('mlops.mlflow.trackingUrl'),
+    localGitRoot:
+      config.getOptionalString('mlops.projects.localGitRoot') ??
+      (dataRoot
+        ? path.join(dataRoot, 'projects')
+        : path.join(os.tmpdir(), 'mlops', 'projects')),
+  };
+}

@@ -1,0 +1,250 @@
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { mockCredentials } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import {
+  isTemplateEntityV1beta3,
+  templateEntityV1beta3Validator,
+} from '@backstage/plugin-scaffolder-common';
+import { requireTestService } from '@internal/mlops-node';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { parse } from 'yaml';
+import { bindDatasetAction } from './actions/bindDataset';
+import { fetchCustomModelAction } from './actions/fetchCustomModel';
+import { publishLocalGitAction } from './actions/publishLocalGit';
+import { registerLocalProjectAction } from './actions/registerLocalProject';
+import {
+  BIND_DATASET_ACTION,
+  CREATE_MLFLOW_EXPERIMENT_ACTION,
+  CREATE_PROJECT_ACTION,
+  FETCH_CUSTOM_MODEL_ACTION,
+  PUBLISH_LOCAL_GIT_ACTION,
+  REGISTER_LOCAL_PROJECT_ACTION,
+} from './index';
+import { runAction } from './__testUtils__/actionContext';
+import { startPortalBackend } from './__testUtils__/portalBackend';
+
+// A real MLflow server started by the test command (the experiments plugin checks it).
+const trackingUrl = requireTestService('MLOPS_TEST_MLFLOW_URL');
+
+jest.setTimeout(180_000);
+
+const templatesDir = resolvePackagePath(
+  '@internal/backstage-plugin-scaffolder-backend-module-mlops',
+  '../../templates',
+);
+
+async function readTemplates(): Promise<
+  Array<{ file: string; entity: Entity }>
+> {
+  const files = (await fs.readdir(templatesDir)).filter(f =>
+    f.endsWith('.yaml'),
+  );
+  return Promise.all(
+    files.sort().map(async file => ({
+      file,
+      entity: parse(await fs.readFile(path.join(templatesDir, file), 'utf8')),
+    })),
+  );
+}
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined>) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise(r => setTimeout(r, 500));
+  }
+}
+
+describe('the New ML project templates on a portal backend', () => {
+  let started: Awaited<ReturnType<typeof startPortalBackend>>;
+  let localGitRoot: string;
+
+  beforeAll(async () => {
+    localGitRoot = await fs.mkdtemp(path.join(os.tmpdir(), 'mlops-projects-'));
+    started = await startPortalBackend({ trackingUrl, localGitRoot });
+  });
+  afterAll(async () => {
+    await started?.backend.stop();
+    await fs.rm(localGitRoot, { recursive: true, force: true });
+  });
+
+  it('registers the actions, and every template is a valid Template whose steps use registered actions', async () => {
+    const res = await request(started.server)
+      .get('/api/scaffolder/v2/actions')
+      .expect(200);
+    const registered = new Set<string>(
+      res.body.map((a: { id: string }) => a.id),
+    );
+    for (const id of [
+      CREATE_PROJECT_ACTION,
+      CREATE_MLFLOW_EXPERIMENT_ACTION,
+      BIND_DATASET_ACTION,
+      FETCH_CUSTOM_MODEL_ACTION,
+      PUBLISH_LOCAL_GIT_ACTION,
+      REGISTER_LOCAL_PROJECT_ACTION,
+    ]) {
+      expect(registered).toContain(id);
+    }
+
+    const templates = await readTemplates();
+    expect(templates.map(t => t.file)).toEqual([
+      'ml-project-custom-model.yaml',
+      'ml-project-mnist-cnn.yaml',
+      'ml-project-tabular.yaml',
+    ]);
+    for (const { file, entity } of templates) {
+      expect({
+        file,
+        valid: await templateEntityV1beta3Validator.check(entity),
+      }).toEqual({
+        file,
+        valid: true,
+      });
+      expect(isTemplateEntityV1beta3(entity)).toBe(true);
+      const steps = (
+        entity.spec as { steps: Array<{ id: string; action: string }> }
+      ).steps;
+      const unknown = steps.filter(s => !registered.has(s.action));
+      expect({ file, unknown }).toEqual({ file, unknown: [] });
+      // Each template publishes locally and to GitHub, and makes its project entity.
+      expect(steps.map(s => s.action)).toEqual(
+        expect.arrayContaining([
+          CREATE_PROJECT_ACTION,
+          CREATE_MLFLOW_EXPERIMENT_ACTION,
+          BIND_DATASET_ACTION,
+          PUBLISH_LOCAL_GIT_ACTION,
+          REGISTER_LOCAL_PROJECT_ACTION,
+          'publish:github',
+        ]),
+      );
+      await fs.access(path.join(templatesDir, 'skeleton', 'README.md'));
+    }
+  });
+
+  it('mlops:dataset:bind checks the dataset through the datasets API and writes the template defaults', async () => {
+    const action = bindDatasetAction(started.services);
+    const dataset = await waitFor('the MNIST sample dataset', async () => {
+      try {
+        const { outputs, workspacePath } = await runAction(action, {
+          dataset: 'mnist',
+          templateId: 'mnist-cnn',
+          hyperparameters: { epochs: 2 },
+        });
+        return { outputs, workspacePath };
+      } catch (error) {
+        if (/does not exist/.test(String(error))) return undefined;
+        throw error;
+      }
+    });
+    const config = JSON.parse(
+      await fs.readFile(
+        path.join(dataset.workspacePath, 'config', 'training.json'),
+        'utf8',
+      ),
+    );
+    const templates = await request(started.server)
+      .get('/api/experiments/templates')
+      .set('Authorization', mockCredentials.user.header())
+      .expect(200);
+    const cnn = templates.body.items.find((t: any) => t.id === 'mnist-cnn');
+    expect(config.templateId).toBe('mnist-cnn');
+    expect(config.dataset).toMatchObject({ name: 'mnist', format: 'idx' });
+    expect(config.dataset.id).toBe(dataset.outputs.datasetId);
+    expect(config.hyperparameters.epochs).toBe(2);
+    expect(config.hyperparameters.learning_rate).toBe(
+      cnn.hyperparameterSchema.properties.learning_rate.default,
+    );
+    expect(config.resources).toEqual(cnn.defaultResources);
+
+    await expect(
+      runAction(action, { dataset: 'no-such-data', templateId: 'mnist-cnn' }),
+    ).rejects.toThrow(/Dataset "no-such-data" does not exist/);
+    await expect(
+      runAction(action, { dataset: 'mnist', templateId: 'tabular-hgb' }),
+    ).rejects.toThrow(/mnist" is idx; model template tabular-hgb takes csv/);
+    await expect(
+      runAction(action, { dataset: 'mnist', templateId: 'custom:nope@1' }),
+    ).rejects.toThrow(/Model template "custom:nope@1" does not exist/);
+    await expect(
+      runAction(action, {
+        dataset: 'mnist',
+        templateId: 'mnist-cnn',
+        hyperparameters: { colour: 'red' },
+      }),
+    ).rejects.toThrow(/has no hyperparameter colour/);
+  });
+
+  it('mlops:custom-model:fetch names a malformed id and a version the user cannot see', async () => {
+    const action = fetchCustomModelAction(started.services);
+    await expect(
+      runAction(action, { templateId: 'mnist-cnn' }),
+    ).rejects.toThrow(
+      /is not a custom model version: write custom:<name>@<version>/,
+    );
+    await expect(
+      runAction(action, { templateId: 'custom:nope@1' }),
+    ).rejects.toThrow(
+      /Custom model version nope@1 does not exist or your teams cannot see it \(No custom model "nope"\)/,
+    );
+  });
+
+  it('publishes a project to a local git repository and registers it in the catalog', async () => {
+    const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'mlops-ws-'));
+    await fs.writeFile(
+      path.join(workspace, 'catalog-info.yaml'),
+      [
+        'apiVersion: backstage.io/v1alpha1',
+        'kind: System',
+        'metadata:',
+        '  name: registered-project',
+        'spec:',
+        '  type: ml-project',
+        '  owner: group:default/team-a',
+        '',
+      ].join('\n'),
+    );
+    const published = await runAction(
+      publishLocalGitAction({ localGitRoot }),
+      { repoName: 'registered-project' },
+      { workspacePath: workspace },
+    );
+    const register = registerLocalProjectAction({
+      localGitRoot,
+      events: started.services.events,
+    });
+    const { outputs } = await runAction(register, {
+      catalogInfoPath: published.outputs.catalogInfoPath as string,
+    });
+    expect(outputs.entityRef).toBe('system:default/registered-project');
+    const entity = await waitFor('the project in the catalog', async () => {
+      const res = await request(started.server)
+        .get('/api/catalog/entities/by-name/system/default/registered-project')
+        .set('Authorization', mockCredentials.user.header());
+      return res.status === 200 ? (res.body as Entity) : undefined;
+    });
+    expect(entity.spec).toMatchObject({
+      type: 'ml-project',
+      owner: 'group:default/team-a',
+    });
+    expect(
+      entity.metadata.annotations?.['backstage.io/managed-by-location'],
+    ).toBe(
+      `file:${path.join(
+        localGitRoot,
+        'registered-project',
+        'catalog-info.yaml',
+      )}`,
+    );
+
+    await expect(
+      runAction(register, { catalogInfoPath: '/etc/passwd' }),
+    ).rejects.toThrow(
+      /is not the catalog-info.yaml of a project repository under/,
+    );
+  });
+});
