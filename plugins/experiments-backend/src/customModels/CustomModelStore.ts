@@ -33,6 +33,17 @@ type VersionRow = {
   created_at: Date | string | number;
 };
 
+/** Every column but the source, which only the single-version answer carries. */
+const VERSION_COLUMNS = [
+  'model_name',
+  'version',
+  'sha256',
+  'hyperparameter_schema',
+  'parameter_count',
+  'created_by',
+  'created_at',
+];
+
 export function customModelTemplateId(name: string, version: number) {
   return `${CUSTOM_MODEL_TEMPLATE_PREFIX}${name}@${version}`;
 }
@@ -47,13 +58,13 @@ export class CustomModelStore {
     if (filter) whereOwner(query, filter);
     const models: ModelRow[] = await query;
     if (models.length === 0) return [];
-    const versions: VersionRow[] = await this.knex<VersionRow>(VERSIONS)
+    const versions = (await this.knex(VERSIONS)
       .whereIn(
         'model_name',
         models.map(m => m.name),
       )
       .select(VERSION_COLUMNS)
-      .orderBy('version', 'desc');
+      .orderBy('version', 'desc')) as VersionRow[];
     return models.map(m =>
       toModel(
         m,
@@ -65,10 +76,10 @@ export class CustomModelStore {
   async get(name: string): Promise<CustomModel | undefined> {
     const row = await this.knex<ModelRow>(MODELS).where({ name }).first();
     if (!row) return undefined;
-    const versions: VersionRow[] = await this.knex<VersionRow>(VERSIONS)
+    const versions = (await this.knex(VERSIONS)
       .where({ model_name: name })
       .select(VERSION_COLUMNS)
-      .orderBy('version', 'desc');
+      .orderBy('version', 'desc')) as VersionRow[];
     return toModel(row, versions);
   }
 
@@ -92,10 +103,10 @@ export class CustomModelStore {
     name: string,
     sha256: string,
   ): Promise<CustomModelVersion | undefined> {
-    const row: VersionRow | undefined = await this.knex<VersionRow>(VERSIONS)
+    const row = (await this.knex(VERSIONS)
       .where({ model_name: name, sha256 })
       .select(VERSION_COLUMNS)
-      .first();
+      .first()) as VersionRow | undefined;
     return row && toVersion(row);
   }
 
@@ -135,7 +146,8 @@ export class CustomModelStore {
         .where({ model_name: options.name })
         .max('version as max')
         .first();
-      const version = Number((last as { max?: number } | undefined)?.max ?? 0) + 1;
+      const version =
+        Number((last as { max?: number } | undefined)?.max ?? 0) + 1;
       const row: VersionRow = {
         model_name: options.name,
         version,
@@ -153,16 +165,6 @@ export class CustomModelStore {
     });
   }
 }
-
-const VERSION_COLUMNS = [
-  'model_name',
-  'version',
-  'sha256',
-  'hyperparameter_schema',
-  'parameter_count',
-  'created_by',
-  'created_at',
-];
 
 function toModel(row: ModelRow, versions: VersionRow[]): CustomModel {
   return {

@@ -1,4 +1,4 @@
-import { Config } from '@backstage/config';
+import { RootConfigService } from '@backstage/backend-plugin-api';
 
 export type CustomModelsConfig = {
   /** The Ray cluster that runs the checks of uploaded modules. */
@@ -8,7 +8,7 @@ export type CustomModelsConfig = {
 };
 
 export function readCustomModelsConfig(
-  config: Config,
+  config: RootConfigService,
   defaultCluster: string,
 ): CustomModelsConfig {
   const section = config.getOptionalConfig('mlops.experiments.customModels');

@@ -93,8 +93,7 @@ async function start(team: string) {
       createServiceFactory({
         service: coreServices.userInfo,
         deps: {},
-        factory: () =>
-          mockServices.userInfo({ ownershipEntityRefs: claims }),
+        factory: () => mockServices.userInfo({ ownershipEntityRefs: claims }),
       }),
       mockServices.rootConfig.factory({
         data: {
@@ -211,7 +210,7 @@ describe('custom models', () => {
     }
   });
 
-  it('refuses bad requests before Ray and hides other teams\' models', async () => {
+  it("refuses bad requests before Ray and hides other teams' models", async () => {
     const { server, knex, backend } = await start('group:default/team-b');
     try {
       await knex('custom_models').insert({

@@ -17,7 +17,10 @@ import { RayClusters } from '../service/RayClusters';
 import { readCustomModelsConfig } from './config';
 import { CustomModelChecker } from './CustomModelChecker';
 import { CustomModelStore } from './CustomModelStore';
-import { customModelOwnerRule, customModelResourceRef } from './permissionRules';
+import {
+  customModelOwnerRule,
+  customModelResourceRef,
+} from './permissionRules';
 import {
   createCustomModelsRouter,
   readableCustomModelTemplates,

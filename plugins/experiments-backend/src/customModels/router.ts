@@ -67,7 +67,9 @@ export async function readableCustomModelTemplates(
  * `/custom-models`: upload (checked in Ray before anything is stored), list and read custom
  * models, owned by a team.
  */
-export function createCustomModelsRouter(deps: CustomModelsDeps): express.Router {
+export function createCustomModelsRouter(
+  deps: CustomModelsDeps,
+): express.Router {
   const { httpAuth, permissions, store } = deps;
   const ruleset = deps.permissionsRegistry.getPermissionRuleset(
     customModelResourceRef,
@@ -198,7 +200,9 @@ function parseCreate(body: unknown, maxSourceBytes: number) {
     problems.push('source must be the Python module as text');
   } else if (Buffer.byteLength(b.source) > maxSourceBytes) {
     problems.push(
-      `source is ${Buffer.byteLength(b.source)} bytes, at most ${maxSourceBytes}`,
+      `source is ${Buffer.byteLength(
+        b.source,
+      )} bytes, at most ${maxSourceBytes}`,
     );
   }
   if (b.description !== undefined && typeof b.description !== 'string') {

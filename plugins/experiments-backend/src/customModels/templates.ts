@@ -21,10 +21,8 @@ export function customModelTemplates(
   models: CustomModel[],
   base: ModelTemplate | undefined,
 ): ModelTemplate[] {
-  const baseProperties = (base?.hyperparameterSchema.properties ?? {}) as Record<
-    string,
-    unknown
-  >;
+  const baseProperties = (base?.hyperparameterSchema.properties ??
+    {}) as Record<string, unknown>;
   const loop = Object.fromEntries(
     TRAINING_LOOP_PARAMETERS.filter(k => k in baseProperties).map(k => [
       k,
