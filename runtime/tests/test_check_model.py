@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 from mlops_runtime.check_model import check_source
 from mlops_runtime.custom_model import load_source
@@ -33,7 +34,7 @@ GOOD = textwrap.dedent(
 )
 
 
-def codes(verdict: dict) -> list[str]:
+def codes(verdict: dict[str, Any]) -> list[str]:
     return [p["code"] for p in verdict["problems"]]
 
 
@@ -46,7 +47,8 @@ def test_a_good_module_passes_with_its_schema_and_size() -> None:
 
 
 def test_a_syntax_error_names_its_line() -> None:
-    verdict = check_source("from torch import nn\n\ndef build_model(config)\n    return nn.Linear(1, 1)\n")
+    source = "from torch import nn\n\ndef build_model(config)\n    return nn.Linear(1, 1)\n"
+    verdict = check_source(source)
     assert verdict["ok"] is False
     assert codes(verdict) == ["syntax_error"]
     assert verdict["problems"][0]["line"] == 3
@@ -54,13 +56,17 @@ def test_a_syntax_error_names_its_line() -> None:
 
 
 def test_a_module_without_build_model_is_rejected() -> None:
-    verdict = check_source("from torch import nn\n\ndef make_model(config):\n    return nn.Linear(784, 10)\n")
+    source = "from torch import nn\n\ndef make_model(config):\n    return nn.Linear(784, 10)\n"
+    verdict = check_source(source)
     assert codes(verdict) == ["missing_build_model"]
     assert "build_model" in verdict["problems"][0]["message"]
 
 
 def test_a_wrong_output_shape_is_reported_with_the_shape() -> None:
-    source = "from torch import nn\n\ndef build_model(config):\n    return nn.Sequential(nn.Flatten(), nn.Linear(784, 7))\n"
+    source = (
+        "from torch import nn\n\ndef build_model(config):\n"
+        "    return nn.Sequential(nn.Flatten(), nn.Linear(784, 7))\n"
+    )
     verdict = check_source(source)
     assert codes(verdict) == ["wrong_output_shape"]
     assert "(2, 7)" in verdict["problems"][0]["message"]
@@ -68,12 +74,14 @@ def test_a_wrong_output_shape_is_reported_with_the_shape() -> None:
 
 def test_a_forward_that_fails_is_reported() -> None:
     # Linear(10, 10) on a (2, 1, 28, 28) batch: the shapes do not multiply.
-    verdict = check_source("from torch import nn\n\ndef build_model(config):\n    return nn.Linear(10, 10)\n")
+    source = "from torch import nn\n\ndef build_model(config):\n    return nn.Linear(10, 10)\n"
+    verdict = check_source(source)
     assert codes(verdict) == ["forward_failed"]
 
 
 def test_an_import_error_names_the_missing_module() -> None:
-    verdict = check_source("import tensorflow_nonexistent_pkg\n\ndef build_model(config):\n    pass\n")
+    source = "import tensorflow_nonexistent_pkg\n\ndef build_model(config):\n    pass\n"
+    verdict = check_source(source)
     assert codes(verdict) == ["import_error"]
     assert "tensorflow_nonexistent_pkg" in verdict["problems"][0]["message"]
     assert verdict["problems"][0]["line"] == 1
@@ -102,7 +110,11 @@ def test_a_failed_load_leaves_nothing_in_sys_modules() -> None:
 
 
 def test_the_command_prints_one_json_verdict_line_and_exits_1_on_failure() -> None:
-    env = {**os.environ, "PYTHONPATH": str(SRC_DIR), "MLOPS_CUSTOM_MODEL_SOURCE": "def build_model(:\n"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(SRC_DIR),
+        "MLOPS_CUSTOM_MODEL_SOURCE": "def build_model(:\n",
+    }
     result = subprocess.run(
         [sys.executable, "-m", "mlops_runtime.check_model"],
         env=env,

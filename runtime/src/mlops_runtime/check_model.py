@@ -60,7 +60,7 @@ def _user_line(error: BaseException) -> int | None:
     return frames[-1].lineno if frames else None
 
 
-def check_source(source: str) -> dict[str, Any]:
+def check_source(source: str) -> dict[str, Any]:  # noqa: PLR0911  (one return per verdict)
     """The verdict on a custom model's source. Runs its code: call inside Ray only."""
     verdict: dict[str, Any] = {
         "kind": CHECK_KIND,
@@ -77,7 +77,8 @@ def check_source(source: str) -> dict[str, Any]:
     except ImportError as error:
         missing = getattr(error, "name", None)
         message = (
-            f"import error: no module named '{missing}' (only the portal runtime's packages are installed on the cluster)"
+            f"import error: no module named '{missing}'"
+            " (only the portal runtime's packages are installed on the cluster)"
             if isinstance(error, ModuleNotFoundError) and missing
             else f"import error: {error}"
         )
@@ -86,9 +87,8 @@ def check_source(source: str) -> dict[str, Any]:
     except Exception as error:  # noqa: BLE001  (any failure of user code is a verdict)
         line = _user_line(error)
         where = f" at line {line}" if line else ""
-        problems.append(
-            _problem("module_error", f"the module raised {type(error).__name__}{where}: {error}", line)
-        )
+        message = f"the module raised {type(error).__name__}{where}: {error}"
+        problems.append(_problem("module_error", message, line))
         return verdict
 
     schema = getattr(module, "HYPERPARAMETER_SCHEMA", None)
@@ -139,9 +139,8 @@ def _check_model(build_model: Any, config: dict[str, Any], verdict: dict[str, An
         model = build_model(dict(config))
     except Exception as error:  # noqa: BLE001
         line = _user_line(error)
-        problems.append(
-            _problem("build_failed", f"build_model(config) raised {type(error).__name__}: {error}", line)
-        )
+        message = f"build_model(config) raised {type(error).__name__}: {error}"
+        problems.append(_problem("build_failed", message, line))
         return
     if not isinstance(model, nn.Module):
         problems.append(
@@ -215,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         source = os.environ.get(SOURCE_ENV, "")
     # Syntax is checked before Ray starts: it runs nothing.
     problems = compile_problems(source)
+    verdict: dict[str, Any]
     if problems:
         verdict = {
             "kind": CHECK_KIND,
