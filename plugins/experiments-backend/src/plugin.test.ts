@@ -4,23 +4,27 @@ import {
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { TrainingJob } from '@internal/backstage-plugin-experiments-common';
 import {
-  OWNER_RULE_NAME,
-  PluginStatus,
-} from '@internal/backstage-plugin-mlops-common';
+  Dataset,
+  DatasetVersion,
+} from '@internal/backstage-plugin-datasets-common';
+import { TrainingJob } from '@internal/backstage-plugin-experiments-common';
+import { PluginStatus } from '@internal/backstage-plugin-mlops-common';
 import { closedPortUrl, requireTestService } from '@internal/mlops-node';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
-import { mnistDataFolder } from './catalog/DatasetCatalog';
 import { experimentsPlugin } from './plugin';
+import { ownerPolicy } from './__testUtils__/ownerPolicy';
 import { startExperimentsBackend, waitFor } from './__testUtils__/testBackend';
-import { testJob } from './__testUtils__/testJob';
+import { testJob, testJobConfig } from './__testUtils__/testJob';
 
 // A real MLflow server started by the test command.
 const mlflowUrl = requireTestService('MLOPS_TEST_MLFLOW_URL');
+
+// Each backend also starts the datasets plugin, which hashes the MNIST sample on startup.
+jest.setTimeout(60_000);
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
@@ -47,21 +51,32 @@ async function startBackend(options: Options = {}) {
   return { ...started, knex };
 }
 
-/** A policy that grants jobs to the owners among `claims`, like MlopsPolicy. */
-function ownerPolicy(claims: string[]) {
-  return mockServices.permissions.mock({
-    authorizeConditional: async requests =>
-      requests.map(() => ({
-        result: AuthorizeResult.CONDITIONAL,
-        pluginId: 'experiments',
-        resourceType: 'training-job',
-        conditions: {
-          rule: OWNER_RULE_NAME,
-          resourceType: 'training-job',
-          params: { claims },
-        },
-      })),
-  }).factory;
+/** The datasets of the datasets plugin running in the same backend, by name. */
+async function datasetsByName(server: any): Promise<Record<string, Dataset>> {
+  const res = await request(server).get('/api/datasets/datasets').expect(200);
+  return Object.fromEntries(
+    (res.body.items as Dataset[]).map(d => [d.name, d]),
+  );
+}
+
+async function versionOf(
+  server: any,
+  dataset: Dataset,
+  version = dataset.latestVersion!,
+): Promise<DatasetVersion> {
+  return (
+    await request(server)
+      .get(`/api/datasets/datasets/${dataset.id}/versions/${version}`)
+      .expect(200)
+  ).body;
+}
+
+/** The manifest hash the runtime checks: over [name, size, sha256] of the files, by name. */
+function manifestHashOf(version: DatasetVersion) {
+  const entries = version.files
+    .map(f => [f.path, f.size, f.sha256])
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  return createHash('sha256').update(JSON.stringify(entries)).digest('hex');
 }
 
 const validRequest = {
@@ -118,7 +133,7 @@ describe('experiments backend', () => {
     ).rejects.toThrow(/mlops\.mlflow\.trackingUrl is not set/);
   });
 
-  it('lists the model templates of the runtime folder and the MNIST dataset with its hash', async () => {
+  it('lists the model templates of the runtime folder and the datasets of the datasets plugin with their latest version', async () => {
     const { server } = await startBackend();
     const templates = await request(server)
       .get('/api/experiments/templates')
@@ -134,24 +149,29 @@ describe('experiments backend', () => {
     );
     expect(templates.body.items).toContainEqual(manifest);
 
-    const hash = createHash('sha256');
-    for (const file of [
-      'train-images-idx3-ubyte',
-      'train-labels-idx1-ubyte',
-      't10k-images-idx3-ubyte',
-      't10k-labels-idx1-ubyte',
-    ]) {
-      hash.update(readFileSync(path.join(mnistDataFolder(), file)));
-    }
+    const { mnist, 'iris-synthetic': iris } = await datasetsByName(server);
+    expect(mnist.latestVersion).toMatch(/^[0-9a-f]{64}$/);
     const datasets = await request(server)
       .get('/api/experiments/datasets')
       .expect(200);
     expect(datasets.body.items).toEqual([
       {
-        id: 'mnist',
-        title: expect.stringContaining('MNIST'),
+        id: iris.id,
+        name: 'iris-synthetic',
+        title: 'iris-synthetic',
+        owner: 'group:default/team-a',
+        description: iris.description,
+        format: 'csv',
+        version: iris.latestVersion,
+      },
+      {
+        id: mnist.id,
+        name: 'mnist',
+        title: 'mnist',
+        owner: 'group:default/team-a',
+        description: expect.stringContaining('MNIST'),
         format: 'idx',
-        version: `sha256:${hash.digest('hex')}`,
+        version: mnist.latestVersion,
       },
     ]);
   });
@@ -163,7 +183,8 @@ describe('experiments backend', () => {
       .send(validRequest)
       .expect(201);
     const job = res.body as TrainingJob;
-    const datasets = await request(server).get('/api/experiments/datasets');
+    const { mnist } = await datasetsByName(server);
+    const version = await versionOf(server, mnist);
 
     expect(job).toMatchObject({
       name: 'mnist-cnn on mnist',
@@ -174,9 +195,13 @@ describe('experiments backend', () => {
       config: {
         template: { id: 'mnist-cnn', version: '1.0.0' },
         dataset: {
-          id: 'mnist',
+          id: mnist.id,
+          name: 'mnist',
           format: 'idx',
-          version: datasets.body.items[0].version,
+          version: mnist.latestVersion,
+          manifestSha256: manifestHashOf(version),
+          fileCount: 4,
+          totalBytes: version.files.reduce((sum, f) => sum + f.size, 0),
         },
         hyperparameters: {
           epochs: 1,
@@ -305,11 +330,87 @@ describe('experiments backend', () => {
     expect(await knex('job_queue').pluck('id')).toEqual([]);
   });
 
-  it('answers 404 for an unknown template, dataset or cluster, and stores nothing', async () => {
+  it('pins the dataset version the caller names, by dataset id or name', async () => {
+    const { server } = await startBackend();
+    const { mnist } = await datasetsByName(server);
+    for (const datasetId of [mnist.id, 'mnist']) {
+      const res = await request(server)
+        .post('/api/experiments/jobs')
+        .send({
+          ...validRequest,
+          datasetId,
+          datasetVersion: mnist.latestVersion,
+        })
+        .expect(201);
+      expect(res.body.config.dataset).toMatchObject({
+        id: mnist.id,
+        version: mnist.latestVersion,
+      });
+    }
+  });
+
+  it("trains only on datasets the caller may read: the user's permissions on datasets apply", async () => {
+    const teamB = ['user:default/mock', 'group:default/team-b'];
+    const { server, knex } = await startBackend({
+      permissions: ownerPolicy(teamB),
+      ownershipEntityRefs: teamB,
+      rayClusters: [
+        {
+          name: 'local',
+          owner: 'group:default/team-b',
+          dashboardUrl: 'http://127.0.0.1:1',
+        },
+      ],
+    });
+    await request(server)
+      .get('/api/experiments/datasets')
+      .expect(200, { items: [] });
+    const res = await request(server)
+      .post('/api/experiments/jobs')
+      .send(validRequest)
+      .expect(404);
+    expect(res.body.error.message).toBe('No dataset "mnist"');
+    expect(await knex('training_jobs').pluck('id')).toEqual([]);
+
+    const own = await startBackend({
+      permissions: ownerPolicy(teamB),
+      ownershipEntityRefs: teamB,
+      samplesOwner: 'group:default/team-b',
+      rayClusters: [
+        {
+          name: 'local',
+          owner: 'group:default/team-b',
+          dashboardUrl: 'http://127.0.0.1:1',
+        },
+      ],
+    });
+    await request(own.server)
+      .post('/api/experiments/jobs')
+      .send(validRequest)
+      .expect(201);
+  });
+
+  it('refuses a dataset in a format the template does not read (400), storing nothing', async () => {
+    const { server, knex } = await startBackend();
+    const res = await request(server)
+      .post('/api/experiments/jobs')
+      .send({ ...validRequest, datasetId: 'iris-synthetic' })
+      .expect(400);
+    expect(res.body.error.message).toContain(
+      'datasetId: iris-synthetic is in format csv; mnist-cnn accepts idx',
+    );
+    expect(await knex('training_jobs').pluck('id')).toEqual([]);
+  });
+
+  it('answers 404 for an unknown template, dataset, dataset version or cluster, and stores nothing', async () => {
     const { server, knex } = await startBackend();
     for (const [change, message] of [
       [{ templateId: 'resnet-9000' }, 'No model template "resnet-9000"'],
       [{ datasetId: 'imagenet' }, 'No dataset "imagenet"'],
+      [
+        { datasetVersion: 'f'.repeat(64) },
+        `Dataset "mnist" has no version "${'f'.repeat(64)}"`,
+      ],
       [{ cluster: 'moon' }, 'No Ray cluster named "moon"'],
     ] as const) {
       const res = await request(server)
@@ -401,6 +502,63 @@ describe('experiments backend', () => {
       .get('/api/experiments/jobs?limit=1')
       .expect(200);
     expect(one.body.items).toEqual([{ ...newer, links: {} }]);
+  });
+
+  it('lists the jobs that trained on a dataset, or on one version of it (lineage)', async () => {
+    const { server, store } = await startBackend();
+    const onDataset = (name: string, id: string, version: string, at: string) =>
+      testJob(name, 'group:default/team-a', at, {
+        config: {
+          ...testJobConfig,
+          dataset: { id, version, format: 'idx' },
+        },
+      });
+    const jobs = [
+      onDataset('d1-v1', 'd1', 'v1', '2026-01-01T10:00:00.000Z'),
+      onDataset('d1-v2', 'd1', 'v2', '2026-01-02T10:00:00.000Z'),
+      onDataset('d2-v1', 'd2', 'v1', '2026-01-03T10:00:00.000Z'),
+      onDataset('d1-v1-again', 'd1', 'v1', '2026-01-04T10:00:00.000Z'),
+    ];
+    for (const job of jobs) await store.insertJob(job);
+    const names = async (query: string) =>
+      (
+        await request(server).get(`/api/experiments/jobs?${query}`).expect(200)
+      ).body.items.map((j: TrainingJob) => j.name);
+
+    expect(await names('datasetId=d1')).toEqual([
+      'd1-v1-again',
+      'd1-v2',
+      'd1-v1',
+    ]);
+    expect(await names('datasetId=d1&datasetVersion=v1')).toEqual([
+      'd1-v1-again',
+      'd1-v1',
+    ]);
+    expect(await names('datasetId=d1&datasetVersion=v1&limit=1')).toEqual([
+      'd1-v1-again',
+    ]);
+    expect(await names('datasetId=d3')).toEqual([]);
+
+    // A submitted job is found under the version it pinned.
+    const submitted = await request(server)
+      .post('/api/experiments/jobs')
+      .send(validRequest)
+      .expect(201);
+    const { id, version } = submitted.body.config.dataset;
+    expect(await names(`datasetId=${id}&datasetVersion=${version}`)).toEqual([
+      'mnist-cnn on mnist',
+    ]);
+
+    for (const [query, message] of [
+      ['datasetVersion=v1', 'datasetVersion filters jobs only with datasetId'],
+      ['datasetId=d1&datasetId=d2', 'datasetId must be given once'],
+      ['datasetId=', 'datasetId must be given once'],
+    ]) {
+      const res = await request(server)
+        .get(`/api/experiments/jobs?${query}`)
+        .expect(400);
+      expect(res.body.error.message).toContain(message);
+    }
   });
 
   it("shows, cancels and serves logs and metrics of a team's own jobs only", async () => {

@@ -36,8 +36,10 @@ export const experimentsPlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
+        auth: coreServices.auth,
         config: coreServices.rootConfig,
         database: coreServices.database,
+        discovery: coreServices.discovery,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         lifecycle: coreServices.lifecycle,
@@ -48,8 +50,10 @@ export const experimentsPlugin = createBackendPlugin({
         userInfo: coreServices.userInfo,
       },
       async init({
+        auth,
         config,
         database,
+        discovery,
         httpAuth,
         httpRouter,
         lifecycle,
@@ -67,7 +71,7 @@ export const experimentsPlugin = createBackendPlugin({
           logger,
         });
         const runtimeVersion = await readRuntimeVersion(settings.runtimePath);
-        const datasets = new DatasetCatalog();
+        const datasets = new DatasetCatalog({ discovery, auth });
         const clusters = new RayClusters(rayClusters);
         const queue = QueueConnector.fromConfig({
           config: settings.queue,

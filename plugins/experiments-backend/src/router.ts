@@ -28,7 +28,7 @@ import { CustomModels } from './customModels';
 import { DatabaseJobStore, StoredJob } from './database/DatabaseJobStore';
 import { trainingJobResourceRef } from './permissionRules';
 import { JobService } from './service/JobService';
-import { parseCreateRequest } from './service/validation';
+import { parseCreateRequest, parseJobListFilter } from './service/validation';
 import { checkMlflow } from './status';
 import { TrialStore } from './tune/TrialStore';
 
@@ -112,20 +112,21 @@ export async function createRouter(deps: {
   router.use(deps.customModels.router);
 
   router.get('/datasets', async (req, res) => {
-    await httpAuth.credentials(req, { allow: ['user'] });
-    res.json({ items: await deps.datasets.list() });
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    res.json({ items: await deps.datasets.list(credentials) });
   });
 
   router.get('/jobs', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     const limit = parseLimit(req.query.limit);
+    const dataset = parseJobListFilter(req.query);
     const filter = await authorizedOwnerQuery({
       permissions,
       credentials,
       permission: trainingJobReadPermission,
       ruleset,
     });
-    const items = await store.listJobs({ filter, limit });
+    const items = await store.listJobs({ filter, limit, ...dataset });
     res.json({ items: items.map(job => jobs.withLinks(job)) });
   });
 

@@ -3,10 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 
 const PYTHON_JOB = `
-import json, os, sys, time, urllib.request
+import hashlib, json, os, sys, time, urllib.request
 
 config = json.loads(os.environ["MLOPS_JOB_CONFIG"])
 params = config["hyperparameters"]
+dataset = config["dataset"]
 
 
 def emit(kind, **fields):
@@ -23,11 +24,17 @@ def mlflow(path, body):
 
 
 print("job", config["jobId"], "seed", config["seed"], flush=True)
+for file in dataset["files"]:
+    with open(file["path"], "rb") as content:
+        if hashlib.sha256(content.read()).hexdigest() != file["sha256"]:
+            raise ValueError("dataset file " + file["name"] + " does not match its version")
+print("dataset", dataset["name"], dataset["version"] + ":", len(dataset["files"]), "files verified", flush=True)
 if params["mode"] == "raise":
-    print("loading", config["dataset"]["path"], flush=True)
+    print("loading", dataset["files"][0]["name"], flush=True)
     raise ValueError("labels and images differ in length")
 if params["mode"] == "error":
-    emit("error", reason="dataset not found", message="no IDX files in " + config["dataset"]["path"] + "/missing")
+    folder = os.path.dirname(dataset["files"][0]["path"])
+    emit("error", reason="dataset not found", message="no IDX files in " + folder + "/missing")
     sys.exit(2)
 
 experiment = mlflow("experiments/create", {"name": "e2e-" + config["jobId"]})["experiment_id"]
@@ -41,8 +48,9 @@ emit("result", mlflowRunId=run, mlflowExperimentId=experiment, registeredModel={
 
 /**
  * A runtime folder for end-to-end tests: one template, "e2e-job", whose entrypoint is a small
- * Python module that behaves as its `mode` hyperparameter says (succeed after logging to MLflow,
- * raise, report a known error, or sleep), printing the runtime's `mlops.*` lines.
+ * Python module that checks the dataset files it is given against their sha256, then behaves as
+ * its `mode` hyperparameter says (succeed after logging to MLflow, raise, report a known error,
+ * or sleep), printing the runtime's `mlops.*` lines.
  */
 export async function createE2eRuntime(): Promise<string> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'mlops-e2e-runtime-'));

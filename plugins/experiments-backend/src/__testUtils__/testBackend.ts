@@ -6,7 +6,12 @@ import {
 } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { JsonObject } from '@backstage/types';
-import { Knex } from 'knex';
+// The tests run the real datasets plugin beside this one (a dev dependency); the plugin does not.
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import datasetsPlugin from '@internal/backstage-plugin-datasets-backend';
+import knexFactory, { Knex } from 'knex';
+import os from 'node:os';
+import path from 'node:path';
 import { DatabaseJobStore } from '../database/DatabaseJobStore';
 import { experimentsPlugin } from '../plugin';
 
@@ -17,8 +22,19 @@ export const repoRuntimePath = resolvePackagePath(
 );
 
 /**
- * Starts the experiments plugin in a test backend over `knex`, with the signed-in mock user
- * owning through `ownershipEntityRefs`.
+ * The local object store of the datasets plugin in tests. Shared by the tests and kept between
+ * runs: its objects are addressed by content, so the MNIST sample is copied into it once.
+ */
+export const testDatasetsRoot = path.join(
+  os.tmpdir(),
+  'mlops-experiments-test-datasets',
+);
+
+/**
+ * The experiments plugin over `knex`, and the real datasets plugin (over `datasetsKnex`, by
+ * default a new in-memory SQLite; a local object store; the MNIST and tabular samples owned by
+ * `samplesOwner`) beside it, which the experiments plugin calls over HTTP. The signed-in mock user owns through
+ * `ownershipEntityRefs`.
  */
 export async function startExperimentsBackend(options: {
   knex: Knex;
@@ -27,13 +43,39 @@ export async function startExperimentsBackend(options: {
   rayClusters?: JsonObject[];
   permissions?: ServiceFactory;
   ownershipEntityRefs?: string[];
+  datasets?: JsonObject;
+  samplesOwner?: string;
+  /** The datasets plugin's database, for a test that restarts the backend; default a new one. */
+  datasetsKnex?: Knex;
 }) {
   const { knex } = options;
   const backend = await startTestBackend({
     features: [
       experimentsPlugin,
+      datasetsPlugin,
       options.permissions ?? mockServices.permissions.factory(),
-      mockServices.database.factory({ knex }),
+      createServiceFactory({
+        service: coreServices.database,
+        deps: {
+          plugin: coreServices.pluginMetadata,
+          lifecycle: coreServices.lifecycle,
+        },
+        factory: ({ plugin, lifecycle }) => {
+          if (plugin.getId() !== 'datasets') {
+            return mockServices.database({ knex });
+          }
+          if (options.datasetsKnex) {
+            return mockServices.database({ knex: options.datasetsKnex });
+          }
+          const own = knexFactory({
+            client: 'better-sqlite3',
+            connection: ':memory:',
+            useNullAsDefault: true,
+          });
+          lifecycle.addShutdownHook(() => own.destroy());
+          return mockServices.database({ knex: own });
+        },
+      }),
       createServiceFactory({
         service: coreServices.userInfo,
         deps: {},
@@ -62,6 +104,13 @@ export async function startExperimentsBackend(options: {
             experiments: {
               runtimePath: repoRuntimePath,
               ...options.experiments,
+            },
+            datasets: {
+              objectStore: { type: 'local', root: testDatasetsRoot },
+              samples: {
+                owner: options.samplesOwner ?? 'group:default/team-a',
+              },
+              ...options.datasets,
             },
           },
         },

@@ -42,6 +42,8 @@ type JobRow = {
   mlflow_run_id: string | null;
   registered_model_name: string | null;
   registered_model_version: string | null;
+  dataset_id: string | null;
+  dataset_version: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
   started_at: Timestamp | null;
@@ -84,12 +86,17 @@ export class DatabaseJobStore {
 
   private constructor(readonly knex: Knex) {}
 
-  /** Newest first; `filter` is the ownership condition of the caller, absent for all jobs. */
+  /**
+   * Newest first; `filter` is the ownership condition of the caller, absent for all jobs. With
+   * `datasetId` (and `datasetVersion`), only the jobs that trained on that dataset (version).
+   */
   async listJobs(options: {
     filter?: PermissionCriteria<OwnerQuery>;
     limit: number;
+    datasetId?: string;
+    datasetVersion?: string;
   }): Promise<StoredJob[]> {
-    const { filter, limit } = options;
+    const { filter, limit, datasetId, datasetVersion } = options;
     const query = this.knex<JobRow>(JOBS)
       .orderBy([
         { column: 'created_at', order: 'desc' },
@@ -98,6 +105,10 @@ export class DatabaseJobStore {
       .limit(limit);
     if (filter) {
       query.where(q => whereOwner(q, filter));
+    }
+    if (datasetId) {
+      query.where('dataset_id', datasetId);
+      if (datasetVersion) query.where('dataset_version', datasetVersion);
     }
     return (await query).map(toJob);
   }
@@ -147,6 +158,8 @@ export class DatabaseJobStore {
         config: JSON.stringify(job.config),
         attempts: job.attempts,
         cluster: job.config?.cluster ?? null,
+        dataset_id: job.config?.dataset?.id ?? null,
+        dataset_version: job.config?.dataset?.version ?? null,
         ray_submission_id: job.raySubmissionId ?? null,
         ray_job_id: job.rayJobId ?? null,
         mlflow_experiment_id: job.mlflowExperimentId ?? null,

@@ -64,7 +64,11 @@ export class JobService {
   ): Promise<TrainingJob> {
     const { templates, datasets, clusters, store } = this.deps;
     const { template, validate } = templates.get(request.templateId);
-    const dataset = await datasets.get(request.datasetId);
+    const dataset = await datasets.pin(
+      submitter.credentials,
+      request.datasetId,
+      request.datasetVersion,
+    );
 
     const hyperparameters = structuredClone(request.hyperparameters ?? {});
     const problems: string[] = [];
@@ -79,9 +83,9 @@ export class JobService {
     }
     if (!template.datasetFormats.includes(dataset.format)) {
       problems.push(
-        `datasetId: ${dataset.id} is in format ${dataset.format}; ${
-          template.id
-        } accepts ${template.datasetFormats.join(', ')}`,
+        `datasetId: ${dataset.name ?? dataset.id} is in format ${
+          dataset.format
+        }; ${template.id} accepts ${template.datasetFormats.join(', ')}`,
       );
     }
     const owner = resolveOwner(request.owner, submitter);
@@ -106,11 +110,7 @@ export class JobService {
     }
     const config: ResolvedJobConfig = {
       template: { id: template.id, version: template.version },
-      dataset: {
-        id: dataset.id,
-        version: dataset.version,
-        format: dataset.format,
-      },
+      dataset,
       hyperparameters: hyperparameters as Record<string, JsonValue>,
       seed: request.seed ?? randomInt(0, 2 ** 31 - 1),
       resources,
@@ -125,7 +125,9 @@ export class JobService {
       id: randomUUID(),
       name:
         request.name ??
-        `${autoTune ? 'Auto-tune ' : ''}${template.id} on ${dataset.id}`,
+        `${autoTune ? 'Auto-tune ' : ''}${template.id} on ${
+          dataset.name ?? dataset.id
+        }`,
       owner,
       project: request.project,
       state: 'QUEUED',
@@ -137,7 +139,7 @@ export class JobService {
     await store.insertJob(job, { enqueue: true });
     this.deps.onQueued?.();
     this.deps.logger.info(
-      `Training job ${job.id} (${template.id} on ${dataset.id}) queued for ${owner}`,
+      `Training job ${job.id} (${template.id} on dataset ${dataset.id} version ${dataset.version}) queued for ${owner}`,
     );
     return this.withLinks(job);
   }

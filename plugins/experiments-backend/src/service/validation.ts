@@ -13,6 +13,7 @@ const validateRequestBody = ajv.compile<CreateTrainingJobRequest>({
     name: { type: 'string', minLength: 1, maxLength: 255 },
     templateId: { type: 'string', minLength: 1, maxLength: 255 },
     datasetId: { type: 'string', minLength: 1, maxLength: 255 },
+    datasetVersion: { type: 'string', minLength: 1, maxLength: 255 },
     hyperparameters: { type: 'object' },
     seed: { type: 'integer', minimum: 0, maximum: 2147483647 },
     cluster: { type: 'string', minLength: 1, maxLength: 255 },
@@ -64,4 +65,25 @@ export function describeErrors(
 
 export function invalidJob(problems: string[]): InputError {
   return new InputError(`Invalid training job: ${problems.join('; ')}`);
+}
+
+/** The dataset filter of `GET /jobs`; InputError for a repeated, empty or lone version filter. */
+export function parseJobListFilter(query: Record<string, unknown>): {
+  datasetId?: string;
+  datasetVersion?: string;
+} {
+  const value = (key: 'datasetId' | 'datasetVersion') => {
+    const given = query[key];
+    if (given === undefined) return undefined;
+    if (typeof given !== 'string' || !given || given.length > 255) {
+      throw new InputError(`${key} must be given once, as 1 to 255 characters`);
+    }
+    return given;
+  };
+  const datasetId = value('datasetId');
+  const datasetVersion = value('datasetVersion');
+  if (datasetVersion && !datasetId) {
+    throw new InputError('datasetVersion filters jobs only with datasetId');
+  }
+  return { datasetId, datasetVersion };
 }

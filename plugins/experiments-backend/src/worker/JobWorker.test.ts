@@ -5,6 +5,7 @@ import {
   RayJobsClient,
 } from '@internal/backstage-plugin-experiments-node';
 import { promises as fs } from 'node:fs';
+import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { DatasetCatalog } from '../catalog/DatasetCatalog';
 import { TemplateCatalog } from '../catalog/TemplateCatalog';
@@ -55,9 +56,11 @@ afterEach(async () => {
 async function startBackend(
   knex: Awaited<ReturnType<typeof databases.init>>,
   experiments: Record<string, any> = {},
+  datasetsKnex?: Awaited<ReturnType<typeof databases.init>>,
 ) {
   const started = await startExperimentsBackend({
     knex,
+    datasetsKnex,
     trackingUrl: mlflowUrl!,
     rayClusters: [cluster],
     experiments: {
@@ -136,6 +139,10 @@ async function raySubmissionsOf(id: string) {
           .get(`/api/experiments/jobs/${id}/logs`)
           .expect(200);
         expect(logs.body.text).toContain(`job ${id} seed ${job.config.seed}`);
+        // The worker gave the job the files of the MNIST version it pinned.
+        expect(logs.body.text).toContain(
+          `dataset mnist ${job.config.dataset.version}: 4 files verified`,
+        );
         expect(logs.body.text).toContain('"kind": "mlops.result"');
         expect(logs.body.nextOffset).toBe(
           Buffer.byteLength(logs.body.text, 'utf8'),
@@ -216,7 +223,13 @@ async function raySubmissionsOf(id: string) {
       'redelivers a job whose worker died before the ack, and Ray still runs it once',
       async () => {
         const knex = await databases.init('SQLITE_3');
-        const first = await startBackend(knex, { worker: { enabled: false } });
+        // The second backend finds the dataset version the job pinned in the first one.
+        const datasetsKnex = await databases.init('SQLITE_3');
+        const first = await startBackend(
+          knex,
+          { worker: { enabled: false } },
+          datasetsKnex,
+        );
         const id = await submit(first.server, { mode: 'succeed' });
 
         // A worker that submits to Ray and dies before it records anything or acks.
@@ -226,11 +239,20 @@ async function raySubmissionsOf(id: string) {
           visibilityTimeoutMs: 1_000,
         });
         const logger = mockServices.logger.mock();
+        const { port } = first.server.address() as AddressInfo;
+        const pluginUrl = async (pluginId: string) =>
+          `http://localhost:${port}/api/${pluginId}`;
         const dyingWorker = new JobWorker({
           store: first.store,
           queue: new QueueConnector(async () => queue),
           templates: await TemplateCatalog.load({ runtimePath, logger }),
-          datasets: new DatasetCatalog(),
+          datasets: new DatasetCatalog({
+            discovery: {
+              getBaseUrl: pluginUrl,
+              getExternalBaseUrl: pluginUrl,
+            },
+            auth: mockServices.auth({ pluginId: 'experiments' }),
+          }),
           clusters: new RayClusters({
             listClusters: () => [cluster],
             getClient: () => {
@@ -272,7 +294,7 @@ async function raySubmissionsOf(id: string) {
 
         // The next worker gets the delivery again once the lease expires.
         await first.backend.stop();
-        const second = await startBackend(knex);
+        const second = await startBackend(knex, {}, datasetsKnex);
         const job = await waitForState(second.server, id, TERMINAL);
         expect(job).toMatchObject({ state: 'SUCCEEDED', attempts: 1 });
         expect(await raySubmissionsOf(id)).toEqual([id]);

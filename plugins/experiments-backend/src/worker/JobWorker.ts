@@ -6,8 +6,8 @@ import {
   JobOutcome,
   RayJobRejectedError,
 } from '@internal/backstage-plugin-experiments-node';
+import { InputError, NotFoundError } from '@backstage/errors';
 import { RayUnavailableError } from '@internal/backstage-plugin-ray-clusters-node';
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { DatasetCatalog } from '../catalog/DatasetCatalog';
 import { TemplateCatalog } from '../catalog/TemplateCatalog';
@@ -25,6 +25,11 @@ export type WorkerSettings = {
   prefetch: number;
   entrypointNumCpus: number;
 };
+
+/** The job config travels in one environment variable, which Linux caps at 128 KiB. */
+const MAX_JOB_CONFIG_BYTES = 120_000;
+/** Dataset versions materialized for jobs, beside the jobs' folders (job ids are UUIDs). */
+const DATASET_CACHE_DIR = 'dataset-cache';
 
 /** A job the worker cannot run, whatever the number of attempts: it fails with this reason. */
 class UnrunnableJobError extends Error {}
@@ -127,19 +132,12 @@ export class JobWorker {
         `model template ${config.template.id} no longer exists`,
       );
     }
-    const dataset = await datasets.get(config.dataset.id).catch(() => {
-      throw new UnrunnableJobError(`dataset not found: ${config.dataset.id}`);
+    const dataset = await datasets.locate(config.dataset).catch(error => {
+      if (error instanceof NotFoundError || error instanceof InputError) {
+        throw new UnrunnableJobError(error.message);
+      }
+      throw error;
     });
-    if (!(await exists(dataset.path))) {
-      throw new UnrunnableJobError(
-        `dataset not found: ${config.dataset.id} (no files at ${dataset.path})`,
-      );
-    }
-    if (dataset.version !== config.dataset.version) {
-      throw new UnrunnableJobError(
-        `dataset ${config.dataset.id} changed since the job was submitted (version ${config.dataset.version}, now ${dataset.version})`,
-      );
-    }
     let client;
     try {
       client = clusters.jobs(config.cluster);
@@ -152,7 +150,7 @@ export class JobWorker {
     const jobConfig = {
       jobId: job.id,
       template: config.template,
-      dataset: { ...config.dataset, path: dataset.path },
+      dataset,
       hyperparameters: config.hyperparameters,
       seed: config.seed,
       resources: config.resources,
@@ -164,11 +162,18 @@ export class JobWorker {
       storagePath: path.join(settings.storagePath, job.id),
       ...(config.autoTune && { autoTune: config.autoTune }),
     };
+    const configJson = JSON.stringify(jobConfig);
+    if (Buffer.byteLength(configJson) > MAX_JOB_CONFIG_BYTES) {
+      throw new UnrunnableJobError(
+        `dataset ${dataset.name} version ${dataset.version} has too many files (${dataset.files.length}) to pass to a Ray job: its job config would be ${Buffer.byteLength(configJson)} bytes, at most ${MAX_JOB_CONFIG_BYTES}`,
+      );
+    }
     const result = await client.submit({
       submissionId: job.id,
       entrypoint: `python -m ${entrypoint}`,
       envVars: {
-        MLOPS_JOB_CONFIG: JSON.stringify(jobConfig),
+        MLOPS_JOB_CONFIG: configJson,
+        MLOPS_DATASET_CACHE: path.join(settings.storagePath, DATASET_CACHE_DIR),
         PYTHONPATH: path.join(settings.runtimePath, 'src'),
       },
       entrypointNumCpus: settings.entrypointNumCpus,
@@ -230,11 +235,3 @@ export class JobWorker {
   }
 }
 
-async function exists(p: string) {
-  try {
-    await fs.access(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
