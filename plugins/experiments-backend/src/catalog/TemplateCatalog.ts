@@ -1,6 +1,9 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
-import { ModelTemplate } from '@internal/backstage-plugin-experiments-common';
+import {
+  ModelTemplate,
+  searchSpaceProblems,
+} from '@internal/backstage-plugin-experiments-common';
 import Ajv, { ValidateFunction } from 'ajv';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -17,7 +20,8 @@ const MODULE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 /**
  * Model templates from the JSON manifests in the runtime's templates folder
  * (`<runtimePath>/src/mlops_runtime/templates/*.json`). A manifest that is not a usable template
- * is skipped with a warning naming the file and the problem.
+ * (a required field missing, a default auto-tune `searchSpace` that breaks the rules of
+ * `searchSpaceProblems`) is skipped with a warning naming the file and the problem.
  */
 export class TemplateCatalog {
   static async load(options: {
@@ -114,6 +118,18 @@ function checkManifest(value: unknown): ModelTemplate {
     problems.push(
       'hyperparameterSchema must be an object schema with properties',
     );
+  }
+  if (t?.searchSpace !== undefined && problems.length === 0) {
+    for (const problem of searchSpaceProblems(
+      t.hyperparameterSchema!,
+      t.searchSpace,
+    )) {
+      problems.push(
+        `searchSpace: ${problem.path}${problem.path ? ': ' : ''}${
+          problem.message
+        }`,
+      );
+    }
   }
   const r = t?.defaultResources;
   if (
