@@ -195,3 +195,37 @@ def test_hgb_regression_on_iris(iris: pd.DataFrame) -> None:
     assert evaluation.confusion is None
     assert evaluation.metrics["test_r2"] > 0.8
     assert evaluation.metrics["test_rmse"] == pytest.approx(evaluation.metrics["test_loss"] ** 0.5)
+
+
+@pytest.mark.parametrize(
+    ("template_id", "task", "target"),
+    [
+        ("tabular-hgb", "classification", "species"),
+        ("tabular-hgb", "regression", "petal_length"),
+        ("tabular-logreg", "classification", "species"),
+    ],
+)
+def test_fitted_pipelines_load_from_skops_trusting_only_the_listed_types(
+    iris: pd.DataFrame, template_id: str, task: str, target: str
+) -> None:
+    """The registered models are written with skops; a type missing from SKOPS_TRUSTED_TYPES
+    would make logging them fail."""
+    import skops.io  # noqa: PLC0415
+
+    from mlops_runtime.models.tabular import SKOPS_TRUSTED_TYPES  # noqa: PLC0415
+
+    iris["garden"] = ["north", None, "south"] * 50
+    hyperparameters = {
+        **load_template(template_id).default_hyperparameters(),
+        "target_column": target,
+    }
+    if task == "regression":
+        hyperparameters["task"] = task
+    data = target_table(iris, target, task)
+    pipeline = tabular_model(template_id, hyperparameters, data.columns)
+    pipeline.fit(data.features, data.target)
+    dumped = skops.io.dumps(pipeline)
+    assert set(skops.io.get_untrusted_types(data=dumped)) <= set(SKOPS_TRUSTED_TYPES)
+    loaded = skops.io.loads(dumped, trusted=list(SKOPS_TRUSTED_TYPES))
+    rows = data.features.head(3)
+    assert list(loaded.predict(rows)) == list(pipeline.predict(rows))

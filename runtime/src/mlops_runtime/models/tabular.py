@@ -27,10 +27,25 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from mlops_runtime.tabular_data import FeatureColumns
 
-__all__ = ["MAX_CATEGORIES", "build_hist_gradient_boosting", "build_logistic_regression"]
+__all__ = [
+    "MAX_CATEGORIES",
+    "SKOPS_TRUSTED_TYPES",
+    "build_hist_gradient_boosting",
+    "build_logistic_regression",
+]
 
 # Below HistGradientBoosting's 255 bins, which must hold every category code of a feature.
 MAX_CATEGORIES = 250
+# Types in these fitted pipelines that skops (MLflow's safe format for scikit-learn models) does not
+# trust by default: the trees of HistGradientBoosting, its input check (a partial of check_array),
+# the dtype the imputer keeps. The models are written by the portal's own jobs, so their loaders
+# may trust exactly these; anything else in a model file still fails to load.
+SKOPS_TRUSTED_TYPES = (
+    "functools.partial",
+    "numpy.dtype",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "sklearn.utils.validation.check_array",
+)
 
 
 def build_hist_gradient_boosting(
