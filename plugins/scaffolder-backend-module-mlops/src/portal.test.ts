@@ -193,6 +193,91 @@ describe('the New ML project templates on a portal backend', () => {
     );
   });
 
+  it.each([
+    ['ml-project-mnist-cnn', 'mnist', 'mnist-cnn', {}],
+    [
+      'ml-project-tabular',
+      'iris-synthetic',
+      'tabular-logreg',
+      { modelTemplate: 'tabular-logreg' },
+    ],
+  ])(
+    'runs %s end to end: repository, training config, MLflow experiment and catalog entity',
+    async (templateName, dataset, templateId, extra) => {
+      const user = mockCredentials.user.header();
+      await waitFor('the template in the catalog', async () => {
+        const res = await request(started.server)
+          .get(
+            '/api/catalog/entities/by-name/template/default/ml-project-mnist-cnn',
+          )
+          .set('Authorization', user);
+        return res.status === 200;
+      });
+      const name = `${dataset}-project-${Date.now()}`;
+      const created = await request(started.server)
+        .post('/api/scaffolder/v2/tasks')
+        .set('Authorization', user)
+        .send({
+          templateRef: `template:default/${templateName}`,
+          values: {
+            name,
+            description: 'Handwritten digits',
+            owner: 'group:default/team-a',
+            dataset,
+            publishTo: 'local',
+            ...extra,
+          },
+        })
+        .expect(201);
+      const task = await waitFor('the task to end', async () => {
+        const res = await request(started.server)
+          .get(`/api/scaffolder/v2/tasks/${created.body.id}`)
+          .set('Authorization', user);
+        return ['completed', 'failed', 'cancelled'].includes(res.body.status)
+          ? res.body
+          : undefined;
+      });
+      if (task.status !== 'completed') {
+        const events = await request(started.server)
+          .get(`/api/scaffolder/v2/tasks/${created.body.id}/events`)
+          .set('Authorization', user);
+        throw new Error(
+          `task ${task.status}: ${JSON.stringify(events.body.slice(-3))}`,
+        );
+      }
+      const repo = path.join(localGitRoot, name);
+      const config = JSON.parse(
+        await fs.readFile(path.join(repo, 'config', 'training.json'), 'utf8'),
+      );
+      expect(config).toMatchObject({
+        templateId,
+        dataset: { name: dataset },
+      });
+      const readme = await fs.readFile(path.join(repo, 'README.md'), 'utf8');
+      expect(readme).toContain('Handwritten digits');
+      expect(readme).toContain('`group:default/team-a`');
+      const experiment = await fetch(
+        `${trackingUrl}/api/2.0/mlflow/experiments/get-by-name?experiment_name=${name}`,
+      ).then(r => r.json());
+      const entity = await waitFor('the project in the catalog', async () => {
+        const res = await request(started.server)
+          .get(`/api/catalog/entities/by-name/system/default/${name}`)
+          .set('Authorization', user);
+        return res.status === 200 ? (res.body as Entity) : undefined;
+      });
+      expect(entity.spec).toEqual({
+        type: 'ml-project',
+        owner: 'group:default/team-a',
+      });
+      expect(entity.metadata.annotations).toMatchObject({
+        'mlops-portal.io/model-template': templateId,
+        'mlops-portal.io/dataset-id': config.dataset.id,
+        'mlops-portal.io/mlflow-experiment-id':
+          experiment.experiment.experiment_id,
+      });
+    },
+  );
+
   it('publishes a project to a local git repository and registers it in the catalog', async () => {
     const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'mlops-ws-'));
     await fs.writeFile(

@@ -13,6 +13,7 @@ import {
   eventsServiceRef,
 } from '@backstage/plugin-events-node';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
+import catalogTemplateKind from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import githubModule from '@backstage/plugin-scaffolder-backend-module-github';
 import datasetsPlugin from '@internal/backstage-plugin-datasets-backend';
@@ -29,7 +30,8 @@ export type PortalServices = {
 
 /**
  * A backend with the real catalog, scaffolder (with the GitHub module and this module), datasets
- * (samples mnist and iris-synthetic, owned by team-a) and experiments plugins; returns the services
+ * (samples mnist and iris-synthetic, owned by team-a) and experiments plugins, with the templates of
+ * `templates/` in the catalog; returns the services
  * the actions of this module use, as the scaffolder would give them.
  */
 export async function startPortalBackend(options: {
@@ -56,6 +58,7 @@ export async function startPortalBackend(options: {
   const backend = await startTestBackend({
     features: [
       catalogPlugin,
+      catalogTemplateKind,
       scaffolderPlugin,
       githubModule,
       mlopsFeatures,
@@ -77,6 +80,18 @@ export async function startPortalBackend(options: {
           catalog: {
             rules: [{ allow: ['System', 'Location', 'Template', 'Component'] }],
             processingInterval: { seconds: 1 },
+            locations: [
+              {
+                type: 'file',
+                target: path.join(
+                  resolvePackagePath(
+                    '@internal/backstage-plugin-scaffolder-backend-module-mlops',
+                    '../../templates',
+                  ),
+                  'ml-project-*.yaml',
+                ),
+              },
+            ],
           },
           mlops: {
             mlflow: { trackingUrl: options.trackingUrl },
