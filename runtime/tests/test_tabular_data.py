@@ -58,7 +58,8 @@ def test_files_with_other_columns_are_named(tmp_path: Path, iris: pd.DataFrame) 
     iris.drop(columns=["petal_width"]).to_csv(tmp_path / "b.csv", index=False)
     error = job_error(load_table, tmp_path, "csv")
     assert error.reason == "dataset is malformed"
-    assert "b.csv" in error.message and "same columns" in error.message
+    assert "b.csv" in error.message
+    assert "same columns" in error.message
 
 
 def test_no_table_file_is_dataset_not_found(tmp_path: Path) -> None:
@@ -84,7 +85,8 @@ def test_missing_target_column_names_it_and_the_columns(iris: pd.DataFrame) -> N
     error = job_error(target_table, iris, "label", "classification")
     assert error.reason == "target column not found"
     assert "'label'" in error.message
-    assert "'species'" in error.message and "'sepal_length'" in error.message
+    assert "'species'" in error.message
+    assert "'sepal_length'" in error.message
     assert job_error(target_table, iris, " ", "classification").reason == "target column not found"
 
 
@@ -110,7 +112,8 @@ def test_regression_needs_a_numeric_target(iris: pd.DataFrame) -> None:
 def test_a_continuous_target_is_not_a_classification(iris: pd.DataFrame) -> None:
     table = pd.DataFrame({"x": np.arange(300.0), "y": np.arange(300.0) * 1.5})
     error = job_error(target_table, table, "y", "classification")
-    assert "300 distinct values" in error.message and "regression" in error.message
+    assert "300 distinct values" in error.message
+    assert "regression" in error.message
 
 
 def test_dates_are_not_features(iris: pd.DataFrame) -> None:
@@ -147,7 +150,8 @@ def test_split_is_seeded_and_stratified(iris: pd.DataFrame) -> None:
     first = split_rows(data, 0.2, seed=7, stratify=True)
     again = split_rows(data, 0.2, seed=7, stratify=True)
     other = split_rows(data, 0.2, seed=8, stratify=True)
-    assert len(first.test_target) == 30 and len(first.train_target) == 120
+    assert len(first.test_target) == 30
+    assert len(first.train_target) == 120
     assert list(first.test_features.index) == list(again.test_features.index)
     assert list(first.test_features.index) != list(other.test_features.index)
     assert first.test_target.value_counts().to_dict() == {
@@ -177,7 +181,8 @@ def test_pipelines_learn_from_text_categories_with_missing_values(template_id: s
     fitted, evaluation = fit_and_evaluate(pipeline, split, "classification", cpus=1)
     assert evaluation.metrics["test_accuracy"] > 0.9
     assert evaluation.labels == ["go", "stop", "wait"]
-    assert evaluation.confusion is not None and evaluation.confusion.sum() == 150
+    assert evaluation.confusion is not None
+    assert evaluation.confusion.sum() == 150
     # Unseen categories at prediction time do not fail.
     assert len(fitted.predict(pd.DataFrame({"color": ["purple"], "noise": [0.0]}))) == 1
 

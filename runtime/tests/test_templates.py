@@ -29,7 +29,8 @@ def test_manifest_is_complete_and_consistent(template_id: str) -> None:
     manifest = template.manifest
     assert manifest["id"] == template_id
     for key in ("version", "title", "description", "task", "entrypoint"):
-        assert isinstance(manifest[key], str) and manifest[key], key
+        assert isinstance(manifest[key], str), key
+        assert manifest[key], key
     assert manifest["task"] in {
         "image-classification",
         "tabular-classification",
@@ -38,13 +39,15 @@ def test_manifest_is_complete_and_consistent(template_id: str) -> None:
     assert template.dataset_formats
     properties = template.hyperparameter_schema["properties"]
     for name, spec in properties.items():
-        assert spec.get("title") and spec.get("description"), name
+        assert spec.get("title"), name
+        assert spec.get("description"), name
         assert "default" in spec, name
     assert template.validate_hyperparameters(template.default_hyperparameters()) == []
     assert template.search_space, "every built-in template declares a default search space"
     assert search_space_problems(template.hyperparameter_schema, template.search_space) == []
     resources = manifest["defaultResources"]
-    assert resources["numWorkers"] >= 1 and resources["cpusPerWorker"] > 0
+    assert resources["numWorkers"] >= 1
+    assert resources["cpusPerWorker"] > 0
 
 
 @pytest.mark.parametrize("template_id", sorted(BUILT_IN))
@@ -132,17 +135,32 @@ def test_a_valid_search_space_has_no_problems() -> None:
     ("space", "expected"),
     [
         ([], "search space: must be an object"),
-        ({"momentum": {"type": "uniform", "min": 0, "max": 1}}, "momentum: is not a hyperparameter"),
+        (
+            {"momentum": {"type": "uniform", "min": 0, "max": 1}},
+            "momentum: is not a hyperparameter",
+        ),
         ({"lr": "0.1"}, "lr: must be an object"),
         ({"lr": {"type": "normal", "min": 0, "max": 1}}, "lr.type: must be one of"),
-        ({"lr": {"type": "uniform", "min": 0.5, "max": 0.1}}, "lr: min (0.5) must be less than max"),
-        ({"lr": {"type": "uniform", "min": 0.5, "max": 0.5}}, "lr: min (0.5) must be less than max"),
+        (
+            {"lr": {"type": "uniform", "min": 0.5, "max": 0.1}},
+            "lr: min (0.5) must be less than max",
+        ),
+        (
+            {"lr": {"type": "uniform", "min": 0.5, "max": 0.5}},
+            "lr: min (0.5) must be less than max",
+        ),
         ({"lr": {"type": "uniform", "min": 0.1}}, "lr.max: must be a number, got None"),
         ({"lr": {"type": "uniform", "min": "0", "max": 1}}, "lr.min: must be a number"),
         ({"lr": {"type": "uniform", "min": 0.1, "max": 2}}, "lr.max: must be <= 1, got 2"),
         ({"lr": {"type": "uniform", "min": 0, "max": 1}}, "lr.min: must be > 0, got 0"),
-        ({"lr": {"type": "int", "min": 1, "max": 2}}, "lr: a int dimension needs an integer hyperparameter"),
-        ({"layers": {"type": "uniform", "min": 1, "max": 2}}, "layers: a uniform dimension needs a number"),
+        (
+            {"lr": {"type": "int", "min": 1, "max": 2}},
+            "lr: a int dimension needs an integer hyperparameter",
+        ),
+        (
+            {"layers": {"type": "uniform", "min": 1, "max": 2}},
+            "layers: a uniform dimension needs a number",
+        ),
         ({"layers": {"type": "int", "min": 1.5, "max": 3}}, "layers.min: must be an integer"),
         ({"layers": {"type": "int", "min": 0, "max": 3}}, "layers.min: must be >= 1, got 0"),
         ({"kind": {"type": "uniform", "min": 0, "max": 1}}, "use choice"),
@@ -150,7 +168,10 @@ def test_a_valid_search_space_has_no_problems() -> None:
         ({"kind": {"type": "choice"}}, "kind.values: must be a non-empty list"),
         ({"kind": {"type": "choice", "values": ["a", "c"]}}, "kind.values[1]: must be one of"),
         ({"kind": {"type": "choice", "values": ["a", "a"]}}, "kind.values[1]: 'a' is listed twice"),
-        ({"layers": {"type": "choice", "values": [2, "3"]}}, "layers.values[1]: must be an integer"),
+        (
+            {"layers": {"type": "choice", "values": [2, "3"]}},
+            "layers.values[1]: must be an integer",
+        ),
         ({"lr": {"type": "choice", "values": [0.1], "min": 0}}, "lr: unknown key(s) 'min'"),
     ],
 )
@@ -168,7 +189,7 @@ def test_loguniform_needs_a_positive_minimum() -> None:
 def test_a_manifest_with_an_invalid_search_space_does_not_load(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import mlops_runtime.templates as templates  # noqa: PLC0415
+    from mlops_runtime import templates  # noqa: PLC0415
 
     manifest = json.loads((TEMPLATES_DIR / "mnist-cnn.json").read_text())
     manifest["id"] = "broken"

@@ -112,7 +112,7 @@ def load_table(folder: Path, data_format: str) -> pd.DataFrame:
     files = table_files(folder, data_format)
     frames = [_read_one(path, data_format) for path in files]
     first = list(frames[0].columns)
-    for path, frame in zip(files[1:], frames[1:]):
+    for path, frame in zip(files[1:], frames[1:], strict=True):
         if list(frame.columns) != first:
             raise JobError(
                 DATASET_MALFORMED,
@@ -133,9 +133,11 @@ def _feature_columns(table: pd.DataFrame) -> FeatureColumns:
                 unusable.append(f"{column} ({dtype})")
             else:
                 numeric.append(column)
-        elif isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dtype):
-            categorical.append(column)
-        elif pd.api.types.is_object_dtype(dtype):
+        elif (
+            isinstance(dtype, pd.CategoricalDtype)
+            or pd.api.types.is_string_dtype(dtype)
+            or pd.api.types.is_object_dtype(dtype)
+        ):
             categorical.append(column)
         else:
             unusable.append(f"{column} ({dtype})")
@@ -212,7 +214,7 @@ def _class_labels(target: pd.Series, target_column: str) -> pd.Series:
     numeric = pd.api.types.is_numeric_dtype(target.dtype)
     labels = target if numeric else _as_text(target)
     classes = labels.nunique()
-    if classes < 2:  # noqa: PLR2004
+    if classes < 2:
         raise JobError(
             UNUSABLE_TABLE,
             f"the target {target_column!r} has only one value ({labels.iloc[0]!r}): "
@@ -234,7 +236,7 @@ def split_rows(data: TargetTable, test_fraction: float, seed: int, *, stratify: 
     from sklearn.model_selection import train_test_split  # noqa: PLC0415
 
     counts = data.target.value_counts()
-    strata = data.target if stratify and counts.min() >= 2 else None  # noqa: PLR2004
+    strata = data.target if stratify and counts.min() >= 2 else None
     test_rows = max(1, round(len(data.target) * test_fraction))
     if strata is not None and test_rows < len(counts):
         strata = None

@@ -42,8 +42,7 @@ def search_space_problems(schema: JsonSchema, space: object) -> list[str]:
             )
             continue
         problems += [
-            f"{name}{problem}"
-            for problem in _dimension_problems(name, properties[name], dimension)
+            f"{name}{problem}" for problem in _dimension_problems(name, properties[name], dimension)
         ]
     return problems
 
