@@ -1,0 +1,102 @@
+"""The Ray Tune trial of the MNIST image templates (`mnist-cnn`, `mnist-mlp`): a function trainable that trains one
+configuration in its own worker process and reports every epoch's metrics with a checkpoint.
+
+A plain function trainable rather than a one-worker TorchTrainer: on a small CPU cluster each
+trial then costs one process instead of a controller plus a worker group, and two trials fit on two
+cores. The training and evaluation steps are those of `mlops_runtime.mnist_training`, so a trial
+and a training job with the same hyperparameters and seed learn the same model.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import ray.tune
+import torch
+
+from mlops_runtime.idx import MnistData
+from mlops_runtime.mnist_training import (
+    TrainingState,
+    epoch_metrics,
+    evaluate,
+    evaluation_tensors,
+    make_train_loader,
+    seed_everything,
+    train_one_epoch,
+    train_tensors,
+)
+from mlops_runtime.models import torch_model
+
+__all__ = ["CHECKPOINT_FILE", "load_trial_model", "mnist_trial", "trial_hyperparameters"]
+
+CHECKPOINT_FILE = "checkpoint.pt"
+
+
+def trial_hyperparameters(base: dict[str, Any], config: dict[str, Any]) -> dict[str, Any]:
+    """The job's hyperparameters with the trial's sampled values over them (as plain Python
+    values: samplers may return numpy scalars)."""
+    return {**base, **{name: _plain(value) for name, value in config.items()}}
+
+
+def _plain(value: Any) -> Any:
+    item = getattr(value, "item", None)
+    return item() if callable(item) else value
+
+
+def mnist_trial(
+    config: dict[str, Any],
+    *,
+    data: MnistData,
+    template_id: str,
+    base_hyperparameters: dict[str, Any],
+    seed: int,
+    cpus: float,
+) -> None:
+    hyperparameters = trial_hyperparameters(base_hyperparameters, config)
+    torch.set_num_threads(max(1, int(cpus)))
+    seed_everything(seed)
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    train_set = train_tensors(data, int(hyperparameters["train_samples"]))
+    test_images, test_labels = evaluation_tensors(data)
+    loader = make_train_loader(
+        train_set, batch_size=int(hyperparameters["batch_size"]), seed=seed
+    )
+    sampler = loader.sampler
+    assert isinstance(sampler, torch.utils.data.DistributedSampler)
+    state = TrainingState.create(
+        hyperparameters, steps_per_epoch=len(loader), device=device, template_id=template_id
+    )
+    torch.manual_seed(seed)
+    checkpoint = ray.tune.get_checkpoint()
+    if checkpoint:
+        with checkpoint.as_directory() as directory:
+            saved = torch.load(Path(directory) / CHECKPOINT_FILE, weights_only=False)
+        state.load_state_dict(state.model, saved)
+
+    for epoch in range(state.epoch + 1, int(hyperparameters["epochs"]) + 1):
+        started = time.perf_counter()
+        sampler.set_epoch(epoch)
+        train_totals, train_count = train_one_epoch(state, state.model, loader, device)
+        test_totals, _ = evaluate(state.model, test_images, test_labels, device)
+        metrics = epoch_metrics(train_totals, train_count, test_totals, len(test_labels), started)
+        state.epoch = epoch
+        with tempfile.TemporaryDirectory() as directory:
+            torch.save(state.state_dict(state.model), Path(directory) / CHECKPOINT_FILE)
+            ray.tune.report(
+                {"epoch": epoch, **metrics.as_dict()},
+                checkpoint=ray.tune.Checkpoint.from_directory(directory),
+            )
+
+
+def load_trial_model(
+    checkpoint: ray.tune.Checkpoint, template_id: str, hyperparameters: dict[str, Any]
+) -> torch.nn.Module:
+    """The model saved in a trial's checkpoint, on the CPU, in eval mode."""
+    with checkpoint.as_directory() as directory:
+        saved = torch.load(Path(directory) / CHECKPOINT_FILE, map_location="cpu", weights_only=False)
+    model = torch_model(template_id, hyperparameters)
+    model.load_state_dict(saved["model"])
+    return model.eval()
