@@ -169,7 +169,10 @@ def test_pipelines_learn_from_text_categories_with_missing_values(template_id: s
     colors = rng.choice(["red", "green", "blue"], size=600)
     table = pd.DataFrame(
         {
-            "color": np.where(rng.random(600) < 0.05, None, colors),
+            "color": [
+                None if gap else color
+                for gap, color in zip(rng.random(600) < 0.05, colors, strict=True)
+            ],
             "noise": rng.normal(size=600),
             "label": np.where(colors == "red", "stop", np.where(colors == "green", "go", "wait")),
         }
