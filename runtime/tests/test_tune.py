@@ -146,7 +146,8 @@ def test_the_best_trials_model_is_registered(tuned: JobRun, mlflow_server: str) 
     assert version.run_id == result["mlflowRunId"]
     best_id = result["bestTrialId"]
     assert version.tags["mlops.best_trial_id"] == best_id
-    assert version.tags["mlops.best_trial_run_id"] == trials_by_id(tuned)[best_id][-1]["mlflowRunId"]
+    best_run_id = trials_by_id(tuned)[best_id][-1]["mlflowRunId"]
+    assert version.tags["mlops.best_trial_run_id"] == best_run_id
     parent = client.get_run(result["mlflowRunId"])
     assert parent.data.tags["mlops.best_trial_id"] == best_id
     assert parent.data.metrics["final_test_accuracy"] == result["metrics"]["final_test_accuracy"]

@@ -140,7 +140,7 @@ def test_grid_points_cover_choices_and_ranges() -> None:
     assert sorted({p["learning_rate"] for p in points}) == pytest.approx([1e-4, 1e-3, 1e-2])
     assert {p["batch_size"] for p in points} == {32, 64}
     assert {p["epochs"] for p in points} == {1, 2, 3}
-    assert all(parameter.contains(p[parameter.name]) for p in points for parameter in parsed.parameters)
+    assert all(p.contains(point[p.name]) for point in points for p in parsed.parameters)
 
 
 def test_a_grid_larger_than_the_budget_is_spread_over_it() -> None:

@@ -260,7 +260,9 @@ def run_tune(config: JobConfig, auto: AutoTuneConfig) -> None:
         }
         mlflow.log_metrics(final_metrics)
         mlflow.set_tag("mlops.best_trial_id", best_id)
-        mlflow.log_dict({"trialId": best_id, "hyperparameters": hyperparameters}, "best_config.json")
+        mlflow.log_dict(
+            {"trialId": best_id, "hyperparameters": hyperparameters}, "best_config.json"
+        )
         log_confusion_matrix(confusion.numpy(), [str(label) for label in range(NUM_CLASSES)])
         best_run_id = tracker.trials[best_id].run_id if best_id in tracker.trials else ""
         version = log_and_register_model(

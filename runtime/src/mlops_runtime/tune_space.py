@@ -78,9 +78,8 @@ class Parameter:
             return sorted({round(low + (high - low) * i / (GRID_LEVELS - 1)) for i in steps})
         if self.type == "loguniform":
             ratio = math.log(self.high / self.low)
-            inner = [
-                self.low * math.exp(ratio * i / (GRID_LEVELS - 1)) for i in range(1, GRID_LEVELS - 1)
-            ]
+            steps = range(1, GRID_LEVELS - 1)
+            inner = [self.low * math.exp(ratio * i / (GRID_LEVELS - 1)) for i in steps]
         else:
             step = (self.high - self.low) / (GRID_LEVELS - 1)
             inner = [self.low + step * i for i in range(1, GRID_LEVELS - 1)]

@@ -1,5 +1,6 @@
-"""The Ray Tune trial of the MNIST image templates (`mnist-cnn`, `mnist-mlp`): a function trainable that trains one
-configuration in its own worker process and reports every epoch's metrics with a checkpoint.
+"""The Ray Tune trial of the MNIST image templates (`mnist-cnn`, `mnist-mlp`): a function
+trainable that trains one configuration in its own worker process and reports every epoch's
+metrics with a checkpoint.
 
 A plain function trainable rather than a one-worker TorchTrainer: on a small CPU cluster each
 trial then costs one process instead of a controller plus a worker group, and two trials fit on two
@@ -96,7 +97,9 @@ def load_trial_model(
 ) -> torch.nn.Module:
     """The model saved in a trial's checkpoint, on the CPU, in eval mode."""
     with checkpoint.as_directory() as directory:
-        saved = torch.load(Path(directory) / CHECKPOINT_FILE, map_location="cpu", weights_only=False)
+        saved = torch.load(
+            Path(directory) / CHECKPOINT_FILE, map_location="cpu", weights_only=False
+        )
     model = torch_model(template_id, hyperparameters)
     model.load_state_dict(saved["model"])
     return model.eval()

@@ -83,12 +83,6 @@ describe('trial store', () => {
       });
       expect(await trials.list('another-job')).toEqual([]);
 
-      // Trials go with their job.
-      await knex('training_jobs').where('id', job.id).delete();
-      if (databaseId === 'POSTGRES_15') {
-        expect(await trials.list(job.id)).toEqual([]);
-      }
-
       await knex.migrate.rollback({ directory: migrationsDir }, true);
       expect(await knex.schema.hasTable('training_job_trials')).toBe(false);
     },
