@@ -10,6 +10,7 @@ import { JsonObject } from '@backstage/types';
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import datasetsPlugin from '@internal/backstage-plugin-datasets-backend';
 import knexFactory, { Knex } from 'knex';
+import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DatabaseJobStore } from '../database/DatabaseJobStore';
@@ -22,19 +23,11 @@ export const repoRuntimePath = resolvePackagePath(
 );
 
 /**
- * The local object store of the datasets plugin in tests. Shared by the tests and kept between
- * runs: its objects are addressed by content, so the MNIST sample is copied into it once.
- */
-export const testDatasetsRoot = path.join(
-  os.tmpdir(),
-  'mlops-experiments-test-datasets',
-);
-
-/**
- * The experiments plugin over `knex`, and the real datasets plugin (over `datasetsKnex`, by
- * default a new in-memory SQLite; a local object store; the MNIST and tabular samples owned by
- * `samplesOwner`) beside it, which the experiments plugin calls over HTTP. The signed-in mock user owns through
- * `ownershipEntityRefs`.
+ * The experiments plugin over `knex`, and the real datasets plugin beside it, which the
+ * experiments plugin calls over HTTP: over `datasetsKnex` (default a new in-memory SQLite), with
+ * a local object store in `datasetsRoot` (default a new temporary folder, removed when the
+ * backend stops) holding the MNIST and tabular samples owned by `samplesOwner`. The signed-in
+ * mock user owns through `ownershipEntityRefs`.
  */
 export async function startExperimentsBackend(options: {
   knex: Knex;
@@ -45,10 +38,14 @@ export async function startExperimentsBackend(options: {
   ownershipEntityRefs?: string[];
   datasets?: JsonObject;
   samplesOwner?: string;
-  /** The datasets plugin's database, for a test that restarts the backend; default a new one. */
+  /** The datasets plugin's database and object store, for a test that restarts the backend. */
   datasetsKnex?: Knex;
+  datasetsRoot?: string;
 }) {
   const { knex } = options;
+  const datasetsRoot =
+    options.datasetsRoot ??
+    (await fs.mkdtemp(path.join(os.tmpdir(), 'mlops-test-datasets-')));
   const backend = await startTestBackend({
     features: [
       experimentsPlugin,
@@ -63,6 +60,11 @@ export async function startExperimentsBackend(options: {
         factory: ({ plugin, lifecycle }) => {
           if (plugin.getId() !== 'datasets') {
             return mockServices.database({ knex });
+          }
+          if (!options.datasetsRoot) {
+            lifecycle.addShutdownHook(() =>
+              fs.rm(datasetsRoot, { recursive: true, force: true }),
+            );
           }
           if (options.datasetsKnex) {
             return mockServices.database({ knex: options.datasetsKnex });
@@ -106,7 +108,7 @@ export async function startExperimentsBackend(options: {
               ...options.experiments,
             },
             datasets: {
-              objectStore: { type: 'local', root: testDatasetsRoot },
+              objectStore: { type: 'local', root: datasetsRoot },
               samples: {
                 owner: options.samplesOwner ?? 'group:default/team-a',
               },

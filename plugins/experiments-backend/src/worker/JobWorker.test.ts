@@ -6,6 +6,7 @@ import {
 } from '@internal/backstage-plugin-experiments-node';
 import { promises as fs } from 'node:fs';
 import { AddressInfo } from 'node:net';
+import path from 'node:path';
 import request from 'supertest';
 import { DatasetCatalog } from '../catalog/DatasetCatalog';
 import { TemplateCatalog } from '../catalog/TemplateCatalog';
@@ -56,11 +57,11 @@ afterEach(async () => {
 async function startBackend(
   knex: Awaited<ReturnType<typeof databases.init>>,
   experiments: Record<string, any> = {},
-  datasetsKnex?: Awaited<ReturnType<typeof databases.init>>,
+  datasets: { datasetsKnex?: typeof knex; datasetsRoot?: string } = {},
 ) {
   const started = await startExperimentsBackend({
     knex,
-    datasetsKnex,
+    ...datasets,
     trackingUrl: mlflowUrl!,
     rayClusters: [cluster],
     experiments: {
@@ -224,11 +225,14 @@ async function raySubmissionsOf(id: string) {
       async () => {
         const knex = await databases.init('SQLITE_3');
         // The second backend finds the dataset version the job pinned in the first one.
-        const datasetsKnex = await databases.init('SQLITE_3');
+        const datasets = {
+          datasetsKnex: await databases.init('SQLITE_3'),
+          datasetsRoot: path.join(runtimePath, 'datasets'),
+        };
         const first = await startBackend(
           knex,
           { worker: { enabled: false } },
-          datasetsKnex,
+          datasets,
         );
         const id = await submit(first.server, { mode: 'succeed' });
 
@@ -294,7 +298,7 @@ async function raySubmissionsOf(id: string) {
 
         // The next worker gets the delivery again once the lease expires.
         await first.backend.stop();
-        const second = await startBackend(knex, {}, datasetsKnex);
+        const second = await startBackend(knex, {}, datasets);
         const job = await waitForState(second.server, id, TERMINAL);
         expect(job).toMatchObject({ state: 'SUCCEEDED', attempts: 1 });
         expect(await raySubmissionsOf(id)).toEqual([id]);
@@ -306,7 +310,12 @@ async function raySubmissionsOf(id: string) {
       'finishes a job once when the backend restarts mid-training',
       async () => {
         const knex = await databases.init('SQLITE_3');
-        const first = await startBackend(knex);
+        // The job may still be reading its dataset files when the first backend stops.
+        const first = await startBackend(
+          knex,
+          {},
+          { datasetsRoot: path.join(runtimePath, 'datasets-of-restart') },
+        );
         const id = await submit(first.server, { mode: 'succeed', seconds: 4 });
         await waitForState(first.server, id, ['RUNNING']);
         await first.backend.stop();
