@@ -2,7 +2,7 @@
 
     with CpuAccounting() as cpu: ...      # or cpu = CpuAccounting().start(); ...; cpu.stop()
     cpu.usage  # {"wall_seconds", "machine_busy_share", "cpu_seconds_by_group", "top_processes"}
-    cpu.groups_between(start, end)  # CPU seconds per group within a window (time.time() seconds)
+    cpu.between(start, end)  # the same for a window (time.time() seconds)
 
 A thread samples /proc every second and keeps each process's last CPU time, so processes that end
 before the measurement does (Ray Train's workers) are counted too. Groups come from each process's
@@ -94,8 +94,8 @@ class CpuAccounting:
         self._thread = threading.Thread(target=self._sample, name="cpu-accounting", daemon=True)
         self._first: dict[int, int] = {}
         self._last: dict[int, tuple[str, int]] = {}
-        # (time.time(), CPU seconds so far per group), one entry per sample.
-        self._timeline: list[tuple[float, dict[str, float]]] = []
+        # (time.time(), CPU seconds so far per process), one entry per sample.
+        self._timeline: list[tuple[float, dict[int, tuple[str, float]]]] = []
 
     def __enter__(self) -> CpuAccounting:
         return self.start()
@@ -115,27 +115,26 @@ class CpuAccounting:
             for pid, (cmdline, ticks) in _processes(self.roots).items():
                 # Ray renames a worker process when it takes on a role: keep the latest name.
                 self._last[pid] = (cmdline, ticks)
-            self._timeline.append((time.time(), self._by_group()))
+            self._timeline.append((time.time(), self._spent()))
 
-    def _by_group(self) -> dict[str, float]:
-        groups: dict[str, float] = {}
-        for pid, (cmdline, ticks) in self._last.items():
-            group = _group(cmdline)
-            groups[group] = groups.get(group, 0.0) + (ticks - self._first.get(pid, 0)) / TICKS
-        return groups
+    def _spent(self) -> dict[int, tuple[str, float]]:
+        return {
+            pid: (cmdline, (ticks - self._first.get(pid, 0)) / TICKS)
+            for pid, (cmdline, ticks) in self._last.items()
+        }
 
-    def groups_between(self, start: float, end: float) -> dict[str, float]:
-        """CPU seconds per group between two sampled instants nearest `start` and `end`."""
-        inside = [(at, groups) for at, groups in self._timeline if start <= at <= end]
+    def between(self, start: float, end: float) -> dict[str, Any]:
+        """CPU seconds per group, and the busiest processes, between the sampled instants
+        nearest `start` and `end` (time.time() seconds)."""
+        inside = [(at, spent) for at, spent in self._timeline if start <= at <= end]
         if len(inside) < 2:
             return {}
-        (_, first), (_, last) = inside[0], inside[-1]
-        spent = {name: last[name] - first.get(name, 0.0) for name in last}
-        return {
-            name: round(seconds, 2)
-            for name, seconds in sorted(spent.items(), key=lambda kv: -kv[1])
-            if seconds >= 0.05
+        (first_at, first), (last_at, last) = inside[0], inside[-1]
+        per_process = {
+            pid: (cmdline, seconds - first.get(pid, (cmdline, 0.0))[1])
+            for pid, (cmdline, seconds) in last.items()
         }
+        return {"wall_seconds": round(last_at - first_at, 2), **_summary(per_process)}
 
     def stop(self) -> None:
         self._stop.set()
@@ -144,22 +143,28 @@ class CpuAccounting:
             self._last[pid] = (cmdline, ticks)
         busy_after, total_after = _machine_ticks()
         busy = (busy_after - self._machine_before[0]) / max(1, total_after - self._machine_before[1])
-        self._timeline.append((time.time(), self._by_group()))
+        self._timeline.append((time.time(), self._spent()))
         per_process = {
             pid: (cmdline, (ticks - self._first.get(pid, 0)) / TICKS)
             for pid, (cmdline, ticks) in self._last.items()
         }
-        groups: dict[str, float] = {}
-        for cmdline, seconds in per_process.values():
-            groups[_group(cmdline)] = groups.get(_group(cmdline), 0.0) + seconds
-        top = sorted(per_process.values(), key=lambda item: -item[1])[:8]
         self.usage = {
             "wall_seconds": round(time.monotonic() - self._started, 2),
             "machine_busy_share": round(busy, 3),
-            "cpu_seconds_by_group": {
-                name: round(seconds, 2)
-                for name, seconds in sorted(groups.items(), key=lambda kv: -kv[1])
-                if seconds >= 0.05
-            },
-            "top_processes": [[cmdline[:100], round(seconds, 2)] for cmdline, seconds in top],
+            **_summary(per_process),
         }
+
+
+def _summary(per_process: dict[int, tuple[str, float]]) -> dict[str, Any]:
+    groups: dict[str, float] = {}
+    for cmdline, seconds in per_process.values():
+        groups[_group(cmdline)] = groups.get(_group(cmdline), 0.0) + seconds
+    top = sorted(per_process.values(), key=lambda item: -item[1])[:12]
+    return {
+        "cpu_seconds_by_group": {
+            name: round(seconds, 2)
+            for name, seconds in sorted(groups.items(), key=lambda kv: -kv[1])
+            if seconds >= 0.05
+        },
+        "top_processes": [[cmdline[:100], round(seconds, 2)] for cmdline, seconds in top],
+    }

@@ -152,7 +152,7 @@ def run_job(portal: Portal, hyperparameters: dict[str, Any], stack_pid: int) -> 
     # What else ran while each epoch trained: its window ends at the metric's timestamp.
     epoch_points = next((s["points"] for s in series if s["key"] == "epoch_seconds"), [])
     cpu_by_epoch = [
-        cpu.groups_between(p["timestamp"] / 1000 - p["value"], p["timestamp"] / 1000)
+        cpu.between(p["timestamp"] / 1000 - p["value"], p["timestamp"] / 1000)
         for p in sorted(epoch_points, key=lambda p: p["step"])
     ]
     return {
@@ -162,15 +162,14 @@ def run_job(portal: Portal, hyperparameters: dict[str, Any], stack_pid: int) -> 
         "epoch_seconds": metrics.get("epoch_seconds", []),
         "test_accuracy": (metrics.get("test_accuracy") or [None])[-1],
         "cpu_while_running": cpu.usage,
-        "cpu_seconds_by_group_per_epoch": cpu_by_epoch,
+        "cpu_during_epochs": cpu_by_epoch,
     }
 
 
 def print_cpu(title: str, usage: dict[str, Any]) -> None:
-    print(
-        f"\n{title} ({usage['wall_seconds']:.0f} s wall, machine busy "
-        f"{100 * usage['machine_busy_share']:.0f}% of {os.cpu_count()} CPUs):"
-    )
+    busy = usage.get("machine_busy_share")
+    machine = f", machine busy {100 * busy:.0f}% of {os.cpu_count()} CPUs" if busy else ""
+    print(f"\n{title} ({usage['wall_seconds']:.0f} s wall{machine}):")
     for group, seconds in usage["cpu_seconds_by_group"].items():
         print(f"  {group:40}{seconds:9.1f}")
     print("  busiest processes:")
@@ -237,10 +236,9 @@ def main() -> int:
     print_cpu("CPU seconds while the plain script trained", plain["cpu"])
     if warm["cpu_while_running"]:
         print_cpu("CPU seconds while the portal job was RUNNING", warm["cpu_while_running"])
-    for epoch, groups in enumerate(warm["cpu_seconds_by_group_per_epoch"], start=1):
-        print(f"\nCPU seconds during the portal's epoch {epoch}:")
-        for group, seconds in groups.items():
-            print(f"  {group:40}{seconds:9.1f}")
+    for epoch, usage in enumerate(warm["cpu_during_epochs"], start=1):
+        if usage:
+            print_cpu(f"CPU seconds during the portal's epoch {epoch}", usage)
 
     finished = datetime.now(timezone.utc)
     record = {

@@ -423,6 +423,18 @@ describe('experiments backend', () => {
     expect(await knex('training_job_outbox').pluck('id')).toEqual([]);
   });
 
+  it('answers 501 for a custom model template, which cannot be trained yet, and stores nothing', async () => {
+    const { server, knex } = await startBackend();
+    const res = await request(server)
+      .post('/api/experiments/jobs')
+      .send({ ...validRequest, templateId: 'custom:my-cnn@1' })
+      .expect(501);
+    expect(res.body.error.message).toContain(
+      'training custom models from the portal is not available yet',
+    );
+    expect(await knex('training_jobs').pluck('id')).toEqual([]);
+  });
+
   it("refuses a job on another team's cluster (403) and a GPU job on a cluster without GPU (400), storing nothing", async () => {
     const { server, knex } = await startBackend({
       ownershipEntityRefs: ['user:default/mock', 'group:default/team-a'],

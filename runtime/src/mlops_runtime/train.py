@@ -31,13 +31,13 @@ import numpy as np
 import ray
 import ray.train
 import torch
-from ray.train.torch import TorchTrainer
 from ray.util.queue import Empty, Queue
 
 from mlops_runtime.datasets import dataset_folder
 from mlops_runtime.errors import JobError
 from mlops_runtime.idx import IdxFormatError, MnistData, load_mnist
 from mlops_runtime.job_config import JobConfig, parse_job_config
+from mlops_runtime.lean_trainer import LeanTorchTrainer
 from mlops_runtime.mnist_training import evaluate, evaluation_tensors
 from mlops_runtime.models import torch_model
 from mlops_runtime.models.mnist_cnn import NUM_CLASSES
@@ -173,7 +173,7 @@ def train(config: JobConfig, data: MnistData, on_epoch: EpochHandler) -> ray.tra
         "fail_first_attempt_marker": marker,
     }
     epochs_queue = Queue(actor_options={"num_cpus": 0})
-    trainer = TorchTrainer(
+    trainer = LeanTorchTrainer(
         train_loop_per_worker,
         train_loop_config=dict(loop_config),
         scaling_config=ray.train.ScalingConfig(

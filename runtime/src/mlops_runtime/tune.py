@@ -38,7 +38,7 @@ from mlops_runtime.mnist_training import evaluate, evaluation_tensors
 from mlops_runtime.models import TORCH_BUILDERS
 from mlops_runtime.models.mnist_cnn import NUM_CLASSES
 from mlops_runtime.progress import emit
-from mlops_runtime.tracking import log_and_register_model, log_confusion_matrix
+from mlops_runtime.tracking import dataset_tags, log_and_register_model, log_confusion_matrix
 from mlops_runtime.train import (
     EXIT_KNOWN_FAILURE,
     check_mlflow,
@@ -271,7 +271,7 @@ def run_tune(config: JobConfig, auto: AutoTuneConfig) -> None:
             registered_model_name=config.model_name,
             version_tags={
                 "mlops.job_id": config.job_id,
-                "mlops.dataset_version": config.dataset.version,
+                **dataset_tags(config.dataset),
                 "mlops.mlflow_run_id": run.info.run_id,
                 "mlops.best_trial_id": best_id,
                 "mlops.best_trial_run_id": best_run_id,

@@ -8,6 +8,7 @@ import {
   InputError,
   NotAllowedError,
   NotFoundError,
+  NotImplementedError,
   ServiceUnavailableError,
 } from '@backstage/errors';
 import {
@@ -29,6 +30,8 @@ import { RayClusters } from './RayClusters';
 import { AutoTuneSettings } from '../tune/config';
 import { resolveAutoTune } from '../tune/resolveAutoTune';
 import { describeErrors, invalidJob } from './validation';
+
+const CUSTOM_TEMPLATE_PREFIX = 'custom:';
 
 /** Who submits: the user and the entity refs they own things through (user and groups). */
 export type Submitter = {
@@ -63,6 +66,11 @@ export class JobService {
     submitter: Submitter,
   ): Promise<TrainingJob> {
     const { templates, datasets, clusters, store } = this.deps;
+    if (request.templateId.startsWith(CUSTOM_TEMPLATE_PREFIX)) {
+      throw new NotImplementedError(
+        `${request.templateId} is a custom model: it is checked and stored, and a new ML project can start from it, but training custom models from the portal is not available yet`,
+      );
+    }
     const { template, validate } = templates.get(request.templateId);
     const dataset = await datasets.pin(
       submitter.credentials,

@@ -85,8 +85,10 @@ export class JobReconciler {
       return;
     }
     const ended = ['SUCCEEDED', 'FAILED', 'STOPPED'].includes(info.status);
+    // Ray's log endpoint returns the whole log: read it while running only until the MLflow run is
+    // known (and for a tune's trials); the registered model comes with the final read at the end.
     const logs =
-      ended || !job.mlflowRunId || !job.registeredModel || job.config.autoTune
+      ended || !job.mlflowRunId || job.config.autoTune
         ? (await ray.getLogs(job.id)) ?? ''
         : '';
     if (job.config.autoTune && this.deps.trials) {
