@@ -119,7 +119,9 @@ def stop_stack(stack: subprocess.Popen[bytes]) -> None:
         stack.wait(timeout=120)
 
 
-def run_job(portal: Portal, hyperparameters: dict[str, Any], stack_pid: int) -> dict[str, Any]:
+def run_job(
+    portal: Portal, hyperparameters: dict[str, Any], cpus: int, stack_pid: int
+) -> dict[str, Any]:
     """Submits one job and follows it; returns its seconds from submit to RUNNING and its end,
     and the CPU time the portal's processes (the stack's process tree) spent meanwhile."""
     submitted = time.perf_counter()
@@ -131,6 +133,7 @@ def run_job(portal: Portal, hyperparameters: dict[str, Any], stack_pid: int) -> 
             "datasetId": "mnist",
             "hyperparameters": hyperparameters,
             "seed": SEED,
+            "resources": {"numWorkers": 1, "cpusPerWorker": cpus},
         },
     )
     to_running = None
@@ -180,6 +183,14 @@ def print_cpu(title: str, usage: dict[str, Any]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="1 epoch on 10,000 images")
+    parser.add_argument(
+        "--cpus-per-worker",
+        type=int,
+        default=2,
+        help="CPUs of the portal's training worker and threads of the plain script (default 2: "
+        "the whole machine; 1 leaves a core to everything else)",
+    )
+    parser.add_argument("--train-samples", type=int, help="train on the first N images")
     parser.add_argument("--results-dir", type=Path, default=REPO / "bench" / "results")
     args = parser.parse_args()
 
@@ -187,27 +198,36 @@ def main() -> int:
     hyperparameters = load_template("mnist-cnn").default_hyperparameters()
     if args.quick:
         hyperparameters.update(epochs=1, train_samples=10_000)
+    if args.train_samples:
+        hyperparameters.update(train_samples=args.train_samples)
     load_1m = os.getloadavg()[0]
     print("Training through the portal versus plain PyTorch")
     print(f"NOTE: only meaningful on a quiet machine (1-minute load now: {load_1m:.2f}).")
     print(f"hyperparameters: {json.dumps(hyperparameters)}  seed: {SEED}")
+    print(f"CPUs (plain: threads; portal: the worker's CPUs): {args.cpus_per_worker}")
 
     # The stack's state and logs; kept (and named) when something fails.
     state = Path(tempfile.mkdtemp(prefix="mlops-bench-"))
     with CpuAccounting(roots=[os.getpid()]) as plain_cpu:
-        plain = run_plain(job_config(hyperparameters, data_dir, state), load_mnist(data_dir))
+        config = job_config(hyperparameters, data_dir, state, cpus=args.cpus_per_worker)
+        plain = run_plain(config, load_mnist(data_dir))
     plain["cpu"] = plain_cpu.usage
     print("starting MLflow, Ray and the backend ...", flush=True)
     stack, stack_env = start_stack(state)
     try:
         portal = Portal(stack_env["MLOPS_BACKEND_URL"])
-        cold = run_job(portal, {**hyperparameters, "epochs": 1, "train_samples": 1000}, stack.pid)
+        cold = run_job(
+            portal,
+            {**hyperparameters, "epochs": 1, "train_samples": 1000},
+            args.cpus_per_worker,
+            stack.pid,
+        )
         print(
             f"  first job on the new cluster: RUNNING after "
             f"{cold['submit_to_running_seconds']:.2f} s",
             flush=True,
         )
-        warm = run_job(portal, hyperparameters, stack.pid)
+        warm = run_job(portal, hyperparameters, args.cpus_per_worker, stack.pid)
     except BaseException:
         print(f"FAILED; the stack's logs are in {state / 'logs'}", file=sys.stderr)
         raise
@@ -246,6 +266,7 @@ def main() -> int:
         "finished": finished.isoformat(),
         "machine": {"cpus": os.cpu_count(), "load_average_1m_at_start": load_1m},
         "quick": args.quick,
+        "cpus_per_worker": args.cpus_per_worker,
         "hyperparameters": hyperparameters,
         "plain": plain,
         "portal_cold_job": cold,
@@ -253,7 +274,9 @@ def main() -> int:
         "epoch_time_ratio": ratio,
     }
     args.results_dir.mkdir(parents=True, exist_ok=True)
-    suffix = "-quick" if args.quick else ""
+    suffix = ("-quick" if args.quick else "") + (
+        f"-{args.cpus_per_worker}cpu" if args.cpus_per_worker != 2 else ""
+    )
     path = args.results_dir / f"portal_training-{finished:%Y%m%dT%H%M%SZ}{suffix}.json"
     path.write_text(json.dumps(record, indent=2) + "\n")
     print(f"results: {path.relative_to(REPO)}")

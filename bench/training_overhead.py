@@ -48,7 +48,9 @@ CPUS = 2
 SEED = 0
 
 
-def job_config(hyperparameters: dict[str, Any], data_dir: Path, storage: Path) -> JobConfig:
+def job_config(
+    hyperparameters: dict[str, Any], data_dir: Path, storage: Path, cpus: float = CPUS
+) -> JobConfig:
     template = load_template("mnist-cnn")
     return parse_job_config(
         json.dumps(
@@ -63,7 +65,7 @@ def job_config(hyperparameters: dict[str, Any], data_dir: Path, storage: Path) -
                 },
                 "hyperparameters": hyperparameters,
                 "seed": SEED,
-                "resources": {"numWorkers": 1, "cpusPerWorker": CPUS, "useGpu": False},
+                "resources": {"numWorkers": 1, "cpusPerWorker": cpus, "useGpu": False},
                 "modelName": "unused",
                 "mlflow": {"trackingUri": "unused", "experimentName": "unused"},
                 "storagePath": str(storage),
@@ -76,7 +78,7 @@ def run_plain(config: JobConfig, data: MnistData) -> dict[str, Any]:
     """The same training as a plain single-process PyTorch script."""
     started = time.perf_counter()
     hyperparameters = config.hyperparameters
-    torch.set_num_threads(CPUS)
+    torch.set_num_threads(max(1, int(config.resources.cpus_per_worker)))
     seed_everything(config.seed)
     device = torch.device("cpu")
     train_set = train_tensors(data, int(hyperparameters["train_samples"]))

@@ -82,25 +82,26 @@ describe.each(databases.eachSupportedId())(
       });
       await queue.publish({ jobId: 'j' });
       // A worker that leased the row and died: no heartbeat.
+      const leaseEnds = Date.now() + 300;
       const [row] = await knex('job_queue')
-        .update({
-          leased_until: Date.now() + 200,
-          lease_owner: 'dead-worker',
-        })
+        .update({ leased_until: leaseEnds, lease_owner: 'dead-worker' })
         .returning('id');
       expect(row).toBeDefined();
-      const seen: string[] = [];
+      const deliveries: Array<{ jobId: string; at: number }> = [];
       const consumer = await queue.consume(
         async m => {
-          seen.push(m.jobId);
+          deliveries.push({ jobId: m.jobId, at: Date.now() });
           return 'ack';
         },
         { prefetch: 1 },
       );
-      await new Promise(r => setTimeout(r, 100));
-      expect(seen).toEqual([]);
-      await new Promise(r => setTimeout(r, 400));
-      expect(seen).toEqual(['j']);
+      for (let waited = 0; deliveries.length === 0 && waited < 10_000; ) {
+        await new Promise(r => setTimeout(r, 50));
+        waited += 50;
+      }
+      // Delivered once, and not before the dead worker's lease ran out.
+      expect(deliveries.map(d => d.jobId)).toEqual(['j']);
+      expect(deliveries[0].at).toBeGreaterThanOrEqual(leaseEnds);
       await consumer.stop();
       const [{ n }] = await knex('job_queue').count({ n: '*' });
       expect(Number(n)).toBe(0);

@@ -84,7 +84,8 @@ export function UploadCard(props: {
         textAlign="center"
       >
         <Typography gutterBottom>
-          Drop a CSV, IDX, PNG/JPEG or zip file here, or
+          Drop a CSV, Parquet, NPZ, IDX, PNG/JPEG or zip file here (a zip of one
+          folder per class for images), or
         </Typography>
         <Button
           variant="outlined"
