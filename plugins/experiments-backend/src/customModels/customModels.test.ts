@@ -9,22 +9,14 @@ import {
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import {
-  AuthorizeResult,
-  isResourcePermission,
-} from '@backstage/plugin-permission-common';
-import {
   CustomModel,
   CustomModelVersion,
   ModelTemplate,
 } from '@internal/backstage-plugin-experiments-common';
-import {
-  MLOPS_RESOURCE_TYPES,
-  MlopsResourceType,
-  OWNER_RULE_NAME,
-} from '@internal/backstage-plugin-mlops-common';
 import { requireTestService } from '@internal/mlops-node';
 import request from 'supertest';
 import { experimentsPlugin } from '../plugin';
+import { ownerPolicy } from '../__testUtils__/ownerPolicy';
 
 // A real MLflow and a real Ray cluster started by the test command: the checks run there.
 const mlflowUrl = requireTestService('MLOPS_TEST_MLFLOW_URL');
@@ -55,31 +47,6 @@ def build_model(config):
     return nn.Sequential(nn.Flatten(), nn.Linear(784, config["hidden"]), nn.ReLU(),
                          nn.Linear(config["hidden"], 10))
 `;
-
-/** A policy that grants MLOps resources to the owners among `claims`, like MlopsPolicy. */
-function ownerPolicy(claims: string[]) {
-  return mockServices.permissions.mock({
-    authorize: async requests =>
-      requests.map(() => ({ result: AuthorizeResult.ALLOW })),
-    authorizeConditional: async requests =>
-      requests.map(({ permission }) => {
-        if (!isResourcePermission(permission)) {
-          return { result: AuthorizeResult.ALLOW };
-        }
-        const resourceType = permission.resourceType as MlopsResourceType;
-        return {
-          result: AuthorizeResult.CONDITIONAL,
-          pluginId: MLOPS_RESOURCE_TYPES[resourceType],
-          resourceType,
-          conditions: {
-            rule: OWNER_RULE_NAME,
-            resourceType,
-            params: { claims },
-          },
-        };
-      }),
-  }).factory;
-}
 
 async function start(team: string) {
   const knex = await databases.init('SQLITE_3');
