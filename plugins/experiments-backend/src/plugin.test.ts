@@ -423,14 +423,19 @@ describe('experiments backend', () => {
     expect(await knex('training_job_outbox').pluck('id')).toEqual([]);
   });
 
-  it('answers 501 for a custom model template, which cannot be trained yet, and stores nothing', async () => {
+  it('answers 404 for a custom model that does not exist and 400 for a malformed custom template id, storing nothing', async () => {
     const { server, knex } = await startBackend();
-    const res = await request(server)
+    const missing = await request(server)
       .post('/api/experiments/jobs')
       .send({ ...validRequest, templateId: 'custom:my-cnn@1' })
-      .expect(501);
-    expect(res.body.error.message).toContain(
-      'training custom models from the portal is not available yet',
+      .expect(404);
+    expect(missing.body.error.message).toBe('No custom model "my-cnn"');
+    const malformed = await request(server)
+      .post('/api/experiments/jobs')
+      .send({ ...validRequest, templateId: 'custom:My CNN' })
+      .expect(400);
+    expect(malformed.body.error.message).toBe(
+      'templateId: "custom:My CNN" is not a custom model version: write custom:<name>@<version>, e.g. custom:my-cnn@1',
     );
     expect(await knex('training_jobs').pluck('id')).toEqual([]);
   });

@@ -79,10 +79,24 @@ export const experimentsPlugin = createBackendPlugin({
           logger,
         });
         const relay = new OutboxRelay({ store, queue, logger });
+        const customModels = new CustomModels({
+          config,
+          knex: store.knex,
+          templates,
+          clusters,
+          runtimePath: settings.runtimePath,
+          defaultCluster: settings.defaultCluster,
+          logger,
+          httpAuth,
+          userInfo,
+          permissions,
+          permissionsRegistry,
+        });
         const worker = new JobWorker({
           store,
           queue,
           templates,
+          customModels,
           datasets,
           clusters,
           logger,
@@ -105,6 +119,7 @@ export const experimentsPlugin = createBackendPlugin({
         const jobs = new JobService({
           store,
           templates,
+          customModels,
           datasets,
           clusters,
           mlflow: new MlflowClient(trackingUrl),
@@ -133,18 +148,7 @@ export const experimentsPlugin = createBackendPlugin({
             templates,
             datasets,
             trials,
-            customModels: new CustomModels({
-              config,
-              knex: store.knex,
-              clusters,
-              runtimePath: settings.runtimePath,
-              defaultCluster: settings.defaultCluster,
-              logger,
-              httpAuth,
-              userInfo,
-              permissions,
-              permissionsRegistry,
-            }),
+            customModels,
             trackingUrl,
           }),
         );

@@ -105,7 +105,7 @@ export async function createRouter(deps: {
   router.get('/templates', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     const builtIn = deps.templates.list();
-    const custom = await deps.customModels.templates(credentials, builtIn);
+    const custom = await deps.customModels.templates(credentials);
     res.json({ items: [...builtIn, ...custom] });
   });
 

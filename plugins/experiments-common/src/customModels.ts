@@ -11,6 +11,28 @@ export const CUSTOM_MODEL_RESOURCE_TYPE = 'custom-model';
  */
 export const CUSTOM_MODEL_TEMPLATE_PREFIX = 'custom:';
 
+const CUSTOM_MODEL_TEMPLATE_ID = /^custom:([a-z][a-z0-9-]{1,62})@([1-9][0-9]*)$/;
+
+/**
+ * The custom model version a template id names (`custom:<name>@<version>`); undefined for any
+ * other id.
+ *
+ * @public
+ */
+export function parseCustomModelTemplateId(
+  templateId: string,
+): CustomModelVersionRef | undefined {
+  const match = CUSTOM_MODEL_TEMPLATE_ID.exec(templateId);
+  return match ? { name: match[1], version: Number(match[2]) } : undefined;
+}
+
+/**
+ * One version of a custom model, by name.
+ *
+ * @public
+ */
+export type CustomModelVersionRef = { name: string; version: number };
+
 /**
  * See a custom model, its versions and their source; granted to the owning team.
  *

@@ -131,6 +131,8 @@ export type ResolvedJobConfig = {
   modelName: string;
   /** Present for an auto-tune job. */
   autoTune?: ResolvedAutoTune;
+  /** Present when the template is a custom model version: the exact module trained. */
+  customModel?: { name: string; version: number; sha256: string };
 };
 
 /**

@@ -8,8 +8,14 @@
  "hyperparameters": {every field of the template's schema}, "seed": int,
  "resources": {"numWorkers": int, "cpusPerWorker": number, "useGpu": bool},
  "modelName": str, "mlflow": {"trackingUri": str, "experimentName": str},
- "storagePath": str}
+ "storagePath": str,
+ "customModel": {"name": str, "version": int, "sha256": str, "source": str,
+                 "hyperparameterSchema": {...}}}
 ```
+
+`customModel` is present exactly when `template.id` is a custom model version
+(`custom:<name>@<version>`): the module's source and the hyperparameter schema the portal
+resolved for it (see `mlops_runtime.custom_model`).
 
 `dataset` is one immutable version of a dataset of the datasets plugin, whose files are fetched from
 a local `path` or a presigned `url` (see `mlops_runtime.datasets.dataset_folder`); outside the
@@ -18,6 +24,7 @@ portal (benchmarks, local runs) it may instead name a local folder `path` that i
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -25,6 +32,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from mlops_runtime.custom_model import CUSTOM_TEMPLATE_PREFIX, CustomModel, custom_template
 from mlops_runtime.datasets import DatasetFile, DatasetRef, invalid_file_name
 from mlops_runtime.errors import JobError
 from mlops_runtime.templates import ModelTemplate, TemplateNotFoundError, load_template
@@ -63,6 +71,7 @@ class JobConfig:
     tracking_uri: str
     experiment_name: str
     storage_path: str
+    custom_model: CustomModel | None = None
 
     def params(self) -> dict[str, Any]:
         """What the MLflow run records as parameters."""
@@ -165,6 +174,7 @@ def parse_job_config(text: str | None) -> JobConfig:
             "modelName",
             "mlflow",
             "storagePath",
+            "customModel",
         }
     )
     job_id = root.string("jobId")
@@ -190,8 +200,15 @@ def parse_job_config(text: str | None) -> JobConfig:
     ):
         fields.reject_unknown(known)
 
+    custom_model = None
+    if "customModel" in root.value:
+        custom_model = _parse_custom_model(root.obj("customModel"), template_id)
+    elif template_id.startswith(CUSTOM_TEMPLATE_PREFIX):
+        problems.append(f"customModel: is required for the custom model template {template_id}")
     template = None
-    if template_id:
+    if custom_model is not None:
+        template = custom_template(custom_model)
+    elif template_id and not template_id.startswith(CUSTOM_TEMPLATE_PREFIX):
         try:
             template = load_template(template_id)
         except TemplateNotFoundError as error:
@@ -227,7 +244,28 @@ def parse_job_config(text: str | None) -> JobConfig:
         tracking_uri=tracking_uri,
         experiment_name=experiment_name,
         storage_path=storage_path,
+        custom_model=custom_model,
     )
+
+
+def _parse_custom_model(fields: _Fields, template_id: str) -> CustomModel:
+    fields.reject_unknown({"name", "version", "sha256", "source", "hyperparameterSchema"})
+    model = CustomModel(
+        name=fields.string("name"),
+        version=fields.integer("version", 1, 2**31 - 1),
+        source=fields.string("source"),
+        hyperparameter_schema=dict(fields.obj("hyperparameterSchema").value),
+    )
+    sha256 = fields.optional_string("sha256")
+    if sha256 is not None and sha256 != hashlib.sha256(model.source.encode()).hexdigest():
+        fields.problems.append(
+            f"{fields.where}.sha256: the source does not match the version's sha256 {sha256}"
+        )
+    if model.template_id != template_id:
+        fields.problems.append(
+            f"{fields.where}: is {model.template_id!r}, but template.id is {template_id!r}"
+        )
+    return model
 
 
 def _parse_dataset(fields: _Fields) -> DatasetRef:

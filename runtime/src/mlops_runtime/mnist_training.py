@@ -22,6 +22,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
 
+from mlops_runtime.custom_model import CustomModel
 from mlops_runtime.idx import MnistData
 from mlops_runtime.models import torch_model
 from mlops_runtime.models.mnist_cnn import NUM_CLASSES
@@ -110,8 +111,9 @@ class TrainingState:
         steps_per_epoch: int,
         device: torch.device,
         template_id: str = "mnist-cnn",
+        custom_model: CustomModel | None = None,
     ) -> TrainingState:
-        model = torch_model(template_id, hyperparameters).to(device)
+        model = torch_model(template_id, hyperparameters, custom_model).to(device)
         optimizer = torch.optim.Adam(model.parameters(), lr=float(hyperparameters["learning_rate"]))
         # Cosine decay over the whole run: the last epoch settles into a good minimum.
         total_steps = max(1, steps_per_epoch * int(hyperparameters["epochs"]))

@@ -166,6 +166,7 @@ def train(config: JobConfig, data: MnistData, on_epoch: EpochHandler) -> ray.tra
         marker = str(Path(config.storage_path) / run_name / ".test-failed-first-attempt")
     loop_config: LoopConfig = {
         "template_id": config.template.id,
+        "custom_model": config.custom_model,
         "hyperparameters": config.hyperparameters,
         "seed": config.seed,
         "cpus_per_worker": config.resources.cpus_per_worker,
@@ -226,7 +227,7 @@ def final_model(config: JobConfig, result: ray.train.Result) -> torch.nn.Module:
         saved = torch.load(
             Path(directory) / CHECKPOINT_FILE, map_location="cpu", weights_only=False
         )
-    model = torch_model(config.template.id, config.hyperparameters)
+    model = torch_model(config.template.id, config.hyperparameters, config.custom_model)
     model.load_state_dict(saved["model"])
     return model.eval()
 
@@ -266,6 +267,7 @@ def run_job(config: JobConfig) -> None:
                 **dataset_tags(config.dataset),
                 "mlops.mlflow_run_id": run.info.run_id,
             },
+            custom_model=config.custom_model,
         )
         emit(
             "result",

@@ -20,6 +20,7 @@ import ray.train.torch
 import torch
 import torch.distributed as dist
 
+from mlops_runtime.custom_model import CustomModel
 from mlops_runtime.idx import MnistData
 from mlops_runtime.mnist_training import (
     TrainingState,
@@ -39,6 +40,7 @@ CHECKPOINT_FILE = "checkpoint.pt"
 
 class LoopConfig(TypedDict):
     template_id: str
+    custom_model: CustomModel | None
     hyperparameters: dict[str, Any]
     seed: int
     cpus_per_worker: float
@@ -86,6 +88,7 @@ def train_loop_per_worker(untyped_config: dict[str, Any]) -> None:
         steps_per_epoch=len(loader),
         device=device,
         template_id=config["template_id"],
+        custom_model=config["custom_model"],
     )
     model = ray.train.torch.prepare_model(state.model)
     torch.manual_seed(seed + rank)  # dropout differs per worker, reproducibly

@@ -17,6 +17,17 @@ export type LoadedTemplate = {
 
 const MODULE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+
+/** A template's hyperparameter validator: fills defaults in place and rejects unknown keys. */
+export function loadTemplate(template: ModelTemplate): LoadedTemplate {
+  const validate = ajv.compile({
+    ...template.hyperparameterSchema,
+    additionalProperties: false,
+  });
+  return { template, validate };
+}
+
 /**
  * Model templates from the JSON manifests in the runtime's templates folder
  * (`<runtimePath>/src/mlops_runtime/templates/*.json`). A manifest that is not a usable template
@@ -39,7 +50,6 @@ export class TemplateCatalog {
         }; set mlops.experiments.runtimePath to the runtime/ folder of the portal`,
       );
     }
-    const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
     const templates = new Map<string, LoadedTemplate>();
     for (const file of files.sort()) {
       const where = path.join(folder, file);
@@ -50,11 +60,7 @@ export class TemplateCatalog {
         if (templates.has(template.id)) {
           throw new Error(`template id "${template.id}" is used twice`);
         }
-        const validate = ajv.compile({
-          ...template.hyperparameterSchema,
-          additionalProperties: false,
-        });
-        templates.set(template.id, { template, validate });
+        templates.set(template.id, loadTemplate(template));
       } catch (error) {
         options.logger.warn(
           `Skipping model template ${where}: ${(error as Error).message}`,

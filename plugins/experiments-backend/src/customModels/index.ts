@@ -7,12 +7,21 @@ import {
   RootConfigService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
+import { InputError, NotFoundError } from '@backstage/errors';
 import {
+  CustomModelVersionRef,
   customModelPermissions,
+  HyperparameterSchema,
   ModelTemplate,
+  parseCustomModelTemplateId,
 } from '@internal/backstage-plugin-experiments-common';
 import express from 'express';
 import { Knex } from 'knex';
+import {
+  LoadedTemplate,
+  loadTemplate,
+  TemplateCatalog,
+} from '../catalog/TemplateCatalog';
 import { RayClusters } from '../service/RayClusters';
 import { readCustomModelsConfig } from './config';
 import { CustomModelChecker } from './CustomModelChecker';
@@ -23,11 +32,25 @@ import {
 } from './permissionRules';
 import {
   createCustomModelsRouter,
+  readableCustomModel,
   readableCustomModelTemplates,
 } from './router';
+import { customModelTemplates } from './templates';
 
 /** The image template whose training loop custom models train with. */
-const BASE_TEMPLATE_ID = 'mnist-cnn';
+export const CUSTOM_MODEL_BASE_TEMPLATE_ID = 'mnist-cnn';
+
+/** The model template of a custom model version, and the version a job of it trains. */
+export type LoadedCustomTemplate = LoadedTemplate & {
+  customModel: CustomModelVersionRef & { sha256: string };
+};
+
+/** What the runtime needs to train a custom model version (see `mlops_runtime.custom_model`). */
+export type CustomModelJobConfig = CustomModelVersionRef & {
+  sha256: string;
+  source: string;
+  hyperparameterSchema: HyperparameterSchema;
+};
 
 /**
  * Custom models of the experiments plugin: their routes, permissions and resource type, and the
@@ -36,11 +59,14 @@ const BASE_TEMPLATE_ID = 'mnist-cnn';
 export class CustomModels {
   readonly router: express.Router;
   private readonly store: CustomModelStore;
+  /** Versions are immutable: each template is compiled once. */
+  private readonly loaded = new Map<string, LoadedCustomTemplate>();
 
   constructor(
     private readonly deps: {
       config: RootConfigService;
       knex: Knex;
+      templates: TemplateCatalog;
       clusters: RayClusters;
       runtimePath: string;
       defaultCluster: string;
@@ -74,14 +100,82 @@ export class CustomModels {
   }
 
   /** The custom model versions the caller may read, as model templates. */
-  templates(
-    credentials: BackstageCredentials,
-    builtIn: ModelTemplate[],
-  ): Promise<ModelTemplate[]> {
+  templates(credentials: BackstageCredentials): Promise<ModelTemplate[]> {
     return readableCustomModelTemplates(
       { ...this.deps, store: this.store },
       credentials,
-      builtIn.find(t => t.id === BASE_TEMPLATE_ID),
+      this.base(),
     );
+  }
+
+  /**
+   * The template of `custom:<name>@<version>` for a job of the caller: 400 for a malformed id, 404
+   * where the version does not exist or the caller's teams may not read the model.
+   */
+  async load(
+    credentials: BackstageCredentials,
+    templateId: string,
+  ): Promise<LoadedCustomTemplate> {
+    const ref = parseCustomModelTemplateId(templateId);
+    if (!ref) {
+      throw new InputError(
+        `templateId: "${templateId}" is not a custom model version: write custom:<name>@<version>, e.g. custom:my-cnn@1`,
+      );
+    }
+    const model = await readableCustomModel(
+      { ...this.deps, store: this.store },
+      credentials,
+      ref.name,
+    );
+    const cached = this.loaded.get(templateId);
+    if (cached) return cached;
+    const version = model.versions.find(v => v.version === ref.version);
+    if (!version) {
+      throw new NotFoundError(
+        `Custom model "${ref.name}" has no version ${ref.version}`,
+      );
+    }
+    const [template] = customModelTemplates(
+      [{ ...model, versions: [version] }],
+      this.base(),
+    );
+    const loaded = {
+      ...loadTemplate(template),
+      customModel: { ...ref, sha256: version.sha256 },
+    };
+    this.loaded.set(templateId, loaded);
+    return loaded;
+  }
+
+  /**
+   * The module and hyperparameter schema a job of a custom model version passes to the runtime;
+   * for the worker, which submits jobs already authorized when they were created.
+   */
+  async jobConfig(ref: CustomModelVersionRef): Promise<CustomModelJobConfig> {
+    const version = await this.store.getVersion(ref.name, ref.version);
+    const model = version && (await this.store.get(ref.name));
+    if (!version?.source || !model) {
+      throw new NotFoundError(
+        `custom model ${ref.name} version ${ref.version} no longer exists`,
+      );
+    }
+    const [template] = customModelTemplates(
+      [{ ...model, versions: [version] }],
+      this.base(),
+    );
+    return {
+      name: ref.name,
+      version: ref.version,
+      sha256: version.sha256,
+      source: version.source,
+      hyperparameterSchema: template.hyperparameterSchema,
+    };
+  }
+
+  /** The built-in image template whose training loop custom models train with. */
+  private base(): ModelTemplate | undefined {
+    return this.deps.templates
+      .list()
+      .find(t => t.id === CUSTOM_MODEL_BASE_TEMPLATE_ID);
   }
 }

@@ -63,6 +63,37 @@ export async function readableCustomModelTemplates(
   return customModelTemplates(await deps.store.list(filter), base);
 }
 
+/** Whether the caller's teams may read `model`. */
+async function readable(
+  deps: Pick<CustomModelsDeps, 'permissions' | 'permissionsRegistry'>,
+  credentials: BackstageCredentials,
+  model: CustomModel,
+): Promise<boolean> {
+  const allowed = await filterAuthorized({
+    permissions: deps.permissions,
+    credentials,
+    permission: customModelReadPermission,
+    ruleset: deps.permissionsRegistry.getPermissionRuleset(
+      customModelResourceRef,
+    ),
+    items: [model],
+  });
+  return allowed.length > 0;
+}
+
+/** The custom model `name` where the caller's teams may read it; NotFoundError otherwise. */
+export async function readableCustomModel(
+  deps: Pick<CustomModelsDeps, 'permissions' | 'permissionsRegistry' | 'store'>,
+  credentials: BackstageCredentials,
+  name: string,
+): Promise<CustomModel> {
+  const model = await deps.store.get(name);
+  if (!model || !(await readable(deps, credentials, model))) {
+    throw new NotFoundError(`No custom model "${name}"`);
+  }
+  return model;
+}
+
 /**
  * `/custom-models`: upload (checked in Ray before anything is stored), list and read custom
  * models, owned by a team.
@@ -77,28 +108,9 @@ export function createCustomModelsRouter(
   const router = Router();
   router.use('/custom-models', express.json({ limit: '1mb' }));
 
-  async function readable(
-    credentials: BackstageCredentials,
-    model: CustomModel | undefined,
-  ) {
-    if (!model) return false;
-    const allowed = await filterAuthorized({
-      permissions,
-      credentials,
-      permission: customModelReadPermission,
-      ruleset,
-      items: [model],
-    });
-    return allowed.length > 0;
-  }
-
   async function authorizedModel(req: express.Request) {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const model = await store.get(req.params.name);
-    if (!model || !(await readable(credentials, model))) {
-      throw new NotFoundError(`No custom model "${req.params.name}"`);
-    }
-    return model;
+    return readableCustomModel(deps, credentials, req.params.name);
   }
 
   router.get('/custom-models', async (req, res) => {
@@ -144,7 +156,7 @@ export function createCustomModelsRouter(
     let owner: string;
     if (existing) {
       if (!ownershipEntityRefs.includes(existing.owner)) {
-        throw (await readable(credentials, existing))
+        throw (await readable(deps, credentials, existing))
           ? new NotAllowedError(
               `Custom model "${body.name}" belongs to ${existing.owner}: you are not a member of it`,
             )

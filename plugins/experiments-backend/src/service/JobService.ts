@@ -8,10 +8,10 @@ import {
   InputError,
   NotAllowedError,
   NotFoundError,
-  NotImplementedError,
   ServiceUnavailableError,
 } from '@backstage/errors';
 import {
+  CUSTOM_MODEL_TEMPLATE_PREFIX,
   CreateTrainingJobRequest,
   JobLogChunk,
   MetricSeries,
@@ -23,15 +23,14 @@ import { RayUnavailableError } from '@internal/backstage-plugin-ray-clusters-nod
 import { JsonValue } from '@backstage/types';
 import { randomInt, randomUUID } from 'node:crypto';
 import { DatasetCatalog } from '../catalog/DatasetCatalog';
-import { TemplateCatalog } from '../catalog/TemplateCatalog';
+import { LoadedTemplate, TemplateCatalog } from '../catalog/TemplateCatalog';
+import { CustomModels, LoadedCustomTemplate } from '../customModels';
 import { DatabaseJobStore, StoredJob } from '../database/DatabaseJobStore';
 import { MlflowClient } from './MlflowClient';
 import { RayClusters } from './RayClusters';
 import { AutoTuneSettings } from '../tune/config';
 import { resolveAutoTune } from '../tune/resolveAutoTune';
 import { describeErrors, invalidJob } from './validation';
-
-const CUSTOM_TEMPLATE_PREFIX = 'custom:';
 
 /** Who submits: the user and the entity refs they own things through (user and groups). */
 export type Submitter = {
@@ -48,6 +47,7 @@ export class JobService {
     private readonly deps: {
       store: DatabaseJobStore;
       templates: TemplateCatalog;
+      customModels: Pick<CustomModels, 'load'>;
       datasets: DatasetCatalog;
       clusters: RayClusters;
       mlflow: MlflowClient;
@@ -65,13 +65,11 @@ export class JobService {
     request: CreateTrainingJobRequest,
     submitter: Submitter,
   ): Promise<TrainingJob> {
-    const { templates, datasets, clusters, store } = this.deps;
-    if (request.templateId.startsWith(CUSTOM_TEMPLATE_PREFIX)) {
-      throw new NotImplementedError(
-        `${request.templateId} is a custom model: it is checked and stored, and a new ML project can start from it, but training custom models from the portal is not available yet`,
-      );
-    }
-    const { template, validate } = templates.get(request.templateId);
+    const { datasets, clusters, store } = this.deps;
+    const { template, validate, customModel } = await this.loadTemplate(
+      request.templateId,
+      submitter,
+    );
     const dataset = await datasets.pin(
       submitter.credentials,
       request.datasetId,
@@ -108,6 +106,11 @@ export class JobService {
         settings: this.deps.autoTune,
         problems,
       });
+    if (autoTune && customModel) {
+      problems.push(
+        `autoTune: ${template.id} is a custom model; Auto-tune runs the built-in templates, train a custom model with fixed hyperparameters`,
+      );
+    }
     if (problems.length > 0) {
       throw invalidJob(problems);
     }
@@ -124,8 +127,9 @@ export class JobService {
       resources,
       cluster,
       runtimeVersion: this.deps.runtimeVersion,
-      modelName: `${template.id}-${entityName(owner)}`,
+      modelName: `${customModel?.name ?? template.id}-${entityName(owner)}`,
       ...(autoTune && { autoTune }),
+      ...(customModel && { customModel }),
     };
     await checkClusterFits(clusters, config, owner);
     const now = new Date().toISOString();
@@ -150,6 +154,15 @@ export class JobService {
       `Training job ${job.id} (${template.id} on dataset ${dataset.id} version ${dataset.version}) queued for ${owner}`,
     );
     return this.withLinks(job);
+  }
+
+  private async loadTemplate(
+    templateId: string,
+    submitter: Submitter,
+  ): Promise<LoadedTemplate & Partial<LoadedCustomTemplate>> {
+    return templateId.startsWith(CUSTOM_MODEL_TEMPLATE_PREFIX)
+      ? this.deps.customModels.load(submitter.credentials, templateId)
+      : this.deps.templates.get(templateId);
   }
 
   /**

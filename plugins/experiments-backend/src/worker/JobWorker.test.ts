@@ -250,6 +250,9 @@ async function raySubmissionsOf(id: string) {
           store: first.store,
           queue: new QueueConnector(async () => queue),
           templates: await TemplateCatalog.load({ runtimePath, logger }),
+          customModels: {
+            jobConfig: () => Promise.reject(new Error('unused')),
+          },
           datasets: new DatasetCatalog({
             discovery: {
               getBaseUrl: pluginUrl,

@@ -11,6 +11,7 @@ import { RayUnavailableError } from '@internal/backstage-plugin-ray-clusters-nod
 import path from 'node:path';
 import { DatasetCatalog } from '../catalog/DatasetCatalog';
 import { TemplateCatalog } from '../catalog/TemplateCatalog';
+import { CUSTOM_MODEL_BASE_TEMPLATE_ID, CustomModels } from '../customModels';
 import { DatabaseJobStore, StoredJob } from '../database/DatabaseJobStore';
 import { RayClusters } from '../service/RayClusters';
 import { TUNE_ENTRYPOINT } from '../tune/resolveAutoTune';
@@ -48,6 +49,7 @@ export class JobWorker {
       store: DatabaseJobStore;
       queue: QueueConnector;
       templates: TemplateCatalog;
+      customModels: Pick<CustomModels, 'jobConfig'>;
       datasets: DatasetCatalog;
       clusters: RayClusters;
       settings: WorkerSettings;
@@ -121,18 +123,26 @@ export class JobWorker {
 
   /** Submits the job to Ray; a job Ray already has counts as submitted. */
   async submit(job: StoredJob): Promise<{ jobId?: string }> {
-    const { templates, datasets, clusters, settings } = this.deps;
+    const { templates, customModels, datasets, clusters, settings } =
+      this.deps;
     const { config } = job;
+    // A custom model trains with the training loop of the built-in template it is based on.
+    const templateId = config.customModel
+      ? CUSTOM_MODEL_BASE_TEMPLATE_ID
+      : config.template.id;
     let entrypoint: string;
     try {
-      const { template } = templates.get(config.template.id);
+      const { template } = templates.get(templateId);
       entrypoint = config.autoTune ? TUNE_ENTRYPOINT : template.entrypoint;
     } catch {
       throw new UnrunnableJobError(
-        `model template ${config.template.id} no longer exists`,
+        `model template ${templateId} no longer exists`,
       );
     }
-    const dataset = await datasets.locate(config.dataset).catch(error => {
+    const [dataset, customModel] = await Promise.all([
+      datasets.locate(config.dataset),
+      config.customModel && customModels.jobConfig(config.customModel),
+    ]).catch(error => {
       if (error instanceof NotFoundError || error instanceof InputError) {
         throw new UnrunnableJobError(error.message);
       }
@@ -161,11 +171,22 @@ export class JobWorker {
       },
       storagePath: path.join(settings.storagePath, job.id),
       ...(config.autoTune && { autoTune: config.autoTune }),
+      ...(customModel && { customModel }),
     };
     const configJson = JSON.stringify(jobConfig);
     if (Buffer.byteLength(configJson) > MAX_JOB_CONFIG_BYTES) {
       throw new UnrunnableJobError(
-        `dataset ${dataset.name} version ${dataset.version} has too many files (${dataset.files.length}) to pass to a Ray job: its job config would be ${Buffer.byteLength(configJson)} bytes, at most ${MAX_JOB_CONFIG_BYTES}`,
+        `the job config is too large to pass to a Ray job (${Buffer.byteLength(
+          configJson,
+        )} bytes, at most ${MAX_JOB_CONFIG_BYTES}): dataset ${dataset.name} version ${
+          dataset.version
+        } has ${dataset.files.length} files${
+          customModel
+            ? ` and the custom model's source is ${Buffer.byteLength(
+                customModel.source,
+              )} bytes`
+            : ''
+        }`,
       );
     }
     const result = await client.submit({

@@ -5,14 +5,15 @@ import {
 } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { CUSTOM_MODEL_TEMPLATE_PREFIX } from '@internal/backstage-plugin-experiments-common';
+import {
+  CUSTOM_MODEL_TEMPLATE_PREFIX,
+  parseCustomModelTemplateId,
+} from '@internal/backstage-plugin-experiments-common';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { mlopsClients } from '../mlopsApis';
 
 export const FETCH_CUSTOM_MODEL_ACTION = 'mlops:custom-model:fetch';
-
-const TEMPLATE_ID = /^custom:([a-z][a-z0-9-]{1,62})@([1-9][0-9]*)$/;
 
 /**
  * `mlops:custom-model:fetch`: writes the source of a custom model version the user's team can
@@ -39,17 +40,14 @@ export function fetchCustomModelAction(deps: {
       },
     },
     async handler(ctx) {
-      const match = TEMPLATE_ID.exec(ctx.input.templateId);
-      if (!match) {
+      const ref = parseCustomModelTemplateId(ctx.input.templateId);
+      if (!ref) {
         throw new InputError(
           `"${ctx.input.templateId}" is not a custom model version: write custom:<name>@<version>, e.g. custom:my-cnn@1`,
         );
       }
       const clients = mlopsClients(deps, await ctx.getInitiatorCredentials());
-      const version = await clients.customModelVersion(
-        match[1],
-        Number(match[2]),
-      );
+      const version = await clients.customModelVersion(ref.name, ref.version);
       const relative = ctx.input.targetPath ?? 'model.py';
       const target = resolveSafeChildPath(ctx.workspacePath, relative);
       await fs.mkdir(path.dirname(target), { recursive: true });

@@ -1,7 +1,7 @@
 """Model architectures that the model templates build, and which template builds which.
 
-`torch_model(template_id, hyperparameters)` builds the network of an image template (the Ray Train
-path, `mlops_runtime.train`); `tabular_model(template_id, hyperparameters, features)` builds the
+`torch_model(template_id, hyperparameters)` builds the network of an image template or of a custom
+model (the Ray Train path, `mlops_runtime.train`); `tabular_model(template_id, hyperparameters, features)` builds the
 scikit-learn pipeline of a table template (`mlops_runtime.train_tabular`). Builders are imported
 when asked for, so a tabular job never imports torch and an image job never imports scikit-learn.
 """
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
     from torch import nn
 
+    from mlops_runtime.custom_model import CustomModel
     from mlops_runtime.tabular_data import FeatureColumns
 
 __all__ = ["TABULAR_BUILDERS", "TORCH_BUILDERS", "tabular_model", "torch_model"]
@@ -41,8 +42,17 @@ def _builder(registry: Mapping[str, tuple[str, str]], template_id: str) -> Calla
     return builder
 
 
-def torch_model(template_id: str, hyperparameters: Mapping[str, Any]) -> nn.Module:
-    """The untrained network of an image template for a validated hyperparameter set."""
+def torch_model(
+    template_id: str,
+    hyperparameters: Mapping[str, Any],
+    custom_model: CustomModel | None = None,
+) -> nn.Module:
+    """The untrained network of an image template (or of the custom model version that
+    `template_id` names) for a validated hyperparameter set."""
+    if custom_model is not None:
+        from mlops_runtime.custom_model import build_custom_model  # noqa: PLC0415
+
+        return build_custom_model(custom_model, hyperparameters)
     model: nn.Module = _builder(TORCH_BUILDERS, template_id)(hyperparameters)
     return model
 

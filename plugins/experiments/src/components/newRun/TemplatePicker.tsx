@@ -30,16 +30,11 @@ export function TemplatePicker(props: {
           if (template) props.onChange(template);
         }}
       >
-        {props.templates.map(template => {
-          // Custom models are checked and stored; the portal cannot train them yet.
-          const custom = template.id.startsWith('custom:');
-          return (
-            <MenuItem key={template.id} value={template.id} disabled={custom}>
-              {template.title} ({template.version})
-              {custom && ' (training custom models is not available yet)'}
-            </MenuItem>
-          );
-        })}
+        {props.templates.map(template => (
+          <MenuItem key={template.id} value={template.id}>
+            {template.title} ({template.version})
+          </MenuItem>
+        ))}
       </TextField>
       {chosen && (
         <Typography variant="body2" color="textSecondary" paragraph>
