@@ -50,6 +50,50 @@ async function readTemplates(): Promise<
   );
 }
 
+type TemplateStep = {
+  id: string;
+  if?: string;
+  action: string;
+  input?: Record<string, unknown>;
+};
+type JsonSchema = { properties?: Record<string, JsonSchema> };
+
+function templateSteps(entity: Entity): TemplateStep[] {
+  return (entity.spec as { steps: TemplateStep[] }).steps;
+}
+
+function stepById(entity: Entity, id: string): TemplateStep {
+  const step = templateSteps(entity).find(s => s.id === id);
+  if (!step) throw new Error(`${entity.metadata.name} has no step ${id}`);
+  return step;
+}
+
+/** The input keys (dotted paths) that an action's input schema does not declare. */
+function undeclaredInputs(
+  input: unknown,
+  schema: JsonSchema | undefined,
+  prefix = '',
+): string[] {
+  if (!schema?.properties || typeof input !== 'object' || input === null) {
+    return [];
+  }
+  const properties = schema.properties;
+  return Object.entries(input).flatMap(([key, value]) =>
+    properties[key]
+      ? undeclaredInputs(value, properties[key], `${prefix}${key}.`)
+      : [`${prefix}${key}`],
+  );
+}
+
+/** The GitLab counterpart of a GitHub part of a template. */
+function asGitlab<T>(githubPart: T): T {
+  return JSON.parse(
+    JSON.stringify(githubPart)
+      .replaceAll('github', 'gitlab')
+      .replaceAll('GitHub', 'GitLab'),
+  );
+}
+
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined>) {
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -77,9 +121,13 @@ describe('the New ML project templates on a portal backend', () => {
     const res = await request(started.server)
       .get('/api/scaffolder/v2/actions')
       .expect(200);
-    const registered = new Set<string>(
-      res.body.map((a: { id: string }) => a.id),
+    const inputSchemas = new Map<string, JsonSchema>(
+      res.body.map((a: { id: string; schema?: { input?: JsonSchema } }) => [
+        a.id,
+        a.schema?.input,
+      ]),
     );
+    const registered = new Set(inputSchemas.keys());
     for (const id of [
       CREATE_PROJECT_ACTION,
       CREATE_MLFLOW_EXPERIMENT_ACTION,
@@ -106,12 +154,16 @@ describe('the New ML project templates on a portal backend', () => {
         valid: true,
       });
       expect(isTemplateEntityV1beta3(entity)).toBe(true);
-      const steps = (
-        entity.spec as { steps: Array<{ id: string; action: string }> }
-      ).steps;
+      const steps = templateSteps(entity);
       const unknown = steps.filter(s => !registered.has(s.action));
       expect({ file, unknown }).toEqual({ file, unknown: [] });
-      // Each template publishes locally and to GitHub, and makes its project entity.
+      const undeclared = steps.flatMap(s =>
+        undeclaredInputs(s.input, inputSchemas.get(s.action)).map(
+          key => `${s.id}: ${key}`,
+        ),
+      );
+      expect({ file, undeclared }).toEqual({ file, undeclared: [] });
+      // Each template publishes locally, to GitHub and to GitLab, and makes its project entity.
       expect(steps.map(s => s.action)).toEqual(
         expect.arrayContaining([
           CREATE_PROJECT_ACTION,
@@ -120,9 +172,78 @@ describe('the New ML project templates on a portal backend', () => {
           PUBLISH_LOCAL_GIT_ACTION,
           REGISTER_LOCAL_PROJECT_ACTION,
           'publish:github',
+          'publish:gitlab',
         ]),
       );
       await fs.access(path.join(templatesDir, 'skeleton', 'README.md'));
+    }
+  });
+
+  it('the portal backend adds the scaffolder modules whose actions the templates use', async () => {
+    const backendIndex = await fs.readFile(
+      resolvePackagePath(
+        '@internal/backstage-plugin-scaffolder-backend-module-mlops',
+        '../../packages/backend/src/index.ts',
+      ),
+      'utf8',
+    );
+    const added = [
+      ...backendIndex.matchAll(/backend\.add\(\s*import\('([^']+)'\)/g),
+    ].map(m => m[1]);
+    expect(added).toEqual(
+      expect.arrayContaining([
+        '@backstage/plugin-scaffolder-backend',
+        '@backstage/plugin-scaffolder-backend-module-github',
+        '@backstage/plugin-scaffolder-backend-module-gitlab',
+        '@internal/backstage-plugin-scaffolder-backend-module-mlops',
+      ]),
+    );
+  });
+
+  it('publishes to GitLab the way it publishes to GitHub, in every template', async () => {
+    for (const { entity } of await readTemplates()) {
+      const spec = entity.spec as any;
+      const publishTo = spec.parameters.find(
+        (p: any) => p.properties?.publishTo,
+      );
+      expect(publishTo.properties.publishTo.enum).toEqual([
+        'local',
+        'github',
+        'gitlab',
+      ]);
+      const branches = publishTo.dependencies.publishTo.oneOf;
+      const githubBranch = branches.find(
+        (b: any) => b.properties.publishTo.const === 'github',
+      );
+      expect(branches).toContainEqual(asGitlab(githubBranch));
+      expect(
+        asGitlab(githubBranch).properties.repoUrl['ui:options'].allowedHosts,
+      ).toEqual(['gitlab.com']);
+
+      const publishGithub = stepById(entity, 'publish-github');
+      const publishGitlab = stepById(entity, 'publish-gitlab');
+      expect(publishGitlab.if).toBe(asGitlab(publishGithub.if));
+      expect(publishGitlab.input).toEqual({
+        repoUrl: publishGithub.input?.repoUrl,
+        defaultBranch: publishGithub.input?.defaultBranch,
+        // publish:gitlab takes these as project settings (repoVisibility is deprecated there).
+        settings: {
+          description: publishGithub.input?.description,
+          visibility: publishGithub.input?.repoVisibility,
+        },
+      });
+      expect(stepById(entity, 'register-gitlab')).toEqual(
+        asGitlab(stepById(entity, 'register-github')),
+      );
+      const ids = templateSteps(entity).map(s => s.id);
+      expect(ids.indexOf('publish-gitlab')).toBeLessThan(
+        ids.indexOf('register-gitlab'),
+      );
+
+      const githubLink = spec.output.links.find(
+        (l: any) => l.if === publishGithub.if,
+      );
+      expect(spec.output.links).toContainEqual(asGitlab(githubLink));
     }
   });
 

@@ -16,6 +16,7 @@ import catalogPlugin from '@backstage/plugin-catalog-backend';
 import catalogTemplateKind from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import githubModule from '@backstage/plugin-scaffolder-backend-module-github';
+import gitlabModule from '@backstage/plugin-scaffolder-backend-module-gitlab';
 import datasetsPlugin from '@internal/backstage-plugin-datasets-backend';
 import experimentsPlugin from '@internal/backstage-plugin-experiments-backend';
 import os from 'node:os';
@@ -29,7 +30,7 @@ export type PortalServices = {
 };
 
 /**
- * A backend with the real catalog, scaffolder (with the GitHub module and this module), datasets
+ * A backend with the real catalog, scaffolder (with the GitHub and GitLab modules and this module), datasets
  * (samples mnist and iris-synthetic, owned by team-a) and experiments plugins, with the templates of
  * `templates/` in the catalog; returns the services
  * the actions of this module use, as the scaffolder would give them.
@@ -61,6 +62,7 @@ export async function startPortalBackend(options: {
       catalogTemplateKind,
       scaffolderPlugin,
       githubModule,
+      gitlabModule,
       mlopsFeatures,
       // The real events service: the mock gives each plugin its own, unconnected one.
       eventsServiceFactory,
