@@ -13,6 +13,11 @@ import {
   TrainingJob,
 } from './types';
 import { TuneTrial } from './tune';
+import {
+  CreateCustomModelRequest,
+  CustomModel,
+  CustomModelVersion,
+} from './customModels';
 
 /**
  * Typed client of the experiments backend.
@@ -78,5 +83,33 @@ export class ExperimentsClient extends MlopsApiClient {
 
   listDatasets(): Promise<ItemList<TrainingDataset>> {
     return this.request('/datasets');
+  }
+
+  /** The custom models the caller's teams may read, each with its versions newest first. */
+  listCustomModels(): Promise<ItemList<CustomModel>> {
+    return this.request('/custom-models');
+  }
+
+  /** One version of a custom model, with its source. */
+  getCustomModelVersion(
+    name: string,
+    version: number,
+  ): Promise<CustomModelVersion> {
+    return this.request(
+      `/custom-models/${encodeURIComponent(name)}/versions/${version}`,
+    );
+  }
+
+  /**
+   * Checks the module in Ray (10-60 s) and stores it as a new version, or returns the existing
+   * version with the same source; a 400 names each problem the check found.
+   */
+  createCustomModel(
+    request: CreateCustomModelRequest,
+  ): Promise<CustomModelVersion> {
+    return this.request('/custom-models', {
+      method: 'POST',
+      body: JSON.stringify(request),
+    });
   }
 }
