@@ -14,3 +14,8 @@ export const jobRouteRef = createSubRouteRef({
   parent: rootRouteRef,
   path: '/jobs/:jobId',
 });
+
+export const customModelsRouteRef = createSubRouteRef({
+  parent: rootRouteRef,
+  path: '/custom-models',
+});

@@ -1,4 +1,5 @@
 import { Route, Routes } from 'react-router-dom';
+import { CustomModelsPage } from './customModels/CustomModelsPage';
 import { JobPage } from './job/JobPage';
 import { ExperimentsPage } from './jobs/ExperimentsPage';
 import { NewTrainingRunPage } from './newRun/NewTrainingRunPage';
@@ -10,6 +11,7 @@ export function ExperimentsRoutes() {
       <Route path="/" element={<ExperimentsPage />} />
       <Route path="/new" element={<NewTrainingRunPage />} />
       <Route path="/jobs/:jobId" element={<JobPage />} />
+      <Route path="/custom-models" element={<CustomModelsPage />} />
     </Routes>
   );
 }

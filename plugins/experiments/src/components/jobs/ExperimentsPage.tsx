@@ -9,16 +9,18 @@ import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
 import { PluginStatusCard } from '@internal/mlops-react';
 import Grid from '@material-ui/core/Grid';
 import AddIcon from '@material-ui/icons/Add';
+import ExtensionIcon from '@material-ui/icons/Extension';
 import { useCallback } from 'react';
 import { experimentsApiRef } from '../../api';
 import { useJobs } from '../../hooks/useJobs';
-import { newTrainingRunRouteRef } from '../../routes';
+import { customModelsRouteRef, newTrainingRunRouteRef } from '../../routes';
 import { JobsTable } from './JobsTable';
 
 /** The team's training runs, with a way to start a new one, and the area's dependency status. */
 export function ExperimentsPage() {
   const api = useApi(experimentsApiRef);
   const newRunPath = useRouteRef(newTrainingRunRouteRef);
+  const customModelsPath = useRouteRef(customModelsRouteRef);
   const loadStatus = useCallback(() => api.getStatus(), [api]);
   const jobs = useJobs();
   return (
@@ -27,6 +29,17 @@ export function ExperimentsPage() {
         {/* the heading sits beside the table, so the table is found by its heading */}
         <Grid item xs={12}>
           <ContentHeader title="Training runs">
+            {customModelsPath && (
+              <LinkButton
+                to={customModelsPath()}
+                color="primary"
+                variant="outlined"
+                startIcon={<ExtensionIcon />}
+                style={{ marginRight: 8 }}
+              >
+                Custom models
+              </LinkButton>
+            )}
             {newRunPath && (
               <LinkButton
                 to={newRunPath()}

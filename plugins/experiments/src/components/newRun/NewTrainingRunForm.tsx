@@ -31,6 +31,7 @@ import {
   submissionProblems,
   SubmissionProblems,
 } from './submissionProblems';
+import { TEMPLATE_PARAM } from './templateParam';
 import { TemplatePicker } from './TemplatePicker';
 import { AutoTuneFields } from '../tune/AutoTuneFields';
 import {
@@ -51,13 +52,16 @@ function firstAccepted(datasets: TrainingDataset[], template?: ModelTemplate) {
 function initialDraft(
   templates: ModelTemplate[],
   datasets: TrainingDataset[],
+  preselectedTemplateId: string | null,
 ): RunDraft {
+  const template =
+    templates.find(t => t.id === preselectedTemplateId) ?? templates[0];
   const previous = {
     name: '',
     seed: '',
-    datasetId: firstAccepted(datasets, templates[0]),
+    datasetId: firstAccepted(datasets, template),
   };
-  if (templates[0]) return draftForTemplate(templates[0], previous);
+  if (template) return draftForTemplate(template, previous);
   return {
     ...previous,
     templateId: '',
@@ -90,7 +94,7 @@ export function NewTrainingRunForm(props: {
   const [searchParams] = useSearchParams();
   const [draft, setDraft] = useState(() =>
     withRerun(
-      initialDraft(templates, datasets),
+      initialDraft(templates, datasets, searchParams.get(TEMPLATE_PARAM)),
       parseRerun(searchParams.get(RERUN_PARAM)),
       templates,
     ),
