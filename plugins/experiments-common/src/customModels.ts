@@ -11,7 +11,8 @@ export const CUSTOM_MODEL_RESOURCE_TYPE = 'custom-model';
  */
 export const CUSTOM_MODEL_TEMPLATE_PREFIX = 'custom:';
 
-const CUSTOM_MODEL_TEMPLATE_ID = /^custom:([a-z][a-z0-9-]{1,62})@([1-9][0-9]*)$/;
+const CUSTOM_MODEL_TEMPLATE_ID =
+  /^custom:([a-z][a-z0-9-]{1,62})@([1-9][0-9]*)$/;
 
 /**
  * The custom model version a template id names (`custom:<name>@<version>`); undefined for any

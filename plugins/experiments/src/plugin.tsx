@@ -9,7 +9,12 @@ import { HomePageWidgetBlueprint } from '@backstage/plugin-home-react/alpha';
 import { ExperimentsClient } from '@internal/backstage-plugin-experiments-common';
 import TimelineIcon from '@material-ui/icons/Timeline';
 import { experimentsApiRef } from './api';
-import { jobRouteRef, newTrainingRunRouteRef, rootRouteRef } from './routes';
+import {
+  customModelsRouteRef,
+  jobRouteRef,
+  newTrainingRunRouteRef,
+  rootRouteRef,
+} from './routes';
 
 const api = ApiBlueprint.make({
   params: defineParams =>
@@ -59,5 +64,6 @@ export const experimentsPlugin = createFrontendPlugin({
     root: rootRouteRef,
     newTrainingRun: newTrainingRunRouteRef,
     job: jobRouteRef,
+    customModels: customModelsRouteRef,
   },
 });

@@ -77,7 +77,7 @@ async function startBackend(
 }
 
 describe('training a custom model', () => {
-  it("trains an uploaded version with its own hyperparameters and registers it; other teams, unknown versions and Auto-tune are refused before anything is queued", async () => {
+  it('trains an uploaded version with its own hyperparameters and registers it; other teams, unknown versions and Auto-tune are refused before anything is queued', async () => {
     const knex = await databases.init('SQLITE_3');
     const { backend, server } = await startBackend(
       knex,
@@ -123,7 +123,10 @@ describe('training a custom model', () => {
       expect(await knex('training_jobs').pluck('id')).toEqual([]);
 
       const submitted: TrainingJob = (
-        await request(server).post('/api/experiments/jobs').send(run).expect(201)
+        await request(server)
+          .post('/api/experiments/jobs')
+          .send(run)
+          .expect(201)
       ).body;
       expect(submitted.config.customModel).toEqual({
         name: 'tiny-mlp',

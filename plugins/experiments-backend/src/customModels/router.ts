@@ -261,7 +261,13 @@ function resolveOwner(
 
 function rejection(name: string, problems: CustomModelProblem[]) {
   const list = problems.length
-    ? problems.map(p => p.message).join('; ')
+    ? problems
+        .map(p =>
+          p.line !== undefined && !p.message.startsWith(`line ${p.line}`)
+            ? `line ${p.line}: ${p.message}`
+            : p.message,
+        )
+        .join('; ')
     : 'the check failed without naming a problem';
   return `Custom model "${name}" does not implement the interface: ${list}`;
 }

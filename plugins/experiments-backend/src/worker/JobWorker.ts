@@ -123,8 +123,7 @@ export class JobWorker {
 
   /** Submits the job to Ray; a job Ray already has counts as submitted. */
   async submit(job: StoredJob): Promise<{ jobId?: string }> {
-    const { templates, customModels, datasets, clusters, settings } =
-      this.deps;
+    const { templates, customModels, datasets, clusters, settings } = this.deps;
     const { config } = job;
     // A custom model trains with the training loop of the built-in template it is based on.
     const templateId = config.customModel
@@ -178,9 +177,9 @@ export class JobWorker {
       throw new UnrunnableJobError(
         `the job config is too large to pass to a Ray job (${Buffer.byteLength(
           configJson,
-        )} bytes, at most ${MAX_JOB_CONFIG_BYTES}): dataset ${dataset.name} version ${
-          dataset.version
-        } has ${dataset.files.length} files${
+        )} bytes, at most ${MAX_JOB_CONFIG_BYTES}): dataset ${
+          dataset.name
+        } version ${dataset.version} has ${dataset.files.length} files${
           customModel
             ? ` and the custom model's source is ${Buffer.byteLength(
                 customModel.source,
@@ -255,4 +254,3 @@ export class JobWorker {
     }
   }
 }
-

@@ -6,6 +6,11 @@ export function JobConfigCard(props: { config: ResolvedJobConfig }) {
   const { config } = props;
   const metadata: Record<string, unknown> = {
     Template: `${config.template.id} ${config.template.version}`,
+    ...(config.customModel && {
+      'Custom model': `${config.customModel.name} version ${
+        config.customModel.version
+      } (source sha256 ${config.customModel.sha256.slice(0, 12)}…)`,
+    }),
     Dataset: `${config.dataset.id} ${config.dataset.version} (${config.dataset.format})`,
     Hyperparameters: Object.fromEntries(
       Object.entries(config.hyperparameters).map(([key, value]) => [

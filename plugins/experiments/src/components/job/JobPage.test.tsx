@@ -76,6 +76,30 @@ describe('JobPage', () => {
     ).toBeInTheDocument();
   });
 
+  it('names the custom model version a job trained', async () => {
+    const job = aJob();
+    const { api } = fakeExperimentsApi({
+      getJob: jest.fn(async () => ({
+        ...job,
+        config: {
+          ...job.config,
+          template: { id: 'custom:tiny-mlp@2', version: '2' },
+          customModel: {
+            name: 'tiny-mlp',
+            version: 2,
+            sha256: 'ab'.repeat(32),
+          },
+        },
+      })),
+    });
+    await renderJobPage(api);
+    expect(
+      await screen.findByText(
+        'tiny-mlp version 2 (source sha256 abababababab…)',
+      ),
+    ).toBeInTheDocument();
+  });
+
   it('cancels a running job after confirmation', async () => {
     const { api, mocks } = fakeExperimentsApi({
       getJob: jest

@@ -1,6 +1,7 @@
 import { InfoCard } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
 import {
+  CUSTOM_MODEL_TEMPLATE_PREFIX,
   ModelTemplate,
   TrainingDataset,
 } from '@internal/backstage-plugin-experiments-common';
@@ -9,6 +10,7 @@ import FormControlLabel from '@material-ui/core/FormControlLabel';
 import Switch from '@material-ui/core/Switch';
 import Grid from '@material-ui/core/Grid';
 import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import AlertTitle from '@material-ui/lab/AlertTitle';
 import { ErrorSchema } from '@rjsf/utils';
@@ -107,6 +109,7 @@ export function NewTrainingRunForm(props: {
   const [rejected, setRejected] = useState<SubmissionProblems>();
   const [submitting, setSubmitting] = useState(false);
   const template = templates.find(t => t.id === draft.templateId);
+  const customModel = !!template?.id.startsWith(CUSTOM_MODEL_TEMPLATE_PREFIX);
   const tuneProblems =
     tune && template ? autoTuneProblems(tune, template) : undefined;
 
@@ -191,7 +194,11 @@ export function NewTrainingRunForm(props: {
             disabled={submitting}
             error={allErrors.templateId}
             onChange={chosen => {
-              setTune(previous => previous && autoTuneDraftFor(chosen));
+              setTune(previous =>
+                previous && !chosen.id.startsWith(CUSTOM_MODEL_TEMPLATE_PREFIX)
+                  ? autoTuneDraftFor(chosen)
+                  : undefined,
+              );
               update(
                 draftForTemplate(chosen, {
                   name: draft.name,
@@ -243,7 +250,7 @@ export function NewTrainingRunForm(props: {
             control={
               <Switch
                 checked={!!tune}
-                disabled={submitting || !template}
+                disabled={submitting || !template || customModel}
                 onChange={e => {
                   setTune(
                     e.target.checked && template
@@ -257,6 +264,12 @@ export function NewTrainingRunForm(props: {
             }
             label="Auto-tune: search the hyperparameters with Ray Tune"
           />
+          {customModel && (
+            <Typography variant="body2" color="textSecondary">
+              Auto-tune searches the built-in templates; a custom model trains
+              with the hyperparameters above.
+            </Typography>
+          )}
           {tune && tuneProblems && (
             <AutoTuneFields
               value={tune}

@@ -4,7 +4,8 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { experimentsApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
-import { aJob, fakeExperimentsApi } from '../../testing/fixtures';
+import { aJob, cnnTemplate, fakeExperimentsApi } from '../../testing/fixtures';
+import { tinyMlpTemplate } from '../customModels/testFixtures';
 import { ExperimentsRoutes } from '../ExperimentsRoutes';
 
 async function badRequest(body: unknown): Promise<ResponseError> {
@@ -20,12 +21,13 @@ async function badRequest(body: unknown): Promise<ResponseError> {
 
 async function renderNewRunPage(
   api: ReturnType<typeof fakeExperimentsApi>['api'],
+  path = '/experiments/new',
 ) {
   await renderInTestApp(<ExperimentsRoutes />, {
     apis: [[experimentsApiRef, api]],
     mountPath: '/experiments',
     mountedRoutes: { '/experiments': rootRouteRef },
-    initialRouteEntries: ['/experiments/new'],
+    initialRouteEntries: [path],
   });
   return screen.findByRole('spinbutton', { name: /Epochs/ });
 }
@@ -119,6 +121,38 @@ describe('NewTrainingRunPage', () => {
       await screen.findByRole('heading', { name: 'my-first-run' }),
     ).toBeInTheDocument();
     expect(mocks.getJob).toHaveBeenCalledWith('job-new');
+  });
+
+  it('trains a custom model with its own hyperparameters; Auto-tune is off for it', async () => {
+    const { api, mocks } = fakeExperimentsApi({
+      listTemplates: jest.fn(async () => ({
+        items: [cnnTemplate, tinyMlpTemplate],
+      })),
+    });
+    await renderNewRunPage(
+      api,
+      `/experiments/new?template=${encodeURIComponent(tinyMlpTemplate.id)}`,
+    );
+
+    expect(screen.getByLabelText(/Hidden units/)).toHaveValue(16);
+    const autoTune = screen.getByRole('checkbox', { name: /Auto-tune/ });
+    expect(autoTune).toBeDisabled();
+    expect(
+      screen.getByText(
+        'Auto-tune searches the built-in templates; a custom model trains with the hyperparameters above.',
+      ),
+    ).toBeInTheDocument();
+
+    await userEvent.clear(screen.getByLabelText(/Hidden units/));
+    await userEvent.type(screen.getByLabelText(/Hidden units/), '32');
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Start training' }),
+    );
+    await waitFor(() => expect(mocks.createJob).toHaveBeenCalledTimes(1));
+    expect(mocks.createJob.mock.calls[0][0]).toMatchObject({
+      templateId: 'custom:tiny-mlp@2',
+      hyperparameters: { hidden: 32 },
+    });
   });
 
   it("shows each field's message from a 400", async () => {
