@@ -1,5 +1,5 @@
-"""The auto-tune section: validation against the template's hyperparameter schema, and grid points
-(no Ray, no MLflow)."""
+"""The auto-tune section: validation against the template's hyperparameter schema and the metrics
+the trials report, and grid points (no Ray, no MLflow)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 
 from mlops_runtime.errors import JobError
+from mlops_runtime.tabular_fit import metric_names
 from mlops_runtime.templates import load_template
 from mlops_runtime.tune_space import INVALID_TUNE_CONFIG, grid_points, parse_auto_tune
+from mlops_runtime.tune_tabular_trial import FIXED_HYPERPARAMETERS
+from mlops_runtime.tune_trainable import MNIST_TUNE_METRICS
 
 SCHEMA = load_template("mnist-cnn").hyperparameter_schema
 
@@ -34,13 +37,13 @@ def auto_tune(**overrides: Any) -> dict[str, Any]:
 
 def problems_of(section: object) -> str:
     with pytest.raises(JobError) as caught:
-        parse_auto_tune(section, SCHEMA)
+        parse_auto_tune(section, SCHEMA, metrics=MNIST_TUNE_METRICS)
     assert caught.value.reason == INVALID_TUNE_CONFIG
     return caught.value.message
 
 
 def test_a_valid_section_is_parsed() -> None:
-    parsed = parse_auto_tune(auto_tune(), SCHEMA)
+    parsed = parse_auto_tune(auto_tune(), SCHEMA, metrics=MNIST_TUNE_METRICS)
     assert [(p.name, p.type) for p in parsed.parameters] == [
         ("learning_rate", "loguniform"),
         ("batch_size", "choice"),
@@ -134,6 +137,7 @@ def test_grid_points_cover_choices_and_ranges() -> None:
             }
         ),
         SCHEMA,
+        metrics=MNIST_TUNE_METRICS,
     )
     points = grid_points(parsed.parameters, limit=100)
     assert len(points) == 3 * 2 * 3
@@ -147,6 +151,7 @@ def test_a_grid_larger_than_the_budget_is_spread_over_it() -> None:
     parsed = parse_auto_tune(
         auto_tune(searchSpace={"hidden_units": {"type": "choice", "values": list(range(16, 36))}}),
         SCHEMA,
+        metrics=MNIST_TUNE_METRICS,
     )
     points = grid_points(parsed.parameters, limit=5)
     assert [p["hidden_units"] for p in points] == [16, 20, 24, 28, 32]
@@ -154,10 +159,66 @@ def test_a_grid_larger_than_the_budget_is_spread_over_it() -> None:
 
 def test_wide_int_ranges_get_three_grid_levels() -> None:
     parsed = parse_auto_tune(
-        auto_tune(searchSpace={"hidden_units": {"type": "int", "min": 16, "max": 1024}}), SCHEMA
+        auto_tune(searchSpace={"hidden_units": {"type": "int", "min": 16, "max": 1024}}),
+        SCHEMA,
+        metrics=MNIST_TUNE_METRICS,
     )
     assert [p["hidden_units"] for p in grid_points(parsed.parameters, 10)] == [16, 520, 1024]
     assert not parsed.parameters[0].contains(15)
     assert not parsed.parameters[0].contains(16.5)
     assert parsed.parameters[0].contains(16)
     assert math.isclose(parsed.budget.time_limit_minutes, 10)
+
+
+HGB_SCHEMA = load_template("tabular-hgb").hyperparameter_schema
+
+
+@pytest.mark.parametrize(
+    ("task", "metric", "accepted"),
+    [
+        ("classification", "test_accuracy", True),
+        ("classification", "test_f1", True),
+        ("classification", "test_rmse", False),
+        ("regression", "test_rmse", True),
+        ("regression", "test_r2", True),
+        ("regression", "test_loss", True),
+        ("regression", "test_accuracy", False),
+    ],
+)
+def test_a_tabular_tune_optimizes_a_metric_its_task_reports(
+    task: str, metric: str, accepted: bool
+) -> None:
+    section = auto_tune(
+        searchSpace={"learning_rate": {"type": "loguniform", "min": 0.01, "max": 0.5}},
+        metric=metric,
+    )
+    if accepted:
+        parsed = parse_auto_tune(section, HGB_SCHEMA, metrics=metric_names(task))
+        assert parsed.metric == metric
+        return
+    with pytest.raises(JobError) as caught:
+        parse_auto_tune(section, HGB_SCHEMA, metrics=metric_names(task))
+    assert f"autoTune.metric: must be one of {', '.join(metric_names(task))}" in (
+        caught.value.message
+    )
+
+
+def test_a_tabular_tune_keeps_the_data_hyperparameters_fixed() -> None:
+    section = auto_tune(
+        searchSpace={
+            "test_fraction": {"type": "uniform", "min": 0.1, "max": 0.3},
+            "task": {"type": "choice", "values": ["classification", "regression"]},
+            "max_iter": {"type": "int", "min": 10, "max": 50},
+        }
+    )
+    with pytest.raises(JobError) as caught:
+        parse_auto_tune(
+            section,
+            HGB_SCHEMA,
+            metrics=metric_names("classification"),
+            fixed=FIXED_HYPERPARAMETERS,
+        )
+    message = caught.value.message
+    assert "autoTune.searchSpace.test_fraction: cannot be searched" in message
+    assert "autoTune.searchSpace.task: cannot be searched" in message
+    assert "max_iter" not in message

@@ -1,8 +1,10 @@
 """Fitting and measuring a tabular pipeline: what the Ray task of `mlops_runtime.train_tabular`
-runs. Kept apart from the job's driver code so a Ray worker imports scikit-learn only, not torch."""
+and the trials of a tabular tune (`mlops_runtime.tune_tabular_trial`) run. Kept apart from the
+jobs' driver code so a Ray worker imports scikit-learn only, not torch."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +22,24 @@ from threadpoolctl import threadpool_limits
 
 from mlops_runtime.tabular_data import Split
 
-__all__ = ["Evaluation", "fit_and_evaluate"]
+__all__ = ["Evaluation", "evaluate", "fit_and_evaluate", "metric_names", "tabular_task"]
+
+_MEASURES = {
+    "classification": ("accuracy", "f1", "loss"),
+    "regression": ("loss", "rmse", "mae", "r2"),
+}
+
+
+def tabular_task(hyperparameters: Mapping[str, Any]) -> str:
+    """The `task` hyperparameter ("classification" or "regression"); classification for a
+    template without one."""
+    return str(hyperparameters.get("task", "classification"))
+
+
+def metric_names(task: str) -> tuple[str, ...]:
+    """Every metric `evaluate` can report for `task` (classification: accuracy, macro F1 and log
+    loss; regression: mean squared error as loss, RMSE, MAE and R²), train_* and test_*."""
+    return tuple(f"{part}_{measure}" for part in ("train", "test") for measure in _MEASURES[task])
 
 
 @dataclass(frozen=True)
@@ -70,11 +89,17 @@ def _regression_metrics(pipeline: Any, split: Split) -> Evaluation:
     return Evaluation(metrics, [], None)
 
 
+def evaluate(pipeline: Any, split: Split, task: str) -> Evaluation:
+    """The fitted `pipeline` measured on both parts ("classification" or "regression" metrics by
+    `task`)."""
+    if task == "regression":
+        return _regression_metrics(pipeline, split)
+    return _classification_metrics(pipeline, split)
+
+
 def fit_and_evaluate(pipeline: Any, split: Split, task: str, cpus: int) -> tuple[Any, Evaluation]:
     """Fits `pipeline` on the train rows with at most `cpus` threads and measures it on both
-    parts ("classification" or "regression" metrics by `task`)."""
+    parts."""
     with threadpool_limits(limits=cpus):
         pipeline.fit(split.train_features, split.train_target)
-        if task == "regression":
-            return pipeline, _regression_metrics(pipeline, split)
-        return pipeline, _classification_metrics(pipeline, split)
+        return pipeline, evaluate(pipeline, split, task)

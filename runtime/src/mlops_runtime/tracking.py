@@ -1,12 +1,15 @@
 """What a training job records in MLflow beyond parameters and metrics: the dataset version it
 trained on (tags), the confusion matrix and the model (with signature and input example),
-registered as a new version of a model name."""
+registered as a new version of a model name: a torch network (`log_and_register_model`) or a
+fitted tabular pipeline with its final metrics (`log_and_register_pipeline`)."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import mlflow
 import mlflow.pytorch
@@ -17,9 +20,21 @@ from mlflow.tracking import MlflowClient
 
 from mlops_runtime.datasets import DatasetRef
 
-__all__ = ["dataset_tags", "log_and_register_model", "log_confusion_matrix"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from mlops_runtime.tabular_data import Split
+    from mlops_runtime.tabular_fit import Evaluation
+
+__all__ = [
+    "dataset_tags",
+    "log_and_register_model",
+    "log_and_register_pipeline",
+    "log_confusion_matrix",
+]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+INPUT_EXAMPLE_ROWS = 5
 
 
 def dataset_tags(dataset: DatasetRef) -> dict[str, str]:
@@ -104,3 +119,58 @@ def log_and_register_model(
     for key, value in version_tags.items():
         client.set_model_version_tag(registered_model_name, version, key, value)
     return version
+
+
+def log_and_register_pipeline(
+    pipeline: Any,
+    evaluation: Evaluation,
+    split: Split,
+    task: str,
+    *,
+    registered_model_name: str,
+    version_tags: Mapping[str, str],
+) -> tuple[dict[str, float], str]:
+    """Logs a fitted tabular pipeline to the active run with its `final_test_*` metrics
+    (classification: accuracy and macro F1, and the confusion matrix; regression: RMSE and R²) and
+    registers it (skops format, signature and input example on the raw columns); returns the final
+    metrics and the new model version."""
+    import mlflow.sklearn  # noqa: PLC0415  (scikit-learn only where a tabular job runs)
+    import pandas as pd  # noqa: PLC0415
+    import sklearn  # noqa: PLC0415
+
+    from mlops_runtime.models.tabular import SKOPS_TRUSTED_TYPES  # noqa: PLC0415
+
+    names = ("test_rmse", "test_r2") if task == "regression" else ("test_accuracy", "test_f1")
+    final_metrics = {f"final_{name}": evaluation.metrics[name] for name in names}
+    mlflow.log_metrics(final_metrics)
+    if evaluation.confusion is not None:
+        log_confusion_matrix(evaluation.confusion, evaluation.labels)
+    example = _input_example(split)
+    info = mlflow.sklearn.log_model(
+        pipeline,
+        name="model",
+        signature=infer_signature(example, pipeline.predict(example)),
+        input_example=example,
+        registered_model_name=registered_model_name,
+        serialization_format="skops",
+        skops_trusted_types=list(SKOPS_TRUSTED_TYPES),
+        pip_requirements=[
+            f"scikit-learn=={sklearn.__version__}",
+            f"skops=={importlib.metadata.version('skops')}",
+            f"pandas=={pd.__version__}",
+            f"numpy=={np.__version__}",
+        ],
+    )
+    version = str(info.registered_model_version)
+    client = MlflowClient()
+    for key, value in version_tags.items():
+        client.set_model_version_tag(registered_model_name, version, key, value)
+    return final_metrics, version
+
+
+def _input_example(split: Split) -> pd.DataFrame:
+    """A few training rows, complete ones where there are (MLflow infers the column types from
+    them)."""
+    complete = split.train_features.dropna()
+    rows = complete if len(complete) >= INPUT_EXAMPLE_ROWS else split.train_features
+    return rows.head(INPUT_EXAMPLE_ROWS)

@@ -16,30 +16,22 @@ registered as a new version of the config's model name. Prints the same JSON lin
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
 import sys
-from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import mlflow
-import mlflow.sklearn
-import numpy as np
-import pandas as pd
 import ray
-import sklearn
-from mlflow.models import infer_signature
-from mlflow.tracking import MlflowClient
 
 from mlops_runtime.datasets import dataset_folder
 from mlops_runtime.errors import JobError
 from mlops_runtime.job_config import INVALID_CONFIG, JobConfig, parse_job_config
 from mlops_runtime.models import TABULAR_BUILDERS, tabular_model
-from mlops_runtime.models.tabular import SKOPS_TRUSTED_TYPES
 from mlops_runtime.progress import emit
-from mlops_runtime.tabular_data import Split, load_table, split_rows, target_table
-from mlops_runtime.tabular_fit import Evaluation, fit_and_evaluate
-from mlops_runtime.tracking import dataset_tags, log_confusion_matrix
+from mlops_runtime.tabular_data import Split, TargetTable, load_table, split_rows, target_table
+from mlops_runtime.tabular_fit import Evaluation, fit_and_evaluate, tabular_task
+from mlops_runtime.tracking import dataset_tags, log_and_register_pipeline
 from mlops_runtime.train import (
     EXIT_KNOWN_FAILURE,
     check_mlflow,
@@ -48,9 +40,7 @@ from mlops_runtime.train import (
     start_run,
 )
 
-__all__ = ["log_and_register_pipeline", "main", "run_job"]
-
-INPUT_EXAMPLE_ROWS = 5
+__all__ = ["JobTable", "load_job_table", "main", "run_job"]
 
 
 def _fit_in_ray(pipeline: Any, split: Split, task: str, cpus: float) -> tuple[Any, Evaluation]:
@@ -62,47 +52,32 @@ def _fit_in_ray(pipeline: Any, split: Split, task: str, cpus: float) -> tuple[An
     return fitted, evaluation
 
 
-def log_and_register_pipeline(
-    pipeline: Any,
-    input_example: pd.DataFrame,
-    *,
-    registered_model_name: str,
-    version_tags: Mapping[str, str],
-) -> str:
-    """Logs the fitted pipeline to the active run and registers it; returns the new version."""
-    info = mlflow.sklearn.log_model(
-        pipeline,
-        name="model",
-        signature=infer_signature(input_example, pipeline.predict(input_example)),
-        input_example=input_example,
-        registered_model_name=registered_model_name,
-        serialization_format="skops",
-        skops_trusted_types=list(SKOPS_TRUSTED_TYPES),
-        pip_requirements=[
-            f"scikit-learn=={sklearn.__version__}",
-            f"skops=={importlib.metadata.version('skops')}",
-            f"pandas=={pd.__version__}",
-            f"numpy=={np.__version__}",
-        ],
-    )
-    version = str(info.registered_model_version)
-    client = MlflowClient()
-    for key, value in version_tags.items():
-        client.set_model_version_tag(registered_model_name, version, key, value)
-    return version
+@dataclass(frozen=True)
+class JobTable:
+    """A tabular job's table as its model sees it: features and target, the seeded split."""
+
+    rows: int
+    data: TargetTable
+    split: Split
+    task: str
+
+    def params(self) -> dict[str, int]:
+        """What the job's MLflow run records about the table."""
+        return {
+            "data.rows": self.rows,
+            "data.rows_without_target": self.data.dropped_rows,
+            "data.train_rows": len(self.split.train_target),
+            "data.test_rows": len(self.split.test_target),
+            "data.numeric_features": len(self.data.columns.numeric),
+            "data.categorical_features": len(self.data.columns.categorical),
+        }
 
 
-def input_example(split: Split) -> pd.DataFrame:
-    """A few training rows, complete ones where there are (MLflow infers the column types from
-    them)."""
-    complete = split.train_features.dropna()
-    rows = complete if len(complete) >= INPUT_EXAMPLE_ROWS else split.train_features
-    return rows.head(INPUT_EXAMPLE_ROWS)
-
-
-def run_job(config: JobConfig) -> None:
+def load_job_table(config: JobConfig) -> JobTable:
+    """Reads and checks the job's table and splits it from the seed (JobError for what a user can
+    fix)."""
     hyperparameters = config.hyperparameters
-    task = str(hyperparameters.get("task", "classification"))
+    task = tabular_task(hyperparameters)
     table = load_table(dataset_folder(config.dataset), config.dataset.format)
     data = target_table(table, str(hyperparameters["target_column"]), task)
     split = split_rows(
@@ -111,38 +86,28 @@ def run_job(config: JobConfig) -> None:
         config.seed,
         stratify=task == "classification",
     )
-    pipeline = tabular_model(config.template.id, hyperparameters, data.columns)
+    return JobTable(len(table), data, split, task)
+
+
+def run_job(config: JobConfig) -> None:
+    job_table = load_job_table(config)
+    pipeline = tabular_model(config.template.id, config.hyperparameters, job_table.data.columns)
     check_mlflow(config.tracking_uri)
     connect_ray()
     check_resources(config)
     with start_run(config) as run:
         experiment_id = run.info.experiment_id
         emit("run_started", mlflowRunId=run.info.run_id, mlflowExperimentId=experiment_id)
-        mlflow.log_params(
-            {
-                **config.params(),
-                "data.rows": len(table),
-                "data.rows_without_target": data.dropped_rows,
-                "data.train_rows": len(split.train_target),
-                "data.test_rows": len(split.test_target),
-                "data.numeric_features": len(data.columns.numeric),
-                "data.categorical_features": len(data.columns.categorical),
-            }
-        )
+        mlflow.log_params({**config.params(), **job_table.params()})
         cpus = config.resources.num_workers * config.resources.cpus_per_worker
-        fitted, evaluation = _fit_in_ray(pipeline, split, task, cpus)
+        fitted, evaluation = _fit_in_ray(pipeline, job_table.split, job_table.task, cpus)
         mlflow.log_metrics(evaluation.metrics, step=1)
         emit("progress", epoch=1, epochs=1, metrics=evaluation.metrics)
-        final_names = (
-            ("test_rmse", "test_r2") if task == "regression" else ("test_accuracy", "test_f1")
-        )
-        final_metrics = {f"final_{name}": evaluation.metrics[name] for name in final_names}
-        mlflow.log_metrics(final_metrics)
-        if evaluation.confusion is not None:
-            log_confusion_matrix(evaluation.confusion, evaluation.labels)
-        version = log_and_register_pipeline(
+        final_metrics, version = log_and_register_pipeline(
             fitted,
-            input_example(split),
+            evaluation,
+            job_table.split,
+            job_table.task,
             registered_model_name=config.model_name,
             version_tags={
                 "mlops.job_id": config.job_id,

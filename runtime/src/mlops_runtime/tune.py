@@ -3,15 +3,20 @@
 Reads the job config from MLOPS_JOB_CONFIG: a training job's config (`mlops_runtime.job_config`)
 plus an `autoTune` section (`mlops_runtime.tune_space`). Its hyperparameters are the fixed values;
 each trial draws the searched ones from the search space. Runs Ray Tune's Tuner over the
-template's trainable (`mlops_runtime.tune_trainable`) with the chosen search algorithm (random,
-grid, Optuna TPE or HyperOpt), optionally the ASHA scheduler, and the budget (trials, trials at
-once, time limit), every trial with the job's seed so that configurations are compared on equal
-terms and any trial can be re-run exactly.
+template's trials with the chosen search algorithm (random, grid, Optuna TPE or HyperOpt),
+optionally the ASHA scheduler, and the budget (trials, trials at once, time limit), every trial
+with the job's seed so that configurations are compared on equal terms and any trial can be re-run
+exactly. The trials are those of the runtime path that trains the template
+(`mlops_runtime.tune_trials`): an image template's (`mlops_runtime.train`) train epochs and report
+each with a checkpoint; a tabular template's (`mlops_runtime.train_tabular`) fit once on the split
+of the job's seed and report once, so ASHA, which stops trials between epochs, is off for them.
+The metric to optimize is one that the trials report.
 
 MLflow: one parent run for the tune (parameters, the search space, the best configuration and the
-re-evaluated best model, registered as a new version of the config's model name), and one child run
-per trial (`mlops_runtime.tune_tracking`). Stdout: `mlops.run_started`, `mlops.trial` lines as
-trials start, report epochs and end, then `mlops.result` with `bestTrialId`.
+best trial's model evaluated again, logged and registered as a new version of the config's model
+name, as a training job of the template registers its model), and one child run per trial
+(`mlops_runtime.tune_tracking`). Stdout: `mlops.run_started`, `mlops.trial` lines as trials start,
+report epochs and end, then `mlops.result` with `bestTrialId`.
 
 Exit status as for `mlops_runtime.train`: 0, 2 after an `mlops.error` line, 1 with a traceback.
 """
@@ -21,40 +26,37 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import replace
 from typing import Any
 
 import mlflow
-import numpy as np
-import torch
 from mlflow.tracking import MlflowClient
 from ray import tune
 from ray.tune.schedulers import ASHAScheduler, TrialScheduler
 from ray.tune.search import BasicVariantGenerator, SearchAlgorithm, Searcher
 
 from mlops_runtime.errors import JobError
-from mlops_runtime.idx import MnistData
 from mlops_runtime.job_config import INVALID_CONFIG, JobConfig, parse_job_config
-from mlops_runtime.mnist_training import evaluate, evaluation_tensors
-from mlops_runtime.models import TORCH_BUILDERS
-from mlops_runtime.models.mnist_cnn import NUM_CLASSES
 from mlops_runtime.progress import emit
-from mlops_runtime.tracking import dataset_tags, log_and_register_model, log_confusion_matrix
+from mlops_runtime.tracking import dataset_tags
 from mlops_runtime.train import (
     EXIT_KNOWN_FAILURE,
     check_mlflow,
     check_resources,
     connect_ray,
-    load_dataset,
     start_run,
 )
-from mlops_runtime.tune_space import AutoTuneConfig, Parameter, grid_points, parse_auto_tune
+from mlops_runtime.tune_space import (
+    AutoTuneConfig,
+    Parameter,
+    grid_points,
+    parse_auto_tune,
+    trial_hyperparameters,
+)
 from mlops_runtime.tune_tracking import TrialTracker
-from mlops_runtime.tune_trainable import load_trial_model, mnist_trial, trial_hyperparameters
+from mlops_runtime.tune_trials import Trials, trials_for
 
 __all__ = ["main", "run_tune"]
-
-# Templates whose trials this runtime can run: the image templates of the Ray Train path.
-TRAINABLES = {template_id: mnist_trial for template_id in TORCH_BUILDERS}
 
 
 def parse_tune_config(text: str | None) -> tuple[JobConfig, AutoTuneConfig]:
@@ -70,19 +72,21 @@ def parse_tune_config(text: str | None) -> tuple[JobConfig, AutoTuneConfig]:
     config = parse_job_config(json.dumps(raw))
     if auto_tune is None:
         raise JobError(INVALID_CONFIG, "autoTune: is required for an auto-tune job")
-    if config.template.id not in TRAINABLES:
-        raise JobError(
-            INVALID_CONFIG,
-            f"auto-tune is not available for template {config.template.id} "
-            f"(available for: {', '.join(sorted(TRAINABLES))})",
-        )
+    trials = trials_for(config)
     if config.resources.num_workers != 1:
         raise JobError(
             INVALID_CONFIG,
             f"resources.numWorkers: auto-tune trials run on 1 worker each, "
             f"got {config.resources.num_workers}",
         )
-    return config, parse_auto_tune(auto_tune, config.template.hyperparameter_schema)
+    auto = parse_auto_tune(
+        auto_tune,
+        config.template.hyperparameter_schema,
+        metrics=trials.objectives,
+        fixed=trials.fixed,
+    )
+    # The parent run records what ran: no ASHA for trials that report once.
+    return config, replace(auto, asha=auto.asha and trials.asha)
 
 
 def search_space(parameters: tuple[Parameter, ...]) -> dict[str, Any]:
@@ -156,17 +160,19 @@ def scheduler(auto: AutoTuneConfig, hyperparameters: dict[str, Any]) -> TrialSch
 
 
 def run_trials(
-    config: JobConfig, auto: AutoTuneConfig, data: MnistData, tracker: TrialTracker
+    config: JobConfig,
+    auto: AutoTuneConfig,
+    trials: Trials,
+    tracker: TrialTracker,
 ) -> tune.ResultGrid:
     """Runs the tune; `with_parameters` puts the dataset into Ray's object store once."""
     searcher, num_samples = search_algorithm(auto, config.hyperparameters, config.seed)
     trainable = tune.with_resources(
         tune.with_parameters(
-            TRAINABLES[config.template.id],
-            data=data,
+            trials.trainable,
+            **trials.trial_parameters(),
             template_id=config.template.id,
             base_hyperparameters=config.hyperparameters,
-            seed=config.seed,
             cpus=config.resources.cpus_per_worker,
         ),
         {
@@ -222,7 +228,8 @@ def best_trial(results: tune.ResultGrid, auto: AutoTuneConfig) -> tune.Result:
 
 
 def run_tune(config: JobConfig, auto: AutoTuneConfig) -> None:
-    data = load_dataset(config)
+    trials = trials_for(config)
+    data_params = trials.load()
     check_mlflow(config.tracking_uri)
     connect_ray()
     check_resources(config)
@@ -230,7 +237,7 @@ def run_tune(config: JobConfig, auto: AutoTuneConfig) -> None:
         experiment_id = run.info.experiment_id
         mlflow.set_tag("mlops.kind", "auto-tune")
         emit("run_started", mlflowRunId=run.info.run_id, mlflowExperimentId=experiment_id)
-        mlflow.log_params({**config.params(), **auto.as_params()})
+        mlflow.log_params({**config.params(), **auto.as_params(), **data_params})
         mlflow.log_dict(
             {parameter.name: _describe(parameter) for parameter in auto.parameters},
             "search_space.json",
@@ -242,33 +249,23 @@ def run_tune(config: JobConfig, auto: AutoTuneConfig) -> None:
             job_id=config.job_id,
             base_hyperparameters=config.hyperparameters,
             seed=config.seed,
+            metric_names=trials.reported,
         )
-        results = run_trials(config, auto, data, tracker)
+        results = run_trials(config, auto, trials, tracker)
         best = best_trial(results, auto)
         best_id = str(best.metrics.get("trial_id", ""))
         hyperparameters = trial_hyperparameters(config.hyperparameters, dict(best.config or {}))
         checkpoint = best.get_best_checkpoint(auto.metric, auto.mode) or best.checkpoint
         if checkpoint is None:
             raise RuntimeError(f"the best trial {best_id} left no checkpoint")
-        model = load_trial_model(checkpoint, config.template.id, hyperparameters)
-
-        images, labels = evaluation_tensors(data)
-        totals, confusion = evaluate(model, images, labels, torch.device("cpu"))
-        final_metrics = {
-            "final_test_loss": float(totals[0]) / len(labels),
-            "final_test_accuracy": float(totals[1]) / len(labels),
-        }
-        mlflow.log_metrics(final_metrics)
         mlflow.set_tag("mlops.best_trial_id", best_id)
         mlflow.log_dict(
             {"trialId": best_id, "hyperparameters": hyperparameters}, "best_config.json"
         )
-        log_confusion_matrix(confusion.numpy(), [str(label) for label in range(NUM_CLASSES)])
         best_run_id = tracker.trials[best_id].run_id if best_id in tracker.trials else ""
-        version = log_and_register_model(
-            model,
-            np.ascontiguousarray(images[:2].numpy()),
-            registered_model_name=config.model_name,
+        final_metrics, version = trials.register_best(
+            checkpoint,
+            hyperparameters,
             version_tags={
                 "mlops.job_id": config.job_id,
                 **dataset_tags(config.dataset),

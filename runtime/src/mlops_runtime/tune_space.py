@@ -7,7 +7,8 @@
   "algorithm": "random" | "grid" | "optuna" | "hyperopt",
   "asha": bool,
   "budget": {"trials": int, "concurrency": int, "timeLimitMinutes": number},
-  "metric": "test_accuracy" | "test_loss" | "train_accuracy" | "train_loss",
+  "metric": a metric the template's trials report (images: test_accuracy, test_loss,
+            train_accuracy, train_loss; tables: those of `tabular_fit.metric_names`),
   "mode": "max" | "min",
   "startFromDefaults": bool   (optional, default true: the template's defaults are the first trial
                                when they lie inside the space)
@@ -16,7 +17,9 @@
 
 The search space is checked by `mlops_runtime.templates.search_space` (the rules of the templates'
 default spaces): every searched name a hyperparameter of the template, every value it can produce
-valid for that hyperparameter's schema, so that every trial's hyperparameters are valid.
+valid for that hyperparameter's schema, so that every trial's hyperparameters are valid. The
+hyperparameters that a tune keeps at the job's value (a tabular tune's data settings) cannot be
+searched.
 """
 
 from __future__ import annotations
@@ -28,24 +31,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlops_runtime.errors import JobError
-from mlops_runtime.mnist_training import EPOCH_METRICS
 from mlops_runtime.schema import JsonSchema
 from mlops_runtime.templates.search_space import search_space_problems
 
 __all__ = [
     "ALGORITHMS",
     "INVALID_TUNE_CONFIG",
-    "TUNE_METRICS",
     "AutoTuneConfig",
     "Budget",
     "Parameter",
     "grid_points",
     "parse_auto_tune",
+    "trial_hyperparameters",
 ]
 
 INVALID_TUNE_CONFIG = "invalid auto-tune config"
 ALGORITHMS = ("random", "grid", "optuna", "hyperopt")
-TUNE_METRICS = tuple(name for name in EPOCH_METRICS if name != "epoch_seconds")
 # Points per numeric range in a grid search (all integers of a narrower int range).
 GRID_LEVELS = 3
 
@@ -136,8 +137,15 @@ def _integer(raw: Mapping[str, Any], key: str, problems: list[str]) -> int:
     return value
 
 
-def parse_auto_tune(raw: object, hyperparameter_schema: JsonSchema) -> AutoTuneConfig:
-    """The validated auto-tune section; JobError naming every problem."""
+def parse_auto_tune(
+    raw: object,
+    hyperparameter_schema: JsonSchema,
+    *,
+    metrics: tuple[str, ...],
+    fixed: tuple[str, ...] = (),
+) -> AutoTuneConfig:
+    """The validated auto-tune section for trials that report `metrics` and keep the `fixed`
+    hyperparameters at the job's value; JobError naming every problem."""
     problems: list[str] = []
     if not isinstance(raw, Mapping):
         raise JobError(INVALID_TUNE_CONFIG, "autoTune: must be an object")
@@ -150,6 +158,11 @@ def parse_auto_tune(raw: object, hyperparameter_schema: JsonSchema) -> AutoTuneC
     else:
         space_problems = search_space_problems(hyperparameter_schema, space)
         problems += [f"autoTune.searchSpace.{problem}" for problem in space_problems]
+        problems += [
+            f"autoTune.searchSpace.{name}: cannot be searched; every trial uses the job's value"
+            for name in space
+            if name in fixed
+        ]
         if not space_problems:
             parameters = [_parameter(str(name), spec) for name, spec in space.items()]
     algorithm = raw.get("algorithm")
@@ -172,8 +185,8 @@ def parse_auto_tune(raw: object, hyperparameter_schema: JsonSchema) -> AutoTuneC
         time_limit_minutes=float(minutes),
     )
     metric = raw.get("metric")
-    if metric not in TUNE_METRICS:
-        problems.append(f"autoTune.metric: must be one of {', '.join(TUNE_METRICS)}")
+    if metric not in metrics:
+        problems.append(f"autoTune.metric: must be one of {', '.join(metrics)}, got {metric!r}")
     mode = raw.get("mode")
     if mode not in ("max", "min"):
         problems.append(f"autoTune.mode: must be max or min, got {mode!r}")
@@ -203,3 +216,14 @@ def grid_points(parameters: tuple[Parameter, ...], limit: int) -> list[dict[str,
         return every
     step = len(every) / limit
     return [every[int(i * step)] for i in range(limit)]
+
+
+def trial_hyperparameters(base: dict[str, Any], config: dict[str, Any]) -> dict[str, Any]:
+    """The job's hyperparameters with a trial's sampled values over them (as plain Python
+    values: samplers may return numpy scalars)."""
+    return {**base, **{name: _plain(value) for name, value in config.items()}}
+
+
+def _plain(value: Any) -> Any:
+    item = getattr(value, "item", None)
+    return item() if callable(item) else value

@@ -1,6 +1,7 @@
 """Follows a tune's trials in the driver: one MLflow child run per trial under the tune's parent
 run (parameters with the seed, per-epoch metrics as they arrive), and an `mlops.trial` line on
-stdout each time a trial starts, reports an epoch or ends.
+stdout each time a trial starts, reports an epoch or ends. A tabular trial reports once, as epoch 1
+of 1.
 
 Trial states in the lines: RUNNING, SUCCEEDED (trained every epoch), STOPPED (stopped early by
 ASHA or by the time limit) and FAILED.
@@ -16,9 +17,8 @@ from mlflow.entities import Metric, Param, RunStatus
 from mlflow.tracking import MlflowClient
 from mlflow.utils.mlflow_tags import MLFLOW_PARENT_RUN_ID, MLFLOW_RUN_NAME
 
-from mlops_runtime.mnist_training import EPOCH_METRICS
 from mlops_runtime.progress import emit
-from mlops_runtime.tune_trainable import trial_hyperparameters
+from mlops_runtime.tune_space import trial_hyperparameters
 
 __all__ = ["TrialTracker"]
 
@@ -45,13 +45,16 @@ class TrialTracker(ray.tune.Callback):  # type: ignore[misc]
         job_id: str,
         base_hyperparameters: dict[str, Any],
         seed: int,
+        metric_names: tuple[str, ...],
     ) -> None:
+        """`metric_names`: what the trials report each epoch, logged to their child runs."""
         self.client = client
         self.experiment_id = experiment_id
         self.parent_run_id = parent_run_id
         self.job_id = job_id
         self.base = base_hyperparameters
         self.seed = seed
+        self.metric_names = metric_names
         self.started = time.monotonic()
         self.trials: dict[str, _TrialRecord] = {}
 
@@ -86,7 +89,7 @@ class TrialTracker(ray.tune.Callback):  # type: ignore[misc]
         if record is None or "epoch" not in result:
             return
         record.epoch = int(result["epoch"])
-        record.metrics = {name: float(result[name]) for name in EPOCH_METRICS if name in result}
+        record.metrics = {name: float(result[name]) for name in self.metric_names if name in result}
         now = int(time.time() * 1000)
         self.client.log_batch(
             record.run_id,
@@ -100,7 +103,7 @@ class TrialTracker(ray.tune.Callback):  # type: ignore[misc]
         record = self.trials.get(str(trial.trial_id))
         if record is None:
             return
-        epochs = int(record.hyperparameters["epochs"])
+        epochs = int(record.hyperparameters.get("epochs", 1))  # a tabular trial: 1 fit
         self._end(str(trial.trial_id), "SUCCEEDED" if record.epoch >= epochs else "STOPPED")
 
     def on_trial_error(self, iteration: int, trials: list[Any], trial: Any, **info: Any) -> None:

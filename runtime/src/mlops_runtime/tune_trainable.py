@@ -20,6 +20,7 @@ import torch
 
 from mlops_runtime.idx import MnistData
 from mlops_runtime.mnist_training import (
+    EPOCH_METRICS,
     TrainingState,
     epoch_metrics,
     evaluate,
@@ -30,21 +31,13 @@ from mlops_runtime.mnist_training import (
     train_tensors,
 )
 from mlops_runtime.models import torch_model
+from mlops_runtime.tune_space import trial_hyperparameters
 
-__all__ = ["CHECKPOINT_FILE", "load_trial_model", "mnist_trial", "trial_hyperparameters"]
+__all__ = ["CHECKPOINT_FILE", "MNIST_TUNE_METRICS", "load_trial_model", "mnist_trial"]
 
 CHECKPOINT_FILE = "checkpoint.pt"
-
-
-def trial_hyperparameters(base: dict[str, Any], config: dict[str, Any]) -> dict[str, Any]:
-    """The job's hyperparameters with the trial's sampled values over them (as plain Python
-    values: samplers may return numpy scalars)."""
-    return {**base, **{name: _plain(value) for name, value in config.items()}}
-
-
-def _plain(value: Any) -> Any:
-    item = getattr(value, "item", None)
-    return item() if callable(item) else value
+# What a tune of the image templates may optimize: every epoch metric but the epoch's duration.
+MNIST_TUNE_METRICS = tuple(name for name in EPOCH_METRICS if name != "epoch_seconds")
 
 
 def mnist_trial(
@@ -62,9 +55,7 @@ def mnist_trial(
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     train_set = train_tensors(data, int(hyperparameters["train_samples"]))
     test_images, test_labels = evaluation_tensors(data)
-    loader = make_train_loader(
-        train_set, batch_size=int(hyperparameters["batch_size"]), seed=seed
-    )
+    loader = make_train_loader(train_set, batch_size=int(hyperparameters["batch_size"]), seed=seed)
     sampler = loader.sampler
     assert isinstance(sampler, torch.utils.data.DistributedSampler)
     state = TrainingState.create(

@@ -12,6 +12,7 @@ import {
   startExperimentsBackend,
 } from '../__testUtils__/testBackend';
 import { testJob } from '../__testUtils__/testJob';
+import { resolveAutoTune } from './resolveAutoTune';
 import { TrialStore } from './TrialStore';
 
 // Starting a backend with the datasets plugin beside it takes seconds on a busy machine.
@@ -66,18 +67,28 @@ afterAll(async () => {
   await (await shared)?.backend.stop();
 });
 
-const cnn: ModelTemplate = JSON.parse(
-  readFileSync(
-    path.join(repoRuntimePath, 'src/mlops_runtime/templates/mnist-cnn.json'),
-    'utf8',
-  ),
-);
+function readTemplate(id: string): ModelTemplate {
+  return JSON.parse(
+    readFileSync(
+      path.join(repoRuntimePath, `src/mlops_runtime/templates/${id}.json`),
+      'utf8',
+    ),
+  );
+}
+const cnn = readTemplate('mnist-cnn');
+const hgb = readTemplate('tabular-hgb');
 
 const tuneRequest = {
   templateId: 'mnist-cnn',
   datasetId: 'mnist',
   hyperparameters: { epochs: 2, train_samples: 2000 },
   resources: { numWorkers: 1, cpusPerWorker: 1 },
+};
+
+const tabularTuneRequest = {
+  templateId: 'tabular-hgb',
+  datasetId: 'iris-synthetic',
+  hyperparameters: { target_column: 'species' },
 };
 
 describe('auto-tune jobs', () => {
@@ -254,6 +265,70 @@ describe('auto-tune jobs', () => {
     }
   });
 
+  it('accepts a tabular template: its default space, ASHA off, test accuracy', async () => {
+    const { server } = await startBackend();
+    const res = await request(server)
+      .post('/api/experiments/jobs')
+      .send({
+        ...tabularTuneRequest,
+        autoTune: {
+          searchSpace: { max_iter: { type: 'int', min: 20, max: 200 } },
+          asha: true,
+          budget: { trials: 6 },
+        },
+      })
+      .expect(201);
+    const job = res.body as TrainingJob;
+    expect(job.name).toBe('Auto-tune tabular-hgb on iris-synthetic');
+    expect(job.config.autoTune).toEqual({
+      searchSpace: {
+        ...hgb.searchSpace,
+        max_iter: { type: 'int', min: 20, max: 200 },
+      },
+      algorithm: 'optuna',
+      // One fit per trial: nothing for ASHA to stop between epochs.
+      asha: false,
+      budget: { trials: 6, concurrency: 2, timeLimitMinutes: 10 },
+      metric: 'test_accuracy',
+      mode: 'max',
+    });
+  });
+
+  it.each([
+    [
+      'min > max',
+      {
+        searchSpace: {
+          learning_rate: { type: 'loguniform', min: 0.5, max: 0.1 },
+        },
+      },
+      'autoTune.searchSpace.learning_rate: min (0.5) must be less than max (0.1)',
+    ],
+    [
+      'a range beyond the schema',
+      { searchSpace: { max_leaf_nodes: { type: 'int', min: 1, max: 64 } } },
+      'autoTune.searchSpace.max_leaf_nodes.min: must be >= 2, got 1',
+    ],
+    [
+      'a searched data setting',
+      {
+        searchSpace: { test_fraction: { type: 'uniform', min: 0.1, max: 0.3 } },
+      },
+      "autoTune.searchSpace.test_fraction: cannot be searched; every trial uses the job's value",
+    ],
+  ])(
+    'answers 400 for a tabular template with %s, queueing nothing',
+    async (_, autoTune, message) => {
+      const { server, knex } = await sharedBackend();
+      const res = await request(server)
+        .post('/api/experiments/jobs')
+        .send({ ...tabularTuneRequest, autoTune })
+        .expect(400);
+      expect(res.body.error.message).toContain(message);
+      expect(await knex('training_jobs').pluck('id')).toEqual([]);
+    },
+  );
+
   it("lists a job's trials, and answers 404 for an unknown job", async () => {
     const { server, store, knex } = await startBackend();
     const job = testJob('tune', 'group:default/team-a', '2026-11-27T10:00:00Z');
@@ -290,5 +365,69 @@ describe('auto-tune jobs', () => {
     await request(server)
       .get('/api/experiments/jobs/6a0e8c4e-0000-4000-8000-000000000000/trials')
       .expect(404);
+  });
+});
+
+describe('resolveAutoTune', () => {
+  const settings = {
+    quota: { maxTrials: 50, maxConcurrency: 4, maxTimeLimitMinutes: 120 },
+    teamQuotas: {},
+    defaultBudget: { trials: 10, concurrency: 2, timeLimitMinutes: 10 },
+  };
+  const resolve = (
+    template: ModelTemplate,
+    hyperparameters: Record<string, unknown>,
+    autoTuneRequest: Parameters<typeof resolveAutoTune>[0]['request'] = {},
+  ) => {
+    const problems: string[] = [];
+    const resolved = resolveAutoTune({
+      request: autoTuneRequest,
+      template,
+      hyperparameters,
+      resources: template.defaultResources,
+      owner: 'group:default/team-a',
+      settings,
+      problems,
+    });
+    return { resolved, problems };
+  };
+
+  it('optimizes test loss, lowest, for a regression job, which reports no accuracy', () => {
+    const regression = resolve(hgb, { task: 'regression' });
+    expect(regression.problems).toEqual([]);
+    expect(regression.resolved).toMatchObject({
+      metric: 'test_loss',
+      mode: 'min',
+      asha: false,
+    });
+    expect(resolve(hgb, { task: 'classification' }).resolved).toMatchObject({
+      metric: 'test_accuracy',
+      mode: 'max',
+    });
+    // Without the hyperparameters, the schema's default task (classification).
+    expect(resolve(hgb, {}).resolved.metric).toBe('test_accuracy');
+  });
+
+  it('names an accuracy metric for a regression job as a problem', () => {
+    const { problems } = resolve(
+      hgb,
+      { task: 'regression' },
+      { metric: 'test_accuracy' },
+    );
+    expect(problems).toEqual([
+      'autoTune.metric: a regression job reports no test_accuracy; use test_loss or train_loss (mean squared error)',
+    ]);
+  });
+
+  it('keeps ASHA as asked for an image template', () => {
+    expect(resolve(cnn, {}).resolved.asha).toBe(true);
+    expect(resolve(cnn, {}, { asha: false }).resolved.asha).toBe(false);
+  });
+
+  it('refuses a template that no runtime path trains', () => {
+    const custom = { ...hgb, id: 'custom-x', entrypoint: 'custom.train' };
+    expect(resolve(custom, {}).problems).toContain(
+      'autoTune: custom-x cannot be auto-tuned (auto-tune runs the templates that mlops_runtime.train or mlops_runtime.train_tabular trains)',
+    );
   });
 });

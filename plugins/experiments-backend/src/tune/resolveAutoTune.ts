@@ -7,14 +7,35 @@ import {
   TrainingResources,
   TUNE_ALGORITHMS,
   TUNE_METRICS,
+  TuneMetric,
 } from '@internal/backstage-plugin-experiments-common';
 import { AutoTuneSettings, quotaOf } from './config';
 
 /** The runtime module of auto-tune jobs. */
 export const TUNE_ENTRYPOINT = 'mlops_runtime.tune';
 
-/** Templates whose trials the runtime's tune job can run (the Ray Train path). */
-const TUNABLE_ENTRYPOINT = 'mlops_runtime.train';
+/**
+ * What the runtime's tune job runs as trials, by the entrypoint that trains the template: epochs
+ * of the image templates (Ray Train path) or one fit of a tabular pipeline.
+ */
+const TRIAL_KINDS: Record<string, 'image' | 'tabular'> = {
+  'mlops_runtime.train': 'image',
+  'mlops_runtime.train_tabular': 'tabular',
+};
+
+/**
+ * Hyperparameters of a tabular template that choose the data: a tune keeps the job's value in
+ * every trial, so that all trials are measured on the same test rows (as the runtime's
+ * `tune_tabular_trial.FIXED_HYPERPARAMETERS`).
+ */
+const TABULAR_FIXED_HYPERPARAMETERS = [
+  'target_column',
+  'task',
+  'test_fraction',
+];
+
+/** The metrics a regression trial reports among those a tune may optimize (mean squared error). */
+const REGRESSION_METRICS: readonly TuneMetric[] = ['test_loss', 'train_loss'];
 
 /** The JSON Schema of the `autoTune` section of `POST /jobs` (shapes only; the rest is below). */
 export const autoTuneRequestSchema = {
@@ -37,6 +58,17 @@ export const autoTuneRequestSchema = {
     mode: { type: 'string', enum: ['max', 'min'] },
   },
 };
+
+/** The task of a tabular job: its `task` hyperparameter, else the schema's default. */
+function tabularTask(
+  template: ModelTemplate,
+  hyperparameters: Record<string, unknown> | undefined,
+): 'classification' | 'regression' {
+  const task =
+    hyperparameters?.task ??
+    template.hyperparameterSchema.properties?.task?.default;
+  return task === 'regression' ? 'regression' : 'classification';
+}
 
 function mergeSearchSpace(
   template: ModelTemplate,
@@ -64,22 +96,41 @@ function mergeSearchSpace(
  * The auto-tune section of a job as it will run: the template's search space with the request's
  * dimensions over it, defaults for what the request leaves out, checked against the template's
  * hyperparameter schema and the owner's quota. Every problem goes to `problems`.
+ *
+ * Tabular templates: a trial is one fit reported once, so ASHA (which stops trials between
+ * epochs) is off; a regression job optimizes test loss (mean squared error) by default, since it
+ * reports no accuracy. `hyperparameters` (the job's, defaults filled in) tell the task.
  */
 export function resolveAutoTune(options: {
   request: AutoTuneRequest;
   template: ModelTemplate;
+  hyperparameters?: Record<string, unknown>;
   resources: TrainingResources;
   owner: string;
   settings: AutoTuneSettings;
   problems: string[];
 }): ResolvedAutoTune {
   const { request, template, resources, owner, settings, problems } = options;
-  if (template.entrypoint !== TUNABLE_ENTRYPOINT) {
+  const kind = TRIAL_KINDS[template.entrypoint];
+  if (!kind) {
     problems.push(
-      `autoTune: ${template.id} cannot be auto-tuned yet (auto-tune runs the templates that ${TUNABLE_ENTRYPOINT} trains)`,
+      `autoTune: ${
+        template.id
+      } cannot be auto-tuned (auto-tune runs the templates that ${Object.keys(
+        TRIAL_KINDS,
+      ).join(' or ')} trains)`,
     );
   }
   const searchSpace = mergeSearchSpace(template, request.searchSpace, problems);
+  if (kind === 'tabular') {
+    for (const name of TABULAR_FIXED_HYPERPARAMETERS) {
+      if (searchSpace[name]) {
+        problems.push(
+          `autoTune.searchSpace.${name}: cannot be searched; every trial uses the job's value`,
+        );
+      }
+    }
+  }
   for (const problem of searchSpaceProblems(
     template.hyperparameterSchema,
     searchSpace,
@@ -121,11 +172,21 @@ export function resolveAutoTune(options: {
       );
     }
   }
-  const metric = request.metric ?? 'test_accuracy';
+  const regression =
+    kind === 'tabular' &&
+    tabularTask(template, options.hyperparameters) === 'regression';
+  const metric = request.metric ?? (regression ? 'test_loss' : 'test_accuracy');
+  if (regression && !REGRESSION_METRICS.includes(metric)) {
+    problems.push(
+      `autoTune.metric: a regression job reports no ${metric}; use ${REGRESSION_METRICS.join(
+        ' or ',
+      )} (mean squared error)`,
+    );
+  }
   return {
     searchSpace,
     algorithm: request.algorithm ?? 'optuna',
-    asha: request.asha ?? true,
+    asha: kind === 'tabular' ? false : request.asha ?? true,
     budget,
     metric,
     mode: request.mode ?? (metric.endsWith('loss') ? 'min' : 'max'),

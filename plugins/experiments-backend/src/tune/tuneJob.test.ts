@@ -63,27 +63,47 @@ async function createTuneRuntime(): Promise<string> {
   await fs.mkdir(path.join(pkg, 'templates'), { recursive: true });
   await fs.writeFile(path.join(pkg, '__init__.py'), '__version__ = "9.8.7"\n');
   await fs.writeFile(path.join(pkg, 'tune.py'), FAKE_TUNE);
-  await fs.writeFile(
-    path.join(pkg, 'templates', 'e2e-tune.json'),
-    JSON.stringify({
+  // The same fake tune for a template of each runtime path: the worker submits the tune
+  // entrypoint whichever path trains the template.
+  const templates = [
+    {
       id: 'e2e-tune',
-      version: '1.0.0',
-      title: 'End-to-end tune',
-      description: 'Prints the lines a tune job prints; no training.',
       task: 'image-classification',
       datasetFormats: ['idx'],
       entrypoint: 'mlops_runtime.train',
-      hyperparameterSchema: {
-        type: 'object',
-        properties: {
-          dropout: { type: 'number', minimum: 0, maximum: 0.9, default: 0.25 },
-          seconds: { type: 'number', minimum: 0, maximum: 60, default: 0 },
+    },
+    {
+      id: 'e2e-tune-table',
+      task: 'tabular-classification',
+      datasetFormats: ['csv'],
+      entrypoint: 'mlops_runtime.train_tabular',
+    },
+  ];
+  for (const template of templates) {
+    await fs.writeFile(
+      path.join(pkg, 'templates', `${template.id}.json`),
+      JSON.stringify({
+        ...template,
+        version: '1.0.0',
+        title: 'End-to-end tune',
+        description: 'Prints the lines a tune job prints; no training.',
+        hyperparameterSchema: {
+          type: 'object',
+          properties: {
+            dropout: {
+              type: 'number',
+              minimum: 0,
+              maximum: 0.9,
+              default: 0.25,
+            },
+            seconds: { type: 'number', minimum: 0, maximum: 60, default: 0 },
+          },
         },
-      },
-      searchSpace: { dropout: { type: 'choice', values: [0.1, 0.3, 0.5] } },
-      defaultResources: { numWorkers: 1, cpusPerWorker: 0.1, useGpu: false },
-    }),
-  );
+        searchSpace: { dropout: { type: 'choice', values: [0.1, 0.3, 0.5] } },
+        defaultResources: { numWorkers: 1, cpusPerWorker: 0.1, useGpu: false },
+      }),
+    );
+  }
   return root;
 }
 
@@ -105,9 +125,12 @@ afterEach(async () => {
 (haveServices ? describe : describe.skip)(
   'auto-tune jobs on a real Ray cluster',
   () => {
-    it(
-      'submits the tune entrypoint with the resolved section and stores the trials as they come',
-      async () => {
+    it.each([
+      ['an image', 'e2e-tune', 'mnist', 'optuna'],
+      ['a tabular', 'e2e-tune-table', 'iris-synthetic', 'random'],
+    ])(
+      'submits the tune entrypoint for %s template with the resolved section and stores the trials as they come',
+      async (_, templateId, datasetId, algorithm) => {
         const started = await startExperimentsBackend({
           knex: await databases.init('SQLITE_3'),
           trackingUrl: mlflowUrl!,
@@ -128,10 +151,10 @@ afterEach(async () => {
         const created = await request(server)
           .post('/api/experiments/jobs')
           .send({
-            templateId: 'e2e-tune',
-            datasetId: 'mnist',
+            templateId,
+            datasetId,
             hyperparameters: { seconds: 3 },
-            autoTune: { budget: { trials: 3 } },
+            autoTune: { algorithm, budget: { trials: 3 } },
           })
           .expect(201);
         const id: string = created.body.id;
@@ -172,7 +195,7 @@ afterEach(async () => {
         const logs = await request(server)
           .get(`/api/experiments/jobs/${id}/logs`)
           .expect(200);
-        expect(logs.body.text).toContain("tuning ['dropout'] optuna 3");
+        expect(logs.body.text).toContain(`tuning ['dropout'] ${algorithm} 3`);
 
         const trials = await trialsOf();
         expect(
