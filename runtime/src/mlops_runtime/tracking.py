@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ from mlops_runtime.datasets import DatasetRef
 if TYPE_CHECKING:
     import pandas as pd
 
+    from mlops_runtime.custom_model import CustomModel
     from mlops_runtime.tabular_data import Split
     from mlops_runtime.tabular_fit import Evaluation
 
@@ -95,25 +97,33 @@ def log_and_register_model(
     *,
     registered_model_name: str,
     version_tags: Mapping[str, str],
+    custom_model: CustomModel | None = None,
 ) -> str:
     """Logs `model` to the active run and registers it; returns the new model version."""
     model.eval()
     with torch.no_grad():
         output_example = model(torch.from_numpy(input_example)).numpy()
-    info = mlflow.pytorch.log_model(
-        model,
-        name="model",
-        signature=infer_signature(input_example, output_example),
-        input_example=input_example,
-        registered_model_name=registered_model_name,
-        # The model class is pickled by reference: ship the package so a loader needs no install.
-        serialization_format="pickle",
-        code_paths=[str(PACKAGE_DIR)],
-        pip_requirements=[
-            f"torch=={torch.__version__.split('+')[0]}",
-            f"numpy=={np.__version__}",
-        ],
-    )
+    with tempfile.TemporaryDirectory() as custom_code:
+        # The model class is pickled by reference: ship the package (and a custom model's module,
+        # under the name it was loaded as) so that a loader needs no install.
+        code_paths = [str(PACKAGE_DIR)]
+        if custom_model is not None:
+            module_file = Path(custom_code) / f"{custom_model.module_name}.py"
+            module_file.write_text(custom_model.source, encoding="utf-8")
+            code_paths.append(str(module_file))
+        info = mlflow.pytorch.log_model(
+            model,
+            name="model",
+            signature=infer_signature(input_example, output_example),
+            input_example=input_example,
+            registered_model_name=registered_model_name,
+            serialization_format="pickle",
+            code_paths=code_paths,
+            pip_requirements=[
+                f"torch=={torch.__version__.split('+')[0]}",
+                f"numpy=={np.__version__}",
+            ],
+        )
     version = str(info.registered_model_version)
     client = MlflowClient()
     for key, value in version_tags.items():
