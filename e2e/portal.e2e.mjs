@@ -33,6 +33,31 @@ const FIRST_LOAD_TIMEOUT = Math.max(TIMEOUT, 300_000);
 
 const RAY_CLUSTER = 'Local Ray (this machine)';
 const VERSION = /^\d+\.\d+(\.\d+)?/;
+const CUSTOM_MODEL = 'e2e-tiny-mlp';
+const CUSTOM_MODEL_SOURCE = `from torch import nn
+
+HYPERPARAMETER_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "hidden": {"type": "integer", "minimum": 8, "maximum": 256, "default": 16,
+                   "title": "Hidden units", "description": "Width of the hidden layer."},
+    },
+}
+
+
+class TinyMlp(nn.Module):
+    def __init__(self, hidden):
+        super().__init__()
+        self.layers = nn.Sequential(nn.Flatten(), nn.Linear(784, hidden), nn.ReLU(),
+                                    nn.Linear(hidden, 10))
+
+    def forward(self, x):
+        return self.layers(x)
+
+
+def build_model(config):
+    return TinyMlp(config["hidden"])
+`;
 
 /** @type {import('playwright-core').Browser} */
 let browser;
@@ -242,6 +267,25 @@ function linkButton(name) {
     .getByRole('button', { name })
     .or(page.getByRole('link', { name }))
     .first();
+}
+
+/** Waits on a job page until the run ends; fails unless it SUCCEEDED with a registered model. */
+async function runSucceeds() {
+  const ended = await eventually(
+    'the run to end',
+    async () => {
+      for (const state of ['SUCCEEDED', 'FAILED', 'CANCELLED']) {
+        if (await page.getByText(state, { exact: true }).count()) return state;
+      }
+      return undefined;
+    },
+    6 * TIMEOUT,
+  );
+  const banner = await page.locator('[role="alert"]').allInnerTexts();
+  assert.equal(ended, 'SUCCEEDED', `the run ended ${ended}: ${banner}`);
+  await page
+    .getByText(/Registered as model \S+ version \d+\./)
+    .waitFor({ timeout: TIMEOUT });
 }
 
 async function openFromSidebar(title, pathname) {
@@ -455,27 +499,16 @@ describe('MLOps portal in a browser', { timeout: 30 * 60_000 }, () => {
         .first()
         .fill('1000');
       await page.getByRole('button', { name: 'Start training' }).click();
-      await page.waitForURL(url => /^\/experiments\/jobs\/.+/.test(url.pathname), {
-        timeout: TIMEOUT,
-      });
+      await page.waitForURL(
+        url => /^\/experiments\/jobs\/.+/.test(url.pathname),
+        {
+          timeout: TIMEOUT,
+        },
+      );
       log(`job page ${page.url()}`);
 
       // Training 1,000 images for one epoch, then logging and registering the model in MLflow.
-      const ended = await eventually(
-        'the run to end',
-        async () => {
-          for (const state of ['SUCCEEDED', 'FAILED', 'CANCELLED']) {
-            if (await page.getByText(state, { exact: true }).count()) return state;
-          }
-          return undefined;
-        },
-        6 * TIMEOUT,
-      );
-      const banner = await page.locator('[role="alert"]').allInnerTexts();
-      assert.equal(ended, 'SUCCEEDED', `the run ended ${ended}: ${banner}`);
-      await page
-        .getByText(/Registered as model \S+ version \d+\./)
-        .waitFor({ timeout: TIMEOUT });
+      await runSucceeds();
       for (const link of ['MLflow run', 'Ray Dashboard']) {
         assert.ok(await linkButton(link).count(), `no "${link}" link`);
       }
@@ -487,6 +520,59 @@ describe('MLOps portal in a browser', { timeout: 30 * 60_000 }, () => {
         .getByText('Resolved configuration', { exact: true })
         .waitFor({ timeout: TIMEOUT });
       await screenshot('03b-training-run');
+    },
+  );
+
+  test(
+    'Custom models: a module uploaded from the page is checked in Ray, then trains from "Train this model"',
+    { timeout: 10 * TIMEOUT },
+    async () => {
+      await openFromSidebar('Experiments', '/experiments');
+      await linkButton('Custom models').click();
+      await page.waitForURL(
+        url => url.pathname === '/experiments/custom-models',
+        { timeout: TIMEOUT },
+      );
+      await page
+        .getByLabel('Name', { exact: false })
+        .first()
+        .fill(CUSTOM_MODEL);
+      await page
+        .getByLabel('Python source', { exact: false })
+        .first()
+        .fill(CUSTOM_MODEL_SOURCE);
+      await page.getByRole('button', { name: 'Check and upload' }).click();
+      await page
+        .getByText(new RegExp(`${CUSTOM_MODEL} version \\d+ is ready to train`))
+        .waitFor({ timeout: 4 * TIMEOUT });
+      await screenshot('03c-custom-model-uploaded');
+
+      await linkButton('Train this model').click();
+      await page.waitForURL(url => url.pathname === '/experiments/new', {
+        timeout: TIMEOUT,
+      });
+      await page
+        .getByLabel('Hidden units', { exact: false })
+        .first()
+        .fill('24');
+      await page.getByLabel('Epochs', { exact: false }).first().fill('1');
+      await page
+        .getByLabel('Training images used', { exact: false })
+        .first()
+        .fill('1000');
+      await page.getByRole('button', { name: 'Start training' }).click();
+      await page.waitForURL(
+        url => /^\/experiments\/jobs\/.+/.test(url.pathname),
+        {
+          timeout: TIMEOUT,
+        },
+      );
+      log(`custom model job page ${page.url()}`);
+      await runSucceeds();
+      await page
+        .getByText(new RegExp(`^${CUSTOM_MODEL} version \\d+ \\(source sha256`))
+        .waitFor({ timeout: TIMEOUT });
+      await screenshot('03d-custom-model-run');
     },
   );
 

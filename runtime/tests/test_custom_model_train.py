@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from test_train import JobRun, job_config, needs_mnist, run_job
+from test_tune import run_tune
 
 from mlops_runtime.errors import JobError
 from mlops_runtime.job_config import parse_job_config
@@ -130,6 +131,35 @@ def test_the_registered_custom_model_loads_without_the_runtime_installed(
         "shape": [3, 10],
         "hidden": 32,
     }
+
+
+@needs_mnist
+def test_a_custom_model_is_auto_tuned_over_its_own_hyperparameter(
+    tmp_path: Path, mlflow_server: str
+) -> None:
+    config = custom_job_config(tmp_path, mlflow_server, epochs=1, train_samples=500)
+    config["jobId"] = "custom-tune"
+    config["modelName"] = "tiny-net-tuned"
+    config["resources"] = {"numWorkers": 1, "cpusPerWorker": 1, "useGpu": False}
+    config["autoTune"] = {
+        "searchSpace": {"hidden": {"type": "choice", "values": [8, 48]}},
+        "algorithm": "grid",
+        "asha": False,
+        "budget": {"trials": 2, "concurrency": 2, "timeLimitMinutes": 10},
+        "metric": "test_accuracy",
+        "mode": "max",
+        "startFromDefaults": False,
+    }
+    tuned = run_tune(config)
+    assert tuned.returncode == 0, tuned.stderr[-3000:]
+    finished = {
+        line["trialId"]: line for line in tuned.of_kind("trial") if line["state"] == "SUCCEEDED"
+    }
+    assert sorted(line["config"]["hidden"] for line in finished.values()) == [8, 48]
+    [result] = tuned.of_kind("result")
+    best = finished[result["bestTrialId"]]
+    assert result["bestHyperparameters"]["hidden"] == best["config"]["hidden"]
+    assert result["registeredModel"] == {"name": "tiny-net-tuned", "version": "1"}
 
 
 def test_the_custom_model_must_be_the_version_the_template_names(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The Ray Tune trial of the MNIST image templates (`mnist-cnn`, `mnist-mlp`): a function
+"""The Ray Tune trial of the MNIST image templates (`mnist-cnn`, `mnist-mlp`, custom models): a function
 trainable that trains one configuration in its own worker process and reports every epoch's
 metrics with a checkpoint.
 
@@ -18,6 +18,7 @@ from typing import Any
 import ray.tune
 import torch
 
+from mlops_runtime.custom_model import CustomModel
 from mlops_runtime.idx import MnistData
 from mlops_runtime.mnist_training import (
     EPOCH_METRICS,
@@ -48,6 +49,7 @@ def mnist_trial(
     base_hyperparameters: dict[str, Any],
     seed: int,
     cpus: float,
+    custom_model: CustomModel | None = None,
 ) -> None:
     hyperparameters = trial_hyperparameters(base_hyperparameters, config)
     torch.set_num_threads(max(1, int(cpus)))
@@ -59,7 +61,11 @@ def mnist_trial(
     sampler = loader.sampler
     assert isinstance(sampler, torch.utils.data.DistributedSampler)
     state = TrainingState.create(
-        hyperparameters, steps_per_epoch=len(loader), device=device, template_id=template_id
+        hyperparameters,
+        steps_per_epoch=len(loader),
+        device=device,
+        template_id=template_id,
+        custom_model=custom_model,
     )
     torch.manual_seed(seed)
     checkpoint = ray.tune.get_checkpoint()
@@ -84,13 +90,16 @@ def mnist_trial(
 
 
 def load_trial_model(
-    checkpoint: ray.tune.Checkpoint, template_id: str, hyperparameters: dict[str, Any]
+    checkpoint: ray.tune.Checkpoint,
+    template_id: str,
+    hyperparameters: dict[str, Any],
+    custom_model: CustomModel | None = None,
 ) -> torch.nn.Module:
     """The model saved in a trial's checkpoint, on the CPU, in eval mode."""
     with checkpoint.as_directory() as directory:
         saved = torch.load(
             Path(directory) / CHECKPOINT_FILE, map_location="cpu", weights_only=False
         )
-    model = torch_model(template_id, hyperparameters)
+    model = torch_model(template_id, hyperparameters, custom_model)
     model.load_state_dict(saved["model"])
     return model.eval()

@@ -3,8 +3,8 @@ trainable runs them, what they report, which hyperparameters stay fixed, whether
 them, the data they get, and how the best trial's model is evaluated again, logged and registered
 (as the template's training job registers its model).
 
-- `ImageTrials` (templates of `mlops_runtime.train`): `tune_trainable.mnist_trial` on the MNIST
-  files, one report per epoch.
+- `ImageTrials` (templates of `mlops_runtime.train`, custom models): `tune_trainable.mnist_trial`
+  on the MNIST files, one report per epoch.
 - `TabularTrials` (templates of `mlops_runtime.train_tabular`): `tune_tabular_trial.tabular_trial`
   on the table split from the job's seed, one report per trial.
 """
@@ -61,7 +61,11 @@ class ImageTrials:
         return {}
 
     def trial_parameters(self) -> dict[str, Any]:
-        return {"data": self.data, "seed": self.config.seed}
+        return {
+            "data": self.data,
+            "seed": self.config.seed,
+            "custom_model": self.config.custom_model,
+        }
 
     def register_best(
         self,
@@ -69,7 +73,9 @@ class ImageTrials:
         hyperparameters: dict[str, Any],
         version_tags: dict[str, str],
     ) -> tuple[dict[str, float], str]:
-        model = load_trial_model(checkpoint, self.config.template.id, hyperparameters)
+        model = load_trial_model(
+            checkpoint, self.config.template.id, hyperparameters, self.config.custom_model
+        )
         images, labels = evaluation_tensors(self.data)
         totals, confusion = evaluate(model, images, labels, torch.device("cpu"))
         final_metrics = {
@@ -83,6 +89,7 @@ class ImageTrials:
             np.ascontiguousarray(images[:2].numpy()),
             registered_model_name=self.config.model_name,
             version_tags=version_tags,
+            custom_model=self.config.custom_model,
         )
         return final_metrics, version
 
@@ -131,7 +138,7 @@ Trials: TypeAlias = ImageTrials | TabularTrials
 
 def trials_for(config: JobConfig) -> Trials:
     """The trials of the config's template; JobError when the runtime cannot tune it."""
-    if config.template.id in TORCH_BUILDERS:
+    if config.template.id in TORCH_BUILDERS or config.custom_model is not None:
         return ImageTrials(config)
     if config.template.id in TABULAR_BUILDERS:
         return TabularTrials(config)

@@ -4,6 +4,7 @@ import {
   CustomModelProblem,
   HyperparameterSchema,
 } from '@internal/backstage-plugin-experiments-common';
+import { RayUnavailableError } from '@internal/backstage-plugin-ray-clusters-node';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { RayClusters } from '../service/RayClusters';
@@ -37,6 +38,19 @@ export class CustomModelChecker {
   ) {}
 
   async check(source: string): Promise<CustomModelVerdict> {
+    try {
+      return await this.run(source);
+    } catch (error) {
+      if (error instanceof RayUnavailableError) {
+        throw new ServiceUnavailableError(
+          `Ray cluster "${this.options.cluster}" cannot check the custom model now (${error.message}); try again in a moment`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  private async run(source: string): Promise<CustomModelVerdict> {
     const { clusters, cluster, runtimePath, timeoutMs, logger } = this.options;
     await clusters.ensureRunning(cluster);
     const client = clusters.jobs(cluster);
@@ -55,7 +69,13 @@ export class CustomModelChecker {
       metadata: { 'mlops.kind': 'custom-model-check' },
     });
     for (;;) {
-      const info = await client.getJob(submissionId);
+      // A busy head may miss one poll; only the deadline ends the wait.
+      const info = await client.getJob(submissionId).catch(error => {
+        if (error instanceof RayUnavailableError && Date.now() < deadline) {
+          return undefined;
+        }
+        throw error;
+      });
       if (info && TERMINAL.has(info.status)) break;
       if (Date.now() > deadline) {
         await client.stop(submissionId).catch(() => false);

@@ -77,7 +77,7 @@ async function startBackend(
 }
 
 describe('training a custom model', () => {
-  it('trains an uploaded version with its own hyperparameters and registers it; other teams, unknown versions and Auto-tune are refused before anything is queued', async () => {
+  it('trains an uploaded version with its own hyperparameters and registers it; other teams and unknown versions are refused before anything is queued; Auto-tune needs a search space', async () => {
     const knex = await databases.init('SQLITE_3');
     const { backend, server } = await startBackend(
       knex,
@@ -108,17 +108,13 @@ describe('training a custom model', () => {
         .send({ ...run, hyperparameters: { hidden: 4096 } })
         .expect(400);
       expect(tooWide.body.error.message).toContain('hyperparameters.hidden');
-      const tuned = await request(server)
+      // No default search space: an auto-tune of a custom model names its own.
+      const nothingToSearch = await request(server)
         .post('/api/experiments/jobs')
-        .send({
-          ...run,
-          autoTune: {
-            searchSpace: { hidden: { type: 'int', min: 8, max: 64 } },
-          },
-        })
+        .send({ ...run, autoTune: {} })
         .expect(400);
-      expect(tuned.body.error.message).toContain(
-        'autoTune: custom:tiny-mlp@1 is a custom model',
+      expect(nothingToSearch.body.error.message).toContain(
+        'autoTune.searchSpace',
       );
       expect(await knex('training_jobs').pluck('id')).toEqual([]);
 
@@ -167,6 +163,28 @@ describe('training a custom model', () => {
         ).json()
       ).run.data.params as Array<{ key: string; value: string }>;
       expect(params).toContainEqual({ key: 'hidden', value: '24' });
+
+      // An auto-tune over the module's own hyperparameter is accepted (then cancelled: the
+      // runtime's tests tune a custom model).
+      const tune: TrainingJob = (
+        await request(server)
+          .post('/api/experiments/jobs')
+          .send({
+            ...run,
+            autoTune: {
+              searchSpace: { hidden: { type: 'choice', values: [8, 32] } },
+              algorithm: 'grid',
+            },
+          })
+          .expect(201)
+      ).body;
+      expect(tune.config.customModel?.name).toBe('tiny-mlp');
+      expect(tune.config.autoTune?.searchSpace).toEqual({
+        hidden: { type: 'choice', values: [8, 32] },
+      });
+      await request(server)
+        .post(`/api/experiments/jobs/${tune.id}/cancel`)
+        .expect(200);
 
       // Another team does not see the model, so cannot train it.
       const other = await startBackend(knex, 'group:default/team-b', false);

@@ -48,7 +48,7 @@ def build_model(config):
                          nn.Linear(config["hidden"], 10))
 `;
 
-async function start(team: string) {
+async function start(team: string, dashboardUrl = rayUrl) {
   const knex = await databases.init('SQLITE_3');
   const claims = ['user:default/mock', team];
   // The experiments plugin alone: custom models need Ray and the database, not datasets.
@@ -72,7 +72,7 @@ async function start(team: string) {
                   name: 'local',
                   owner: 'group:default/team-a',
                   driver: 'local',
-                  dashboardUrl: rayUrl,
+                  dashboardUrl,
                   token: rayToken,
                 },
               ],
@@ -210,6 +210,26 @@ describe('custom models', () => {
         .post('/api/experiments/custom-models')
         .send({ name: 'mine', source: GOOD, owner: 'group:default/team-a' })
         .expect(403);
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('answers 503 naming the cluster when Ray cannot run the check, and stores nothing', async () => {
+    // Nothing listens on port 1.
+    const { server, knex, backend } = await start(
+      'group:default/team-a',
+      'http://127.0.0.1:1',
+    );
+    try {
+      const res = await request(server)
+        .post('/api/experiments/custom-models')
+        .send({ name: 'tiny-mlp', source: GOOD })
+        .expect(503);
+      expect(res.body.error.message).toMatch(
+        /^Ray cluster "local" cannot check the custom model now \(.+\); try again in a moment$/,
+      );
+      expect(await knex('custom_models').pluck('name')).toEqual([]);
     } finally {
       await backend.stop();
     }

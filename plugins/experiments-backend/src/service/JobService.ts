@@ -101,16 +101,12 @@ export class JobService {
       resolveAutoTune({
         request: request.autoTune,
         template,
+        hyperparameters,
         resources,
         owner,
         settings: this.deps.autoTune,
         problems,
       });
-    if (autoTune && customModel) {
-      problems.push(
-        `autoTune: ${template.id} is a custom model; Auto-tune runs the built-in templates, train a custom model with fixed hyperparameters`,
-      );
-    }
     if (problems.length > 0) {
       throw invalidJob(problems);
     }

@@ -39,6 +39,7 @@ import { AutoTuneFields } from '../tune/AutoTuneFields';
 import {
   AutoTuneDraft,
   autoTuneDraftFor,
+  trialsReportOnce,
   autoTuneProblems,
   autoTuneRequestFrom,
   hasProblems,
@@ -194,11 +195,7 @@ export function NewTrainingRunForm(props: {
             disabled={submitting}
             error={allErrors.templateId}
             onChange={chosen => {
-              setTune(previous =>
-                previous && !chosen.id.startsWith(CUSTOM_MODEL_TEMPLATE_PREFIX)
-                  ? autoTuneDraftFor(chosen)
-                  : undefined,
-              );
+              setTune(previous => previous && autoTuneDraftFor(chosen));
               update(
                 draftForTemplate(chosen, {
                   name: draft.name,
@@ -250,11 +247,11 @@ export function NewTrainingRunForm(props: {
             control={
               <Switch
                 checked={!!tune}
-                disabled={submitting || !template || customModel}
+                disabled={submitting || !template}
                 onChange={e => {
                   setTune(
                     e.target.checked && template
-                      ? autoTuneDraftFor(template)
+                      ? autoTuneDraftFor(template, draft.hyperparameters)
                       : undefined,
                   );
                   setRejected(undefined);
@@ -264,15 +261,16 @@ export function NewTrainingRunForm(props: {
             }
             label="Auto-tune: search the hyperparameters with Ray Tune"
           />
-          {customModel && (
+          {customModel && !tune && (
             <Typography variant="body2" color="textSecondary">
-              Auto-tune searches the built-in templates; a custom model trains
-              with the hyperparameters above.
+              A custom model has no default search space: pick the
+              hyperparameters to search when you switch Auto-tune on.
             </Typography>
           )}
           {tune && tuneProblems && (
             <AutoTuneFields
               value={tune}
+              earlyStopping={!trialsReportOnce(template!)}
               problems={tuneProblems}
               disabled={submitting}
               onChange={change => {

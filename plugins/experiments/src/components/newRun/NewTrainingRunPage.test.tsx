@@ -123,7 +123,7 @@ describe('NewTrainingRunPage', () => {
     expect(mocks.getJob).toHaveBeenCalledWith('job-new');
   });
 
-  it('trains a custom model with its own hyperparameters; Auto-tune is off for it', async () => {
+  it('trains a custom model with its own hyperparameters', async () => {
     const { api, mocks } = fakeExperimentsApi({
       listTemplates: jest.fn(async () => ({
         items: [cnnTemplate, tinyMlpTemplate],
@@ -135,11 +135,12 @@ describe('NewTrainingRunPage', () => {
     );
 
     expect(screen.getByLabelText(/Hidden units/)).toHaveValue(16);
-    const autoTune = screen.getByRole('checkbox', { name: /Auto-tune/ });
-    expect(autoTune).toBeDisabled();
+    expect(
+      screen.getByRole('checkbox', { name: /Auto-tune/ }),
+    ).not.toBeDisabled();
     expect(
       screen.getByText(
-        'Auto-tune searches the built-in templates; a custom model trains with the hyperparameters above.',
+        'A custom model has no default search space: pick the hyperparameters to search when you switch Auto-tune on.',
       ),
     ).toBeInTheDocument();
 

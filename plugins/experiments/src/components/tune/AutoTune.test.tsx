@@ -7,10 +7,15 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { experimentsApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
-import { aJob, fakeExperimentsApi, mnist } from '../../testing/fixtures';
+import {
+  aJob,
+  fakeExperimentsApi,
+  irisCsv,
+  mnist,
+} from '../../testing/fixtures';
 import { ExperimentsRoutes } from '../ExperimentsRoutes';
 import { rerunQuery } from './rerun';
-import { tunableTemplate } from './testTemplates';
+import { tabularRegressionTemplate, tunableTemplate } from './testTemplates';
 
 // Typing into the whole New training run form is slow on a busy 2-core machine.
 jest.setTimeout(120_000);
@@ -145,6 +150,39 @@ describe('auto-tune in the New training run form', () => {
       budget: { trials: 6, concurrency: 2, timeLimitMinutes: 10 },
       metric: 'test_accuracy',
       mode: 'max',
+    });
+  });
+
+  it('tunes a tabular regression for test loss, without ASHA (one report per trial)', async () => {
+    const { api, mocks } = fakeExperimentsApi({
+      listTemplates: jest.fn(async () => ({
+        items: [tabularRegressionTemplate],
+      })),
+      listDatasets: jest.fn(async () => ({ items: [irisCsv] })),
+      createJob: jest.fn(async () => aJob({ id: 'tune-2', state: 'QUEUED' })),
+    });
+    await renderAt('/experiments/new', api);
+    await openEditor();
+    const asha = screen.getByRole('checkbox', {
+      name: 'Stop weak trials early (ASHA)',
+    });
+    expect(asha).not.toBeChecked();
+    expect(asha).toBeDisabled();
+    expect(
+      screen.getByText(/Each trial of this template is one fit/),
+    ).toBeInTheDocument();
+
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Start auto-tune' }),
+    );
+    await waitFor(() => expect(mocks.createJob).toHaveBeenCalledTimes(1));
+    expect(mocks.createJob.mock.calls[0][0].autoTune).toMatchObject({
+      searchSpace: {
+        learning_rate: { type: 'loguniform', min: 0.01, max: 0.3 },
+      },
+      asha: false,
+      metric: 'test_loss',
+      mode: 'min',
     });
   });
 

@@ -49,9 +49,12 @@ export function AutoTuneFields(props: {
   value: AutoTuneDraft;
   problems: AutoTuneProblems;
   disabled?: boolean;
+  /** False where each trial reports once (a tabular fit): ASHA then has nothing to stop. */
+  earlyStopping?: boolean;
   onChange: (change: Partial<AutoTuneDraft>) => void;
 }) {
   const { value, problems, disabled, onChange } = props;
+  const earlyStopping = props.earlyStopping ?? true;
   return (
     <Grid container spacing={2}>
       <Grid item xs={12}>
@@ -91,13 +94,19 @@ export function AutoTuneFields(props: {
         <FormControlLabel
           control={
             <Switch
-              checked={value.asha}
-              disabled={disabled}
+              checked={value.asha && earlyStopping}
+              disabled={disabled || !earlyStopping}
               onChange={e => onChange({ asha: e.target.checked })}
             />
           }
           label="Stop weak trials early (ASHA)"
         />
+        {!earlyStopping && (
+          <Typography variant="caption" color="textSecondary" component="p">
+            Each trial of this template is one fit, reported once: there is
+            nothing to stop early.
+          </Typography>
+        )}
       </Grid>
       {BUDGET_FIELDS.map(field => (
         <Grid item xs={12} sm={4} key={field.key}>

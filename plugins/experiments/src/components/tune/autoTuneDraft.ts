@@ -55,6 +55,8 @@ export const TUNE_METRIC_LABELS: Record<TuneMetric, string> = {
   train_loss: 'Training loss',
 };
 
+const TABULAR_ENTRYPOINT = 'mlops_runtime.train_tabular';
+
 export const DEFAULT_BUDGET: BudgetDraft = {
   trials: '10',
   concurrency: '2',
@@ -114,17 +116,31 @@ function dimensionDraft(
 }
 
 /** The editor as a template starts it: its default search space, every other hyperparameter off. */
-export function autoTuneDraftFor(template: ModelTemplate): AutoTuneDraft {
+/** Whether a template's trials report once (a tabular fit), so that ASHA has nothing to stop. */
+export function trialsReportOnce(template: ModelTemplate): boolean {
+  return template.entrypoint === TABULAR_ENTRYPOINT;
+}
+
+/**
+ * The editor's starting point for `template`: its default search space, ASHA where trials report
+ * per epoch, and the metric the job reports (test loss for a tabular regression).
+ */
+export function autoTuneDraftFor(
+  template: ModelTemplate,
+  hyperparameters: Record<string, unknown> = {},
+): AutoTuneDraft {
   const properties = template.hyperparameterSchema.properties ?? {};
+  const regression =
+    trialsReportOnce(template) && hyperparameters.task === 'regression';
   return {
     dimensions: Object.entries(properties).map(([name, spec]) =>
       dimensionDraft(name, spec, template.searchSpace?.[name]),
     ),
     algorithm: 'optuna',
-    asha: true,
+    asha: !trialsReportOnce(template),
     budget: DEFAULT_BUDGET,
-    metric: 'test_accuracy',
-    mode: 'max',
+    metric: regression ? 'test_loss' : 'test_accuracy',
+    mode: regression ? 'min' : 'max',
   };
 }
 

@@ -22,3 +22,36 @@ export const tunableTemplate: ModelTemplate = {
     dropout: { type: 'choice', values: [0.1, 0.25, 0.5] },
   },
 };
+
+/** A tabular template (one fit per trial) set to regression by default. */
+export const tabularRegressionTemplate: ModelTemplate = {
+  id: 'tabular-hgb',
+  version: '1.0.0',
+  title: 'Gradient-boosted trees',
+  description: 'HistGradientBoosting on a table.',
+  task: 'tabular-classification',
+  datasetFormats: ['csv'],
+  entrypoint: 'mlops_runtime.train_tabular',
+  defaultResources: { numWorkers: 1, cpusPerWorker: 1, useGpu: false },
+  hyperparameterSchema: {
+    type: 'object',
+    properties: {
+      task: {
+        type: 'string',
+        enum: ['classification', 'regression'],
+        default: 'regression',
+        title: 'Task',
+      },
+      learning_rate: {
+        type: 'number',
+        exclusiveMinimum: 0,
+        maximum: 1,
+        default: 0.1,
+        title: 'Learning rate',
+      },
+    },
+  },
+  searchSpace: {
+    learning_rate: { type: 'loguniform', min: 0.01, max: 0.3 },
+  },
+};
