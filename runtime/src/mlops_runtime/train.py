@@ -22,7 +22,7 @@ import queue
 import sys
 import threading
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,7 @@ from mlops_runtime.tracking import dataset_tags, log_and_register_model, log_con
 from mlops_runtime.train_loop import CHECKPOINT_FILE, LoopConfig, train_loop_per_worker
 from mlops_runtime.versions import runtime_version, source_digest
 
-__all__ = ["main", "run_job"]
+__all__ = ["main", "register_image_model", "run_job"]
 
 FAIL_FIRST_ATTEMPT_ENV = "MLOPS_TEST_FAIL_FIRST_ATTEMPT"
 MAX_FAILURES = 2
@@ -232,6 +232,33 @@ def final_model(config: JobConfig, result: ray.train.Result) -> torch.nn.Module:
     return model.eval()
 
 
+def register_image_model(
+    config: JobConfig,
+    model: torch.nn.Module,
+    data: MnistData,
+    version_tags: Mapping[str, str],
+) -> tuple[dict[str, float], str]:
+    """Evaluates the trained `model` on the test images, logs the final metrics and the confusion
+    matrix to the active run, and logs and registers the model as a new version of the config's
+    model name (also for the best trial of a tune); returns the final metrics and the version."""
+    images, labels = evaluation_tensors(data)
+    totals, confusion = evaluate(model, images, labels, torch.device("cpu"))
+    final_metrics = {
+        "final_test_loss": float(totals[0]) / len(labels),
+        "final_test_accuracy": float(totals[1]) / len(labels),
+    }
+    mlflow.log_metrics(final_metrics)
+    log_confusion_matrix(confusion.numpy(), [str(label) for label in range(NUM_CLASSES)])
+    version = log_and_register_model(
+        model,
+        np.ascontiguousarray(images[:2].numpy()),
+        registered_model_name=config.model_name,
+        version_tags=version_tags,
+        custom_model=config.custom_model,
+    )
+    return final_metrics, version
+
+
 def run_job(config: JobConfig) -> None:
     data = load_dataset(config)
     check_mlflow(config.tracking_uri)
@@ -249,25 +276,15 @@ def run_job(config: JobConfig) -> None:
 
         result = train(config, data, log_epoch)
 
-        model = final_model(config, result)
-        images, labels = evaluation_tensors(data)
-        totals, confusion = evaluate(model, images, labels, torch.device("cpu"))
-        final_metrics = {
-            "final_test_loss": float(totals[0]) / len(labels),
-            "final_test_accuracy": float(totals[1]) / len(labels),
-        }
-        mlflow.log_metrics(final_metrics)
-        log_confusion_matrix(confusion.numpy(), [str(label) for label in range(NUM_CLASSES)])
-        version = log_and_register_model(
-            model,
-            np.ascontiguousarray(images[:2].numpy()),
-            registered_model_name=config.model_name,
+        final_metrics, version = register_image_model(
+            config,
+            final_model(config, result),
+            data,
             version_tags={
                 "mlops.job_id": config.job_id,
                 **dataset_tags(config.dataset),
                 "mlops.mlflow_run_id": run.info.run_id,
             },
-            custom_model=config.custom_model,
         )
         emit(
             "result",

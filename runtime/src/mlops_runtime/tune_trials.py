@@ -13,24 +13,16 @@ from __future__ import annotations
 
 from typing import Any, TypeAlias
 
-import mlflow
-import numpy as np
-import torch
 from ray import tune
 
 from mlops_runtime.errors import JobError
 from mlops_runtime.job_config import INVALID_CONFIG, JobConfig
-from mlops_runtime.mnist_training import EPOCH_METRICS, evaluate, evaluation_tensors
+from mlops_runtime.mnist_training import EPOCH_METRICS
 from mlops_runtime.models import TABULAR_BUILDERS, TORCH_BUILDERS
-from mlops_runtime.models.mnist_cnn import NUM_CLASSES
 from mlops_runtime.tabular_fit import evaluate as evaluate_pipeline
 from mlops_runtime.tabular_fit import metric_names, tabular_task
-from mlops_runtime.tracking import (
-    log_and_register_model,
-    log_and_register_pipeline,
-    log_confusion_matrix,
-)
-from mlops_runtime.train import load_dataset
+from mlops_runtime.tracking import log_and_register_pipeline
+from mlops_runtime.train import load_dataset, register_image_model
 from mlops_runtime.train_tabular import load_job_table
 from mlops_runtime.tune_tabular_trial import (
     FIXED_HYPERPARAMETERS,
@@ -76,22 +68,7 @@ class ImageTrials:
         model = load_trial_model(
             checkpoint, self.config.template.id, hyperparameters, self.config.custom_model
         )
-        images, labels = evaluation_tensors(self.data)
-        totals, confusion = evaluate(model, images, labels, torch.device("cpu"))
-        final_metrics = {
-            "final_test_loss": float(totals[0]) / len(labels),
-            "final_test_accuracy": float(totals[1]) / len(labels),
-        }
-        mlflow.log_metrics(final_metrics)
-        log_confusion_matrix(confusion.numpy(), [str(label) for label in range(NUM_CLASSES)])
-        version = log_and_register_model(
-            model,
-            np.ascontiguousarray(images[:2].numpy()),
-            registered_model_name=self.config.model_name,
-            version_tags=version_tags,
-            custom_model=self.config.custom_model,
-        )
-        return final_metrics, version
+        return register_image_model(self.config, model, self.data, version_tags)
 
 
 class TabularTrials:
