@@ -1,11 +1,8 @@
-import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { CustomModelVersion } from '@internal/backstage-plugin-experiments-common';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { experimentsApiRef } from '../../api';
-import { rootRouteRef } from '../../routes';
 import { cnnTemplate, fakeExperimentsApi } from '../../testing/fixtures';
-import { ExperimentsRoutes } from '../ExperimentsRoutes';
+import { renderExperimentsAt } from '../../__testUtils__/renderExperiments';
 import {
   aVersion,
   responseError,
@@ -15,18 +12,6 @@ import {
 } from './testFixtures';
 
 jest.setTimeout(30_000);
-
-function renderAt(
-  path: string,
-  api: ReturnType<typeof fakeExperimentsApi>['api'],
-) {
-  return renderInTestApp(<ExperimentsRoutes />, {
-    apis: [[experimentsApiRef, api]],
-    mountPath: '/experiments',
-    mountedRoutes: { '/experiments': rootRouteRef },
-    initialRouteEntries: [path],
-  });
-}
 
 async function fillUpload(name: string, source = TINY_MLP_SOURCE) {
   await userEvent.type(await screen.findByLabelText(/^Name/), name);
@@ -46,7 +31,7 @@ describe('CustomModelsPage', () => {
         }),
       ),
     });
-    await renderAt('/experiments', api);
+    await renderExperimentsAt('/experiments', api);
     await userEvent.click(
       await screen.findByRole('button', { name: 'Custom models' }),
     );
@@ -88,7 +73,7 @@ describe('CustomModelsPage', () => {
     const { api } = fakeExperimentsApi({
       listCustomModels: jest.fn(async () => ({ items: [] })),
     });
-    await renderAt('/experiments/custom-models', api);
+    await renderExperimentsAt('/experiments/custom-models', api);
     expect(
       await screen.findByText('No custom models yet: upload one below.'),
     ).toBeInTheDocument();
@@ -106,7 +91,7 @@ describe('CustomModelsPage', () => {
           }),
       ),
     });
-    await renderAt('/experiments/custom-models', api);
+    await renderExperimentsAt('/experiments/custom-models', api);
     await fillUpload('bad-model');
     await userEvent.click(
       screen.getByRole('button', { name: 'Check and upload' }),
@@ -157,7 +142,7 @@ describe('CustomModelsPage', () => {
         );
       }),
     });
-    await renderAt('/experiments/custom-models', api);
+    await renderExperimentsAt('/experiments/custom-models', api);
     await fillUpload('secret');
     await userEvent.click(
       screen.getByRole('button', { name: 'Check and upload' }),
@@ -180,7 +165,7 @@ describe('CustomModelsPage', () => {
         items: [cnnTemplate, tinyMlpTemplate],
       })),
     });
-    await renderAt('/experiments/custom-models', api);
+    await renderExperimentsAt('/experiments/custom-models', api);
     await userEvent.upload(
       await screen.findByLabelText('Python file'),
       new File([TINY_MLP_SOURCE], 'Tiny_MLP.py', { type: 'text/x-python' }),

@@ -1,20 +1,13 @@
-import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { experimentsApiRef } from '../../api';
-import { rootRouteRef } from '../../routes';
 import { aJob, fakeExperimentsApi, series } from '../../testing/fixtures';
-import { ExperimentsRoutes } from '../ExperimentsRoutes';
+import { renderExperimentsAt } from '../../__testUtils__/renderExperiments';
 
 function renderJobPage(api: ReturnType<typeof fakeExperimentsApi>['api']) {
-  return renderInTestApp(<ExperimentsRoutes />, {
-    apis: [[experimentsApiRef, api]],
-    mountPath: '/experiments',
-    mountedRoutes: { '/experiments': rootRouteRef },
-    initialRouteEntries: [
-      '/experiments/jobs/0b6f1a52-3f0e-4d8e-9d3b-7c1a2b3c4d5e',
-    ],
-  });
+  return renderExperimentsAt(
+    '/experiments/jobs/0b6f1a52-3f0e-4d8e-9d3b-7c1a2b3c4d5e',
+    api,
+  );
 }
 
 describe('JobPage', () => {

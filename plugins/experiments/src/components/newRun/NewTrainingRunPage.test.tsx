@@ -5,6 +5,7 @@ import userEvent from '@testing-library/user-event';
 import { experimentsApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
 import { aJob, cnnTemplate, fakeExperimentsApi } from '../../testing/fixtures';
+import { renderExperimentsAt } from '../../__testUtils__/renderExperiments';
 import { tinyMlpTemplate } from '../customModels/testFixtures';
 import { ExperimentsRoutes } from '../ExperimentsRoutes';
 
@@ -23,12 +24,7 @@ async function renderNewRunPage(
   api: ReturnType<typeof fakeExperimentsApi>['api'],
   path = '/experiments/new',
 ) {
-  await renderInTestApp(<ExperimentsRoutes />, {
-    apis: [[experimentsApiRef, api]],
-    mountPath: '/experiments',
-    mountedRoutes: { '/experiments': rootRouteRef },
-    initialRouteEntries: [path],
-  });
+  await renderExperimentsAt(path, api);
   return screen.findByRole('spinbutton', { name: /Epochs/ });
 }
 

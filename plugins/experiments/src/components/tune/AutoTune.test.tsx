@@ -1,19 +1,16 @@
-import { renderInTestApp } from '@backstage/frontend-test-utils';
 import {
   ResolvedAutoTune,
   TuneTrial,
 } from '@internal/backstage-plugin-experiments-common';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { experimentsApiRef } from '../../api';
-import { rootRouteRef } from '../../routes';
 import {
   aJob,
   fakeExperimentsApi,
   irisCsv,
   mnist,
 } from '../../testing/fixtures';
-import { ExperimentsRoutes } from '../ExperimentsRoutes';
+import { renderExperimentsAt } from '../../__testUtils__/renderExperiments';
 import { rerunQuery } from './rerun';
 import { tabularRegressionTemplate, tunableTemplate } from './testTemplates';
 
@@ -21,18 +18,6 @@ import { tabularRegressionTemplate, tunableTemplate } from './testTemplates';
 jest.setTimeout(120_000);
 
 const JOB_ID = '0b6f1a52-3f0e-4d8e-9d3b-7c1a2b3c4d5e';
-
-function renderAt(
-  path: string,
-  api: ReturnType<typeof fakeExperimentsApi>['api'],
-) {
-  return renderInTestApp(<ExperimentsRoutes />, {
-    apis: [[experimentsApiRef, api]],
-    mountPath: '/experiments',
-    mountedRoutes: { '/experiments': rootRouteRef },
-    initialRouteEntries: [path],
-  });
-}
 
 function tuneApi(overrides: Parameters<typeof fakeExperimentsApi>[0] = {}) {
   return fakeExperimentsApi({
@@ -91,7 +76,7 @@ describe('auto-tune in the New training run form', () => {
 
   it('reveals the search space editor with the template defaults and checks it while typing', async () => {
     const { api, mocks } = tuneApi();
-    await renderAt('/experiments/new', api);
+    await renderExperimentsAt('/experiments/new', api);
     const editor = await openEditor();
     expect(editor.getByLabelText('Learning rate min')).toHaveValue('0.0003');
     expect(editor.getByLabelText('Learning rate max')).toHaveValue('0.01');
@@ -124,7 +109,7 @@ describe('auto-tune in the New training run form', () => {
     const { api, mocks } = tuneApi({
       createJob: jest.fn(async () => aJob({ id: 'tune-1', state: 'QUEUED' })),
     });
-    await renderAt('/experiments/new', api);
+    await renderExperimentsAt('/experiments/new', api);
     const editor = await openEditor();
 
     await userEvent.clear(editor.getByLabelText('Learning rate min'));
@@ -161,7 +146,7 @@ describe('auto-tune in the New training run form', () => {
       listDatasets: jest.fn(async () => ({ items: [irisCsv] })),
       createJob: jest.fn(async () => aJob({ id: 'tune-2', state: 'QUEUED' })),
     });
-    await renderAt('/experiments/new', api);
+    await renderExperimentsAt('/experiments/new', api);
     await openEditor();
     const asha = screen.getByRole('checkbox', {
       name: 'Stop weak trials early (ASHA)',
@@ -195,7 +180,7 @@ describe('auto-tune in the New training run form', () => {
       hyperparameters: { epochs: 7, learning_rate: 0.004, dropout: 0.1 },
       seed: 1234,
     });
-    await renderAt(`/experiments/new?${query}`, api);
+    await renderExperimentsAt(`/experiments/new?${query}`, api);
 
     expect(
       await screen.findByRole('spinbutton', { name: /Epochs/ }),
@@ -232,7 +217,7 @@ describe('auto-tune job page', () => {
       ),
       getJobTrials: jest.fn(async () => ({ items: trials })),
     });
-    await renderAt(`/experiments/jobs/${JOB_ID}`, api);
+    await renderExperimentsAt(`/experiments/jobs/${JOB_ID}`, api);
 
     const table = within(await screen.findByRole('table', { name: 'Trials' }));
     expect(mocks.getJobTrials).toHaveBeenCalledWith(JOB_ID);
@@ -284,7 +269,7 @@ describe('auto-tune job page', () => {
       ),
       getJobTrials: jest.fn(async () => ({ items: [] })),
     });
-    await renderAt(`/experiments/jobs/${JOB_ID}`, api);
+    await renderExperimentsAt(`/experiments/jobs/${JOB_ID}`, api);
     expect(await screen.findByText('No trials yet')).toBeInTheDocument();
     expect(
       screen.getByText('Trials appear as Ray Tune starts them.'),
