@@ -5,6 +5,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
+import { Loop } from './Loop';
 import {
   DeliveredJobMessage,
   JobConsumer,
@@ -61,94 +62,64 @@ type Delivery = {
 };
 
 class DatabaseConsumer {
-  private running = false;
+  private stopped = false;
   private abandoned = false;
   private readonly inFlight = new Set<Promise<void>>();
-  private wakeUp?: () => void;
-  private woken = false;
-  private loop?: Promise<void>;
+  private readonly loop: Loop;
 
   constructor(
     private readonly queue: DatabaseJobQueue,
     private readonly handler: JobHandler,
     private readonly prefetch: number,
-  ) {}
+  ) {
+    const { pollIntervalMs, logger } = queue.options;
+    this.loop = new Loop(() => this.leaseAndHandle(), {
+      intervalMs: pollIntervalMs,
+      maxBackoffMs: 30_000,
+      onError: error => logger?.warn(`Job queue poll failed: ${error}`),
+    });
+  }
 
   start() {
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   wake() {
-    this.woken = true;
-    this.wakeUp?.();
+    this.loop.wake();
   }
 
   async stop() {
-    this.running = false;
-    this.wake();
-    await this.loop;
+    this.stopped = true;
+    await this.loop.stop();
     await Promise.all(this.inFlight);
   }
 
   /** Stops now: deliveries in flight keep their leases until they expire. */
   abandon() {
-    this.running = false;
+    this.stopped = true;
     this.abandoned = true;
-    this.wake();
+    void this.loop.stop();
   }
 
-  private async run() {
-    const { pollIntervalMs, logger } = this.queue.options;
-    let errorBackoffMs = pollIntervalMs;
-    while (this.running) {
-      const free = this.prefetch - this.inFlight.size;
-      let leased = 0;
-      if (free > 0) {
-        try {
-          const deliveries = await this.queue.lease(free);
-          leased = deliveries.length;
-          errorBackoffMs = pollIntervalMs;
-          for (const delivery of deliveries) {
-            if (!this.running) {
-              // Stopped while leasing: the lease expires and the row comes back.
-              break;
-            }
-            const task = this.handle(delivery).finally(() => {
-              this.inFlight.delete(task);
-              this.wake();
-            });
-            this.inFlight.add(task);
-          }
-        } catch (error) {
-          logger?.warn(`Job queue poll failed: ${error}`);
-          await this.idle(errorBackoffMs);
-          errorBackoffMs = Math.min(errorBackoffMs * 2, 30_000);
-          continue;
-        }
+  private async leaseAndHandle() {
+    const free = this.prefetch - this.inFlight.size;
+    if (free <= 0) return;
+    const deliveries = await this.queue.lease(free);
+    for (const delivery of deliveries) {
+      if (this.stopped) {
+        // Stopped while leasing: the lease expires and the row comes back.
+        return;
       }
-      if (leased === 0 || leased < free) {
-        await this.idle(pollIntervalMs);
-      }
+      const task = this.handle(delivery).finally(() => {
+        this.inFlight.delete(task);
+        this.wake();
+      });
+      this.inFlight.add(task);
     }
-  }
-
-  private idle(ms: number): Promise<void> {
-    if (this.woken) {
-      this.woken = false;
-      return Promise.resolve();
+    if (deliveries.length === free) {
+      // A full batch: more rows may be visible, so lease again without waiting.
+      this.wake();
     }
-    return new Promise(resolve => {
-      let timer: ReturnType<typeof setTimeout> | undefined = undefined;
-      const done = () => {
-        clearTimeout(timer);
-        this.woken = false;
-        this.wakeUp = undefined;
-        resolve();
-      };
-      timer = setTimeout(done, ms);
-      this.wakeUp = done;
-    });
   }
 
   private async handle(delivery: Delivery) {

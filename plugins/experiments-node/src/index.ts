@@ -1,6 +1,7 @@
 /**
  * The job queue of the experiments area: one interface with a database-backed embedded driver
- * and a RabbitMQ production driver.
+ * and a RabbitMQ production driver, and the background {@link Loop} that its consumers and the
+ * experiments workers run on.
  *
  * @packageDocumentation
  */
@@ -16,5 +17,6 @@ export type {
   JobRetryOptions,
 } from './types';
 export * from './DatabaseJobQueue';
+export * from './Loop';
 export * from './RabbitMqJobQueue';
 export * from './RayJobsClient';

@@ -1,5 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
+  Loop,
   RayJobInfo,
   RayJobsClient,
 } from '@internal/backstage-plugin-experiments-node';
@@ -9,7 +10,6 @@ import { RayClusters } from '../service/RayClusters';
 import { TrialStore } from '../tune/TrialStore';
 import { trialsFromLog } from '../tune/trialLines';
 import { failureReason, parseMlopsEvents } from './jobLog';
-import { Loop } from './loop';
 
 const ACTIVE = ['STARTING', 'RUNNING', 'CANCELLING'] as const;
 

@@ -4,6 +4,7 @@ import {
   JobConsumer,
   JobDeliveryContext,
   JobOutcome,
+  Loop,
   RayJobRejectedError,
 } from '@internal/backstage-plugin-experiments-node';
 import { InputError, NotFoundError } from '@backstage/errors';
@@ -15,7 +16,6 @@ import { CUSTOM_MODEL_BASE_TEMPLATE_ID, CustomModels } from '../customModels';
 import { DatabaseJobStore, StoredJob } from '../database/DatabaseJobStore';
 import { RayClusters } from '../service/RayClusters';
 import { TUNE_ENTRYPOINT } from '../tune/resolveAutoTune';
-import { Loop } from './loop';
 import { QueueConnector } from './QueueConnector';
 
 /** Settings the worker passes to the training code. */

@@ -1,6 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { DatabaseJobStore } from '../database/DatabaseJobStore';
-import { Loop } from './loop';
+import { Loop } from '@internal/backstage-plugin-experiments-node';
 import { QueueConnector } from './QueueConnector';
 
 /**

@@ -1,6 +1,9 @@
 /**
- * A background loop: runs `tick` again after it resolves, waiting `intervalMs` (or until woken),
- * or `backoff` ms after a tick that threw. `stop` waits for the tick in progress.
+ * A background loop: runs `tick`, then waits `intervalMs` (or until {@link Loop.wake}) before the
+ * next one; after a tick that threw, it reports the error and waits twice as long as before, up to
+ * `maxBackoffMs` (default 10 s). {@link Loop.stop} waits for the tick in progress.
+ *
+ * @public
  */
 export class Loop {
   private running = false;
