@@ -1,15 +1,10 @@
-import {
-  ANNOTATION_LOCATION,
-  ANNOTATION_ORIGIN_LOCATION,
-  Entity,
-} from '@backstage/catalog-model';
-import {
-  EntityProvider,
-  EntityProviderConnection,
-} from '@backstage/plugin-catalog-node';
+import { Entity } from '@backstage/catalog-model';
 import { Dataset } from '@internal/backstage-plugin-datasets-common';
+import {
+  ScheduledEntityProvider,
+  ScheduledEntityProviderOptions,
+} from '@internal/mlops-node';
 
-const LOCATION = 'mlops-datasets:provider';
 /** Annotation with the dataset's id in the datasets plugin. */
 export const DATASET_ID_ANNOTATION = 'mlops-portal.io/dataset-id';
 /** Annotation with the id of the dataset's newest immutable version. */
@@ -47,8 +42,6 @@ export function datasetEntity(
         ...(dataset.format && TAG.test(dataset.format) ? [dataset.format] : []),
       ],
       annotations: {
-        [ANNOTATION_LOCATION]: LOCATION,
-        [ANNOTATION_ORIGIN_LOCATION]: LOCATION,
         [DATASET_ID_ANNOTATION]: dataset.id,
         ...(dataset.latestVersion && {
           [DATASET_VERSION_ANNOTATION]: dataset.latestVersion,
@@ -97,33 +90,16 @@ export function datasetEntities(
  * latest version in an annotation. Each refresh replaces the provider's entities (a full
  * mutation), so deleted datasets leave the catalog.
  */
-export class DatasetEntityProvider implements EntityProvider {
-  private connection?: EntityProviderConnection;
-
+export class DatasetEntityProvider extends ScheduledEntityProvider {
   constructor(
     private readonly datasets: { list(): Promise<Dataset[]> },
     private readonly portalUrl: string,
-  ) {}
-
-  getProviderName(): string {
-    return 'mlops-datasets';
+    options: ScheduledEntityProviderOptions,
+  ) {
+    super('mlops-datasets', 'mlops-dataset-entity-provider', options);
   }
 
-  async connect(connection: EntityProviderConnection): Promise<void> {
-    this.connection = connection;
-  }
-
-  async refresh(): Promise<void> {
-    if (!this.connection) {
-      throw new Error('DatasetEntityProvider is not connected yet');
-    }
-    const entities = datasetEntities(
-      await this.datasets.list(),
-      this.portalUrl,
-    );
-    await this.connection.applyMutation({
-      type: 'full',
-      entities: entities.map(entity => ({ entity, locationKey: LOCATION })),
-    });
+  protected async readEntities(): Promise<Entity[]> {
+    return datasetEntities(await this.datasets.list(), this.portalUrl);
   }
 }

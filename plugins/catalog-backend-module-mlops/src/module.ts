@@ -25,29 +25,21 @@ export const catalogModuleMlops = createBackendModule({
         auth: coreServices.auth,
       },
       async init({ catalog, config, scheduler, logger, discovery, auth }) {
-        const provider = new DatasetEntityProvider(
-          datasetsOverHttp({ discovery, auth }),
-          config.getString('app.baseUrl'),
+        catalog.addEntityProvider(
+          new DatasetEntityProvider(
+            datasetsOverHttp({ discovery, auth }),
+            config.getString('app.baseUrl'),
+            {
+              taskRunner: scheduler.createScheduledTaskRunner({
+                frequency: { seconds: 60 },
+                timeout: { seconds: 50 },
+                // The datasets plugin may still be starting.
+                initialDelay: { seconds: 10 },
+              }),
+              logger,
+            },
+          ),
         );
-        catalog.addEntityProvider(provider);
-        await scheduler.scheduleTask({
-          id: 'mlops-dataset-entity-provider',
-          frequency: { seconds: 60 },
-          timeout: { seconds: 50 },
-          // The datasets plugin may still be starting.
-          initialDelay: { seconds: 10 },
-          fn: async () => {
-            try {
-              await provider.refresh();
-            } catch (error) {
-              logger.warn(
-                `Datasets not refreshed in the catalog: ${
-                  (error as Error).message
-                }`,
-              );
-            }
-          },
-        });
       },
     });
   },

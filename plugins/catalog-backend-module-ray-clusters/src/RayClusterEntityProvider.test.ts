@@ -32,6 +32,13 @@ describe('RayClusterEntityProvider', () => {
     const provider = new RayClusterEntityProvider(
       { listClusters: () => clusters },
       'http://portal.example',
+      {
+        taskRunner: mockServices.scheduler().createScheduledTaskRunner({
+          frequency: { seconds: 30 },
+          timeout: { seconds: 30 },
+        }),
+        logger: mockServices.logger.mock(),
+      },
     );
     const { connection, mutations } = recordingConnection();
     await provider.connect(connection);

@@ -1,18 +1,13 @@
-import {
-  ANNOTATION_LOCATION,
-  ANNOTATION_ORIGIN_LOCATION,
-  Entity,
-} from '@backstage/catalog-model';
-import {
-  EntityProvider,
-  EntityProviderConnection,
-} from '@backstage/plugin-catalog-node';
+import { Entity } from '@backstage/catalog-model';
 import {
   RayClusterConfig,
   RayClustersService,
 } from '@internal/backstage-plugin-ray-clusters-node';
+import {
+  ScheduledEntityProvider,
+  ScheduledEntityProviderOptions,
+} from '@internal/mlops-node';
 
-const LOCATION = 'ray-clusters:provider';
 /** Annotation naming the cluster in the ray-clusters plugin. */
 export const RAY_CLUSTER_ANNOTATION = 'mlops-portal.io/ray-cluster';
 export const RAY_DRIVER_ANNOTATION = 'mlops-portal.io/ray-driver';
@@ -41,8 +36,6 @@ export function clusterEntity(
       description: `Ray cluster (${cluster.driver} driver)`,
       tags: ['ray', cluster.driver],
       annotations: {
-        [ANNOTATION_LOCATION]: LOCATION,
-        [ANNOTATION_ORIGIN_LOCATION]: LOCATION,
         [RAY_CLUSTER_ANNOTATION]: cluster.name,
         [RAY_DRIVER_ANNOTATION]: cluster.driver,
       },
@@ -62,32 +55,18 @@ export function clusterEntity(
  * of type ray-cluster, owned by its team; clusters that are gone leave the catalog on the next
  * refresh.
  */
-export class RayClusterEntityProvider implements EntityProvider {
-  private connection?: EntityProviderConnection;
-
+export class RayClusterEntityProvider extends ScheduledEntityProvider {
   constructor(
     private readonly rayClusters: Pick<RayClustersService, 'listClusters'>,
     private readonly portalUrl: string,
-  ) {}
-
-  getProviderName(): string {
-    return 'ray-clusters';
+    options: ScheduledEntityProviderOptions,
+  ) {
+    super('ray-clusters', 'ray-clusters-entity-provider', options);
   }
 
-  async connect(connection: EntityProviderConnection): Promise<void> {
-    this.connection = connection;
-  }
-
-  async refresh(): Promise<void> {
-    if (!this.connection) {
-      throw new Error('RayClusterEntityProvider is not connected yet');
-    }
-    await this.connection.applyMutation({
-      type: 'full',
-      entities: this.rayClusters.listClusters().map(cluster => ({
-        entity: clusterEntity(cluster, this.portalUrl),
-        locationKey: LOCATION,
-      })),
-    });
+  protected async readEntities(): Promise<Entity[]> {
+    return this.rayClusters
+      .listClusters()
+      .map(cluster => clusterEntity(cluster, this.portalUrl));
   }
 }

@@ -24,27 +24,19 @@ export const catalogModuleRayClusters = createBackendModule({
         rayClusters: rayClustersServiceRef,
       },
       async init({ catalog, config, scheduler, logger, rayClusters }) {
-        const provider = new RayClusterEntityProvider(
-          rayClusters,
-          config.getString('app.baseUrl'),
+        catalog.addEntityProvider(
+          new RayClusterEntityProvider(
+            rayClusters,
+            config.getString('app.baseUrl'),
+            {
+              taskRunner: scheduler.createScheduledTaskRunner({
+                frequency: { seconds: 30 },
+                timeout: { seconds: 30 },
+              }),
+              logger,
+            },
+          ),
         );
-        catalog.addEntityProvider(provider);
-        await scheduler.scheduleTask({
-          id: 'ray-clusters-entity-provider',
-          frequency: { seconds: 30 },
-          timeout: { seconds: 30 },
-          fn: async () => {
-            try {
-              await provider.refresh();
-            } catch (error) {
-              logger.warn(
-                `Ray clusters not refreshed in the catalog: ${
-                  (error as Error).message
-                }`,
-              );
-            }
-          },
-        });
       },
     });
   },

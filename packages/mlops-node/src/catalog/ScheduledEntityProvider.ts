@@ -1,0 +1,99 @@
+import {
+  LoggerService,
+  SchedulerServiceTaskRunner,
+} from '@backstage/backend-plugin-api';
+import {
+  ANNOTATION_LOCATION,
+  ANNOTATION_ORIGIN_LOCATION,
+  Entity,
+} from '@backstage/catalog-model';
+import {
+  EntityProvider,
+  EntityProviderConnection,
+} from '@backstage/plugin-catalog-node';
+
+/**
+ * What runs the provider's refresh, given by the module that installs it.
+ *
+ * @public
+ */
+export interface ScheduledEntityProviderOptions {
+  taskRunner: SchedulerServiceTaskRunner;
+  logger: LoggerService;
+}
+
+/**
+ * An entity provider that replaces all of its entities (a full mutation) on each run of its
+ * scheduled task, so items that are gone leave the catalog. Subclasses only read the entities.
+ *
+ * @public
+ */
+export abstract class ScheduledEntityProvider implements EntityProvider {
+  private connection?: EntityProviderConnection;
+  private readonly location: string;
+
+  /**
+   * @param providerName - also names the entities' location, `<providerName>:provider`
+   * @param taskId - id of the scheduler task that refreshes the entities
+   */
+  protected constructor(
+    private readonly providerName: string,
+    private readonly taskId: string,
+    private readonly options: ScheduledEntityProviderOptions,
+  ) {
+    this.location = `${providerName}:provider`;
+  }
+
+  /** Every entity the provider currently has, without location annotations. */
+  protected abstract readEntities(): Promise<Entity[]>;
+
+  getProviderName(): string {
+    return this.providerName;
+  }
+
+  async connect(connection: EntityProviderConnection): Promise<void> {
+    this.connection = connection;
+    await this.options.taskRunner.run({
+      id: this.taskId,
+      fn: async () => {
+        try {
+          await this.refresh();
+        } catch (error) {
+          this.options.logger.warn(
+            `${this.providerName} entities not refreshed in the catalog: ${
+              (error as Error).message
+            }`,
+          );
+        }
+      },
+    });
+  }
+
+  async refresh(): Promise<void> {
+    if (!this.connection) {
+      throw new Error(`${this.providerName} is not connected yet`);
+    }
+    const entities = await this.readEntities();
+    await this.connection.applyMutation({
+      type: 'full',
+      entities: entities.map(entity => ({
+        entity: this.located(entity),
+        locationKey: this.location,
+      })),
+    });
+  }
+
+  private located(entity: Entity): Entity {
+    return {
+      ...entity,
+      metadata: {
+        ...entity.metadata,
+        annotations: {
+          [ANNOTATION_LOCATION]: this.location,
+          [ANNOTATION_ORIGIN_LOCATION]: this.location,
+          ...entity.metadata.annotations,
+        },
+      },
+    };
+  }
+}
