@@ -120,3 +120,52 @@ export type TuneTrial = {
   error?: string;
   updatedAt: string;
 };
+
+/**
+ * What an auto-tune trial of a template is, by the runtime entrypoint that trains it: epochs of
+ * an image model, reported per epoch (ASHA can stop it), or one fit of a tabular pipeline,
+ * reported once. Undefined for a template the runtime cannot tune.
+ *
+ * @public
+ */
+export function tuneTrialKind(template: {
+  entrypoint: string;
+}): 'image' | 'tabular' | undefined {
+  if (template.entrypoint === 'mlops_runtime.train') return 'image';
+  if (template.entrypoint === 'mlops_runtime.train_tabular') return 'tabular';
+  return undefined;
+}
+
+/**
+ * Hyperparameters of a tabular template that choose the data: every trial keeps the job's value,
+ * so that all trials are measured on the same test rows (as the runtime's
+ * `tune_tabular_trial.FIXED_HYPERPARAMETERS`).
+ *
+ * @public
+ */
+export const TABULAR_FIXED_HYPERPARAMETERS = [
+  'target_column',
+  'task',
+  'test_fraction',
+];
+
+/**
+ * Whether a tune of `template` with the job's `hyperparameters` is a tabular regression: its
+ * trials report losses, no accuracy (the `task` hyperparameter, else the schema's default).
+ *
+ * @public
+ */
+export function isTabularRegression(
+  template: {
+    entrypoint: string;
+    hyperparameterSchema: {
+      properties?: Record<string, { default?: unknown }>;
+    };
+  },
+  hyperparameters: Record<string, unknown> | undefined,
+): boolean {
+  const task =
+    hyperparameters?.task ??
+    template.hyperparameterSchema.properties?.task?.default;
+  return tuneTrialKind(template) === 'tabular' && task === 'regression';
+}

@@ -8,31 +8,14 @@ import {
   TUNE_ALGORITHMS,
   TUNE_METRICS,
   TuneMetric,
+  isTabularRegression,
+  TABULAR_FIXED_HYPERPARAMETERS,
+  tuneTrialKind,
 } from '@internal/backstage-plugin-experiments-common';
 import { AutoTuneSettings, quotaOf } from './config';
 
 /** The runtime module of auto-tune jobs. */
 export const TUNE_ENTRYPOINT = 'mlops_runtime.tune';
-
-/**
- * What the runtime's tune job runs as trials, by the entrypoint that trains the template: epochs
- * of the image templates (Ray Train path) or one fit of a tabular pipeline.
- */
-const TRIAL_KINDS: Record<string, 'image' | 'tabular'> = {
-  'mlops_runtime.train': 'image',
-  'mlops_runtime.train_tabular': 'tabular',
-};
-
-/**
- * Hyperparameters of a tabular template that choose the data: a tune keeps the job's value in
- * every trial, so that all trials are measured on the same test rows (as the runtime's
- * `tune_tabular_trial.FIXED_HYPERPARAMETERS`).
- */
-const TABULAR_FIXED_HYPERPARAMETERS = [
-  'target_column',
-  'task',
-  'test_fraction',
-];
 
 /** The metrics a regression trial reports among those a tune may optimize (mean squared error). */
 const REGRESSION_METRICS: readonly TuneMetric[] = ['test_loss', 'train_loss'];
@@ -58,17 +41,6 @@ export const autoTuneRequestSchema = {
     mode: { type: 'string', enum: ['max', 'min'] },
   },
 };
-
-/** The task of a tabular job: its `task` hyperparameter, else the schema's default. */
-function tabularTask(
-  template: ModelTemplate,
-  hyperparameters: Record<string, unknown> | undefined,
-): 'classification' | 'regression' {
-  const task =
-    hyperparameters?.task ??
-    template.hyperparameterSchema.properties?.task?.default;
-  return task === 'regression' ? 'regression' : 'classification';
-}
 
 function mergeSearchSpace(
   template: ModelTemplate,
@@ -111,14 +83,10 @@ export function resolveAutoTune(options: {
   problems: string[];
 }): ResolvedAutoTune {
   const { request, template, resources, owner, settings, problems } = options;
-  const kind = TRIAL_KINDS[template.entrypoint];
+  const kind = tuneTrialKind(template);
   if (!kind) {
     problems.push(
-      `autoTune: ${
-        template.id
-      } cannot be auto-tuned (auto-tune runs the templates that ${Object.keys(
-        TRIAL_KINDS,
-      ).join(' or ')} trains)`,
+      `autoTune: ${template.id} cannot be auto-tuned (auto-tune runs the templates that mlops_runtime.train or mlops_runtime.train_tabular trains)`,
     );
   }
   const searchSpace = mergeSearchSpace(template, request.searchSpace, problems);
@@ -172,9 +140,7 @@ export function resolveAutoTune(options: {
       );
     }
   }
-  const regression =
-    kind === 'tabular' &&
-    tabularTask(template, options.hyperparameters) === 'regression';
+  const regression = isTabularRegression(template, options.hyperparameters);
   const metric = request.metric ?? (regression ? 'test_loss' : 'test_accuracy');
   if (regression && !REGRESSION_METRICS.includes(metric)) {
     problems.push(

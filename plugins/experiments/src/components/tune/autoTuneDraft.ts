@@ -6,6 +6,8 @@ import {
   searchSpaceProblems,
   TuneAlgorithm,
   TuneMetric,
+  isTabularRegression,
+  tuneTrialKind,
 } from '@internal/backstage-plugin-experiments-common';
 
 /** One hyperparameter in the search-space editor; numbers stay text until submitted. */
@@ -54,8 +56,6 @@ export const TUNE_METRIC_LABELS: Record<TuneMetric, string> = {
   train_accuracy: 'Training accuracy',
   train_loss: 'Training loss',
 };
-
-const TABULAR_ENTRYPOINT = 'mlops_runtime.train_tabular';
 
 export const DEFAULT_BUDGET: BudgetDraft = {
   trials: '10',
@@ -118,7 +118,7 @@ function dimensionDraft(
 /** The editor as a template starts it: its default search space, every other hyperparameter off. */
 /** Whether a template's trials report once (a tabular fit), so that ASHA has nothing to stop. */
 export function trialsReportOnce(template: ModelTemplate): boolean {
-  return template.entrypoint === TABULAR_ENTRYPOINT;
+  return tuneTrialKind(template) === 'tabular';
 }
 
 /**
@@ -130,8 +130,7 @@ export function autoTuneDraftFor(
   hyperparameters: Record<string, unknown> = {},
 ): AutoTuneDraft {
   const properties = template.hyperparameterSchema.properties ?? {};
-  const regression =
-    trialsReportOnce(template) && hyperparameters.task === 'regression';
+  const regression = isTabularRegression(template, hyperparameters);
   return {
     dimensions: Object.entries(properties).map(([name, spec]) =>
       dimensionDraft(name, spec, template.searchSpace?.[name]),
