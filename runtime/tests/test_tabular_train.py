@@ -5,10 +5,6 @@ and as Parquet written with pyarrow."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,26 +13,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from test_train import JobRun, run_entrypoint
+
 from mlops_runtime.templates import load_template
 
 REPO = Path(__file__).resolve().parents[2]
 IRIS_CSV = REPO / "plugins" / "datasets-backend" / "samples" / "iris-synthetic.csv"
 FEATURES = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
-JOB_TIMEOUT_S = 600
-
-
-@dataclass
-class JobRun:
-    returncode: int
-    lines: list[dict[str, Any]]
-    stderr: str
-
-    def of_kind(self, kind: str) -> list[dict[str, Any]]:
-        return [line for line in self.lines if line.get("kind") == f"mlops.{kind}"]
-
-    def one(self, kind: str) -> dict[str, Any]:
-        [line] = self.of_kind(kind)
-        return line
 
 
 def job_config(
@@ -64,18 +47,7 @@ def job_config(
 
 
 def run_job(config: dict[str, Any]) -> JobRun:
-    env = {key: value for key, value in os.environ.items() if key != "RAY_ADDRESS"}
-    done = subprocess.run(
-        [sys.executable, "-m", "mlops_runtime.train_tabular"],
-        env=env | {"MLOPS_JOB_CONFIG": json.dumps(config)},
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=JOB_TIMEOUT_S,
-        check=False,
-    )
-    lines = [json.loads(raw) for raw in done.stdout.splitlines() if raw.startswith("{")]
-    return JobRun(done.returncode, lines, done.stderr)
+    return run_entrypoint("mlops_runtime.train_tabular", config)
 
 
 @pytest.fixture(scope="module")

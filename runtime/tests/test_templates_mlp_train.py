@@ -3,15 +3,13 @@ real local Ray started by the job, a real MLflow server, 2,000 of the real MNIST
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from test_train import run_entrypoint
 
 from mlops_runtime.templates import load_template
 
@@ -42,18 +40,9 @@ def mlp_run(tmp_path_factory: pytest.TempPathFactory, mlflow_server: str) -> lis
         "mlflow": {"trackingUri": mlflow_server, "experimentName": "exp-mlp"},
         "storagePath": str(tmp_path_factory.mktemp("mlp") / "ray-results"),
     }
-    env = {key: value for key, value in os.environ.items() if key != "RAY_ADDRESS"}
-    done = subprocess.run(
-        [sys.executable, "-m", "mlops_runtime.train"],
-        env=env | {"MLOPS_JOB_CONFIG": json.dumps(config)},
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=900,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return [json.loads(raw) for raw in done.stdout.splitlines() if raw.startswith("{")]
+    run = run_entrypoint("mlops_runtime.train", config)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return run.lines
 
 
 def test_mlp_trains_with_ray_train_and_learns(mlp_run: list[dict[str, Any]]) -> None:

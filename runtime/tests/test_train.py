@@ -89,6 +89,26 @@ class JobRun:
     def of_kind(self, kind: str) -> list[dict[str, Any]]:
         return [line for line in self.lines if line.get("kind") == f"mlops.{kind}"]
 
+    def one(self, kind: str) -> dict[str, Any]:
+        [line] = self.of_kind(kind)
+        return line
+
+
+def run_entrypoint(module: str, config: dict[str, Any]) -> JobRun:
+    """Runs `python -m <module>` with the job config as the portal does; its JSON lines."""
+    env = {key: value for key, value in os.environ.items() if key != "RAY_ADDRESS"}
+    completed = subprocess.run(
+        [sys.executable, "-m", module],
+        env=env | {"MLOPS_JOB_CONFIG": json.dumps(config)},
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=JOB_TIMEOUT_S,
+        check=False,
+    )
+    lines = [json.loads(raw) for raw in completed.stdout.splitlines() if raw.startswith("{")]
+    return JobRun(completed.returncode, lines, completed.stderr)
+
 
 def run_job(
     config: dict[str, Any], *, extra_env: dict[str, str] | None = None, watch: bool = False

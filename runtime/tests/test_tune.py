@@ -3,17 +3,12 @@ MLflow server, the real MNIST files; a tiny budget (3 trials of 1 epoch on 2,000
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from test_train import REPO, JobRun, job_config, needs_mnist
+from test_train import JobRun, job_config, needs_mnist, run_entrypoint
 
-JOB_TIMEOUT_S = 900
 SEARCH_SPACE = {
     "learning_rate": {"type": "loguniform", "min": 1e-4, "max": 1e-2},
     "dropout": {"type": "choice", "values": [0.25, 0.5]},
@@ -43,18 +38,7 @@ def tune_config(tmp_path: Path, tracking_uri: str, **auto_tune: Any) -> dict[str
 
 
 def run_tune(config: dict[str, Any]) -> JobRun:
-    env = {key: value for key, value in os.environ.items() if key != "RAY_ADDRESS"}
-    completed = subprocess.run(
-        [sys.executable, "-m", "mlops_runtime.tune"],
-        env=env | {"MLOPS_JOB_CONFIG": json.dumps(config)},
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=JOB_TIMEOUT_S,
-        check=False,
-    )
-    lines = [json.loads(raw) for raw in completed.stdout.splitlines() if raw.startswith("{")]
-    return JobRun(completed.returncode, lines, completed.stderr)
+    return run_entrypoint("mlops_runtime.tune", config)
 
 
 def trials_by_id(run: JobRun) -> dict[str, list[dict[str, Any]]]:

@@ -15,7 +15,8 @@ import random
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -27,17 +28,26 @@ from mlops_runtime.idx import MnistData
 from mlops_runtime.models import torch_model
 from mlops_runtime.models.mnist_cnn import NUM_CLASSES
 
+if TYPE_CHECKING:
+    from ray.train import Checkpoint
+
 __all__ = [
+    "CHECKPOINT_FILE",
     "EPOCH_METRICS",
     "EpochMetrics",
     "TrainingState",
     "evaluate",
     "evaluation_tensors",
     "make_train_loader",
+    "read_checkpoint",
     "seed_everything",
     "train_one_epoch",
     "train_tensors",
+    "trained_model",
 ]
+
+# The file in a Ray Train / Ray Tune checkpoint folder that holds `TrainingState.state_dict`.
+CHECKPOINT_FILE = "checkpoint.pt"
 
 EPOCH_METRICS = ("train_loss", "train_accuracy", "test_loss", "test_accuracy", "epoch_seconds")
 EVAL_BATCH_SIZE = 1000
@@ -139,6 +149,27 @@ class TrainingState:
             self.scaler.load_state_dict(state["scaler"])
         self.epoch = int(state["epoch"])
         torch.set_rng_state(state["torch_rng"])
+
+
+def read_checkpoint(checkpoint: Checkpoint) -> dict[str, Any]:
+    """The `TrainingState.state_dict` a Ray Train or Ray Tune checkpoint holds, on the CPU."""
+    with checkpoint.as_directory() as directory:
+        saved: dict[str, Any] = torch.load(
+            Path(directory) / CHECKPOINT_FILE, map_location="cpu", weights_only=False
+        )
+    return saved
+
+
+def trained_model(
+    checkpoint: Checkpoint,
+    template_id: str,
+    hyperparameters: Mapping[str, Any],
+    custom_model: CustomModel | None = None,
+) -> nn.Module:
+    """The network saved in a checkpoint, on the CPU, in eval mode."""
+    model = torch_model(template_id, hyperparameters, custom_model)
+    model.load_state_dict(read_checkpoint(checkpoint)["model"])
+    return model.eval()
 
 
 def _autocast(device: torch.device) -> contextlib.AbstractContextManager[Any]:

@@ -124,11 +124,7 @@ def log_and_register_model(
                 f"numpy=={np.__version__}",
             ],
         )
-    version = str(info.registered_model_version)
-    client = MlflowClient()
-    for key, value in version_tags.items():
-        client.set_model_version_tag(registered_model_name, version, key, value)
-    return version
+    return _tagged_version(registered_model_name, info, version_tags)
 
 
 def log_and_register_pipeline(
@@ -171,11 +167,7 @@ def log_and_register_pipeline(
             f"numpy=={np.__version__}",
         ],
     )
-    version = str(info.registered_model_version)
-    client = MlflowClient()
-    for key, value in version_tags.items():
-        client.set_model_version_tag(registered_model_name, version, key, value)
-    return final_metrics, version
+    return final_metrics, _tagged_version(registered_model_name, info, version_tags)
 
 
 def _input_example(split: Split) -> pd.DataFrame:
@@ -184,3 +176,12 @@ def _input_example(split: Split) -> pd.DataFrame:
     complete = split.train_features.dropna()
     rows = complete if len(complete) >= INPUT_EXAMPLE_ROWS else split.train_features
     return rows.head(INPUT_EXAMPLE_ROWS)
+
+
+def _tagged_version(name: str, info: Any, tags: Mapping[str, str]) -> str:
+    """The version a `log_model(..., registered_model_name=name)` registered, with `tags` set."""
+    version = str(info.registered_model_version)
+    client = MlflowClient()
+    for key, value in tags.items():
+        client.set_model_version_tag(name, version, key, value)
+    return version

@@ -38,19 +38,17 @@ from mlops_runtime.errors import JobError
 from mlops_runtime.idx import IdxFormatError, MnistData, load_mnist
 from mlops_runtime.job_config import JobConfig, parse_job_config
 from mlops_runtime.lean_trainer import LeanTorchTrainer
-from mlops_runtime.mnist_training import evaluate, evaluation_tensors
-from mlops_runtime.models import torch_model
+from mlops_runtime.mnist_training import evaluate, evaluation_tensors, trained_model
 from mlops_runtime.models.mnist_cnn import NUM_CLASSES
-from mlops_runtime.progress import emit
+from mlops_runtime.progress import emit, run_entrypoint
 from mlops_runtime.tracking import dataset_tags, log_and_register_model, log_confusion_matrix
-from mlops_runtime.train_loop import CHECKPOINT_FILE, LoopConfig, train_loop_per_worker
+from mlops_runtime.train_loop import LoopConfig, train_loop_per_worker
 from mlops_runtime.versions import runtime_version, source_digest
 
 __all__ = ["main", "register_image_model", "run_job"]
 
 FAIL_FIRST_ATTEMPT_ENV = "MLOPS_TEST_FAIL_FIRST_ATTEMPT"
 MAX_FAILURES = 2
-EXIT_KNOWN_FAILURE = 2
 
 
 class _ForwardEpochs(ray.train.UserCallback):
@@ -223,13 +221,9 @@ def train(config: JobConfig, data: MnistData, on_epoch: EpochHandler) -> ray.tra
 def final_model(config: JobConfig, result: ray.train.Result) -> torch.nn.Module:
     if result.checkpoint is None:
         raise RuntimeError("training finished without a checkpoint")
-    with result.checkpoint.as_directory() as directory:
-        saved = torch.load(
-            Path(directory) / CHECKPOINT_FILE, map_location="cpu", weights_only=False
-        )
-    model = torch_model(config.template.id, config.hyperparameters, config.custom_model)
-    model.load_state_dict(saved["model"])
-    return model.eval()
+    return trained_model(
+        result.checkpoint, config.template.id, config.hyperparameters, config.custom_model
+    )
 
 
 def register_image_model(
@@ -296,13 +290,7 @@ def run_job(config: JobConfig) -> None:
 
 
 def main() -> int:
-    try:
-        config = parse_job_config(os.environ.get("MLOPS_JOB_CONFIG"))
-        run_job(config)
-    except JobError as error:
-        emit("error", reason=error.reason, message=error.message)
-        return EXIT_KNOWN_FAILURE
-    return 0
+    return run_entrypoint(lambda text: run_job(parse_job_config(text)))
 
 
 if __name__ == "__main__":

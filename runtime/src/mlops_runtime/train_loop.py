@@ -23,19 +23,19 @@ import torch.distributed as dist
 from mlops_runtime.custom_model import CustomModel
 from mlops_runtime.idx import MnistData
 from mlops_runtime.mnist_training import (
+    CHECKPOINT_FILE,
     TrainingState,
     epoch_metrics,
     evaluate,
     evaluation_tensors,
     make_train_loader,
+    read_checkpoint,
     seed_everything,
     train_one_epoch,
     train_tensors,
 )
 
-__all__ = ["CHECKPOINT_FILE", "LoopConfig", "SimulatedWorkerFailure", "train_loop_per_worker"]
-
-CHECKPOINT_FILE = "checkpoint.pt"
+__all__ = ["LoopConfig", "SimulatedWorkerFailure", "train_loop_per_worker"]
 
 
 class LoopConfig(TypedDict):
@@ -94,9 +94,7 @@ def train_loop_per_worker(untyped_config: dict[str, Any]) -> None:
     torch.manual_seed(seed + rank)  # dropout differs per worker, reproducibly
     checkpoint = ray.train.get_checkpoint()
     if checkpoint:
-        with checkpoint.as_directory() as directory:
-            saved = torch.load(Path(directory) / CHECKPOINT_FILE, weights_only=False)
-        state.load_state_dict(state.model, saved)
+        state.load_state_dict(state.model, read_checkpoint(checkpoint))
 
     for epoch in range(state.epoch + 1, int(hyperparameters["epochs"]) + 1):
         started = time.perf_counter()

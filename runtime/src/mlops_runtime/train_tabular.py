@@ -16,7 +16,6 @@ registered as a new version of the config's model name. Prints the same JSON lin
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass
 from typing import Any
@@ -28,12 +27,11 @@ from mlops_runtime.datasets import dataset_folder
 from mlops_runtime.errors import JobError
 from mlops_runtime.job_config import INVALID_CONFIG, JobConfig, parse_job_config
 from mlops_runtime.models import TABULAR_BUILDERS, tabular_model
-from mlops_runtime.progress import emit
+from mlops_runtime.progress import emit, run_entrypoint
 from mlops_runtime.tabular_data import Split, TargetTable, load_table, split_rows, target_table
 from mlops_runtime.tabular_fit import Evaluation, fit_and_evaluate, tabular_task
 from mlops_runtime.tracking import dataset_tags, log_and_register_pipeline
 from mlops_runtime.train import (
-    EXIT_KNOWN_FAILURE,
     check_mlflow,
     check_resources,
     connect_ray,
@@ -124,20 +122,19 @@ def run_job(config: JobConfig) -> None:
         )
 
 
+def _run(text: str | None) -> None:
+    config = parse_job_config(text)
+    if config.template.id not in TABULAR_BUILDERS:
+        raise JobError(
+            INVALID_CONFIG,
+            f"template {config.template.id} is not a tabular template "
+            f"(its entrypoint is {config.template.manifest['entrypoint']})",
+        )
+    run_job(config)
+
+
 def main() -> int:
-    try:
-        config = parse_job_config(os.environ.get("MLOPS_JOB_CONFIG"))
-        if config.template.id not in TABULAR_BUILDERS:
-            raise JobError(
-                INVALID_CONFIG,
-                f"template {config.template.id} is not a tabular template "
-                f"(its entrypoint is {config.template.manifest['entrypoint']})",
-            )
-        run_job(config)
-    except JobError as error:
-        emit("error", reason=error.reason, message=error.message)
-        return EXIT_KNOWN_FAILURE
-    return 0
+    return run_entrypoint(_run)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ Exit status as for `mlops_runtime.train`: 0, 2 after an `mlops.error` line, 1 wi
 from __future__ import annotations
 
 import json
-import os
 import sys
 from dataclasses import replace
 from typing import Any
@@ -37,10 +36,9 @@ from ray.tune.search import BasicVariantGenerator, SearchAlgorithm, Searcher
 
 from mlops_runtime.errors import JobError
 from mlops_runtime.job_config import INVALID_CONFIG, JobConfig, parse_job_config
-from mlops_runtime.progress import emit
+from mlops_runtime.progress import emit, run_entrypoint
 from mlops_runtime.tracking import dataset_tags
 from mlops_runtime.train import (
-    EXIT_KNOWN_FAILURE,
     check_mlflow,
     check_resources,
     connect_ray,
@@ -292,13 +290,7 @@ def _describe(parameter: Parameter) -> dict[str, Any]:
 
 
 def main() -> int:
-    try:
-        config, auto = parse_tune_config(os.environ.get("MLOPS_JOB_CONFIG"))
-        run_tune(config, auto)
-    except JobError as error:
-        emit("error", reason=error.reason, message=error.message)
-        return EXIT_KNOWN_FAILURE
-    return 0
+    return run_entrypoint(lambda text: run_tune(*parse_tune_config(text)))
 
 
 if __name__ == "__main__":

@@ -21,22 +21,21 @@ import torch
 from mlops_runtime.custom_model import CustomModel
 from mlops_runtime.idx import MnistData
 from mlops_runtime.mnist_training import (
+    CHECKPOINT_FILE,
     EPOCH_METRICS,
     TrainingState,
     epoch_metrics,
     evaluate,
     evaluation_tensors,
     make_train_loader,
+    read_checkpoint,
     seed_everything,
     train_one_epoch,
     train_tensors,
 )
-from mlops_runtime.models import torch_model
 from mlops_runtime.tune_space import trial_hyperparameters
 
-__all__ = ["CHECKPOINT_FILE", "MNIST_TUNE_METRICS", "load_trial_model", "mnist_trial"]
-
-CHECKPOINT_FILE = "checkpoint.pt"
+__all__ = ["MNIST_TUNE_METRICS", "mnist_trial"]
 # What a tune of the image templates may optimize: every epoch metric but the epoch's duration.
 MNIST_TUNE_METRICS = tuple(name for name in EPOCH_METRICS if name != "epoch_seconds")
 
@@ -70,9 +69,7 @@ def mnist_trial(
     torch.manual_seed(seed)
     checkpoint = ray.tune.get_checkpoint()
     if checkpoint:
-        with checkpoint.as_directory() as directory:
-            saved = torch.load(Path(directory) / CHECKPOINT_FILE, weights_only=False)
-        state.load_state_dict(state.model, saved)
+        state.load_state_dict(state.model, read_checkpoint(checkpoint))
 
     for epoch in range(state.epoch + 1, int(hyperparameters["epochs"]) + 1):
         started = time.perf_counter()
@@ -87,19 +84,3 @@ def mnist_trial(
                 {"epoch": epoch, **metrics.as_dict()},
                 checkpoint=ray.tune.Checkpoint.from_directory(directory),
             )
-
-
-def load_trial_model(
-    checkpoint: ray.tune.Checkpoint,
-    template_id: str,
-    hyperparameters: dict[str, Any],
-    custom_model: CustomModel | None = None,
-) -> torch.nn.Module:
-    """The model saved in a trial's checkpoint, on the CPU, in eval mode."""
-    with checkpoint.as_directory() as directory:
-        saved = torch.load(
-            Path(directory) / CHECKPOINT_FILE, map_location="cpu", weights_only=False
-        )
-    model = torch_model(template_id, hyperparameters, custom_model)
-    model.load_state_dict(saved["model"])
-    return model.eval()

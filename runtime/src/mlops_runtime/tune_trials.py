@@ -17,7 +17,7 @@ from ray import tune
 
 from mlops_runtime.errors import JobError
 from mlops_runtime.job_config import INVALID_CONFIG, JobConfig
-from mlops_runtime.mnist_training import EPOCH_METRICS
+from mlops_runtime.mnist_training import EPOCH_METRICS, trained_model
 from mlops_runtime.models import TABULAR_BUILDERS, TORCH_BUILDERS
 from mlops_runtime.tabular_fit import evaluate as evaluate_pipeline
 from mlops_runtime.tabular_fit import metric_names, tabular_task
@@ -29,7 +29,7 @@ from mlops_runtime.tune_tabular_trial import (
     load_trial_pipeline,
     tabular_trial,
 )
-from mlops_runtime.tune_trainable import MNIST_TUNE_METRICS, load_trial_model, mnist_trial
+from mlops_runtime.tune_trainable import MNIST_TUNE_METRICS, mnist_trial
 
 __all__ = ["ImageTrials", "TabularTrials", "Trials", "trials_for"]
 
@@ -65,7 +65,7 @@ class ImageTrials:
         hyperparameters: dict[str, Any],
         version_tags: dict[str, str],
     ) -> tuple[dict[str, float], str]:
-        model = load_trial_model(
+        model = trained_model(
             checkpoint, self.config.template.id, hyperparameters, self.config.custom_model
         )
         return register_image_model(self.config, model, self.data, version_tags)
