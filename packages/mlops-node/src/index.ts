@@ -5,11 +5,17 @@
  */
 
 export * from './probeHttp';
+export * from './mlflowAuth';
+export * from './endpointGuard';
 export * from './ownership';
+export * from './authorization';
 export * from './database';
 export * from './parseLimit';
+export * from './errors';
+export * from './jsonBody';
 export * from './statusRoute';
 export * from './catalog/ScheduledEntityProvider';
 // For tests only: production code does not use these.
 export * from './testServices';
 export * from './testBrokerLock';
+export * from './endpointGuardTestServer';

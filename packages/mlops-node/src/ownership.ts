@@ -10,6 +10,7 @@ import {
 import {
   createConditionAuthorizer,
   createConditionTransformer,
+  createPermissionResourceRef,
   createPermissionRule,
   PermissionResourceRef,
   PermissionRuleset,
@@ -99,4 +100,39 @@ export async function authorizedOwnerQuery(options: {
     return createConditionTransformer(options.ruleset)(decision.conditions);
   }
   return decision.result === AuthorizeResult.DENY ? { ownerIn: [] } : undefined;
+}
+
+/**
+ * Keeps the items the caller may access under `permission` when the items belong to another
+ * plugin's resource type (e.g. Ray clusters listed by the serving plugin): the portal's policy
+ * grants every MLOps resource type by the same ownership rule, so it is applied here directly.
+ *
+ * @public
+ */
+export async function filterOwnedItems<
+  TResource extends OwnedResource,
+>(options: {
+  permissions: PermissionsService;
+  credentials: BackstageCredentials;
+  permission: ResourcePermission;
+  items: TResource[];
+}): Promise<TResource[]> {
+  const resourceRef = createPermissionResourceRef<TResource, OwnerQuery>().with(
+    {
+      pluginId: 'mlops',
+      resourceType: options.permission.resourceType,
+    },
+  );
+  const rule = createOwnerRule(resourceRef);
+  return filterAuthorized({
+    ...options,
+    ruleset: {
+      getRuleByName: name => {
+        if (name !== OWNER_RULE_NAME) {
+          throw new Error(`Unknown permission rule '${name}'`);
+        }
+        return rule as any;
+      },
+    },
+  });
 }

@@ -1,4 +1,5 @@
 import {
+  BackstageCredentials,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
@@ -46,15 +47,20 @@ export function addStatusRoute(
     httpAuth: HttpAuthService;
     permissions: PermissionsService;
     permission: BasicPermission;
-    checks: () => Promise<DependencyCheck[]>;
+    /** Gets the caller's credentials, to check only what the caller may see. */
+    checks: (credentials: BackstageCredentials) => Promise<DependencyCheck[]>;
   },
 ) {
   router.get('/status', async (req, res) => {
-    await requireUserPermission(options, req, options.permission);
+    const credentials = await requireUserPermission(
+      options,
+      req,
+      options.permission,
+    );
     const status: PluginStatus = {
       pluginId: options.pluginId,
       checkedAt: new Date().toISOString(),
-      dependencies: await options.checks(),
+      dependencies: await options.checks(credentials),
     };
     res.json(status);
   });

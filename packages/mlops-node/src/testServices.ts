@@ -30,3 +30,19 @@ export async function closedPortUrl(): Promise<string> {
   await new Promise(resolve => server.close(resolve));
   return `http://127.0.0.1:${port}`;
 }
+
+/**
+ * The admin account of the test MLflow server (`make test` runs it with its basic-auth app):
+ * MLOPS_TEST_MLFLOW_USERNAME and MLOPS_TEST_MLFLOW_PASSWORD.
+ *
+ * @public
+ */
+export function requireTestMlflowCredentials(): {
+  username: string;
+  password: string;
+} {
+  return {
+    username: requireTestService('MLOPS_TEST_MLFLOW_USERNAME'),
+    password: requireTestService('MLOPS_TEST_MLFLOW_PASSWORD'),
+  };
+}

@@ -7,3 +7,4 @@
 export * from './status';
 export * from './ownership';
 export * from './MlopsApiClient';
+export * from './text';
