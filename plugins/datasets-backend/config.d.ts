@@ -33,12 +33,40 @@ export interface Config {
       uploadTempDir?: string;
       /** Largest accepted upload in bytes; default 1 GiB. */
       maxUploadBytes?: number;
+      /** Signed download URLs of a local object store, which Ray jobs fetch their files from. */
+      downloads?: {
+        /**
+         * HMAC key of the URLs, at least 32 characters; the same for every backend instance so
+         * that URLs outlive a restart. Default: a random key per start.
+         * @visibility secret
+         */
+        signingKey?: string;
+      };
       /** Resumable uploads of large files in parts (upload sessions). */
       uploadSessions?: {
         /** Size of each part but the last, in bytes; default 8 MiB, at least 5 MiB (S3's minimum). */
         partSizeBytes?: number;
         /** Sessions without a new part for this many hours are removed with their parts; default 24. */
         staleAfterHours?: number;
+        /**
+         * Most upload sessions under way at once on the datasets of one team (owner); more are
+         * refused with 429. Default 4.
+         */
+        maxOpenPerTeam?: number;
+        /**
+         * Most bytes the sessions under way on one team's datasets may declare together; more are
+         * refused with 429. Default 4 GiB, or maxUploadBytes when that is larger.
+         */
+        maxReservedBytesPerTeam?: number;
+      };
+      /** Largest image (PNG or JPEG) accepted in a dataset; larger ones are refused with 400. */
+      images?: {
+        /** Most pixels (width x height) of one image; default 50,000,000. */
+        maxPixels?: number;
+        /** Widest image in pixels; default 16,384. */
+        maxWidth?: number;
+        /** Tallest image in pixels; default 16,384. */
+        maxHeight?: number;
       };
       /** Zip uploads: largest total uncompressed size in bytes (default 4 GiB) and compression ratio (default 100). */
       zip?: {
@@ -54,8 +82,9 @@ export interface Config {
          */
         encryptionKey?: string;
         /**
-         * Allow endpoints that resolve to loopback, private or link-local addresses; default
-         * false, so that users cannot point the backend at internal services.
+         * Allow endpoints that resolve to any address (no address check); default false, so that
+         * users cannot point the backend at internal services. Prefer allow-listing the addresses
+         * needed in mlops.network.allowedEndpoints, shared with external Ray clusters.
          */
         allowPrivateEndpoints?: boolean;
       };

@@ -16,6 +16,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { pngDeclaring, testJpeg } from './formats/testImages';
 import { makeZip } from './formats/testZip';
 import { LocalDirectoryObjectStore, S3ObjectStore } from './objectStore';
 import { datasetsPlugin } from './plugin';
@@ -228,44 +229,103 @@ describe('dataset versions', () => {
     expect(missing.status).toBe(404);
   });
 
-  it('registers the objects under an existing prefix', async () => {
+  it("registers the objects under an existing prefix in the dataset's folder", async () => {
     const { server, store } = await startBackend();
-    await store.put('raw/iris/part-1.csv', Buffer.from(CSV));
-    await store.put('raw/iris/part-2.csv', Buffer.from('a,b\n1,2\n'));
-    await store.put('raw/other.csv', Buffer.from('x\n'));
     const dataset = await createDataset(server, 'iris');
+    const raw = `datasets/${dataset.id}/raw`;
+    await store.put(`${raw}/iris/part-1.csv`, Buffer.from(CSV));
+    await store.put(`${raw}/iris/part-2.csv`, Buffer.from('a,b\n1,2\n'));
+    await store.put(`${raw}/other.csv`, Buffer.from('x\n'));
 
     const res = await request(server)
       .post(`/api/datasets/datasets/${dataset.id}/versions`)
-      .send({ prefix: 'raw/iris/' })
+      .send({ prefix: `${raw}/iris/` })
       .expect(201);
     expect(res.body.files).toEqual([
       {
         path: 'part-1.csv',
-        key: 'raw/iris/part-1.csv',
+        key: `${raw}/iris/part-1.csv`,
         size: CSV.length,
         sha256: sha256(CSV),
       },
       {
         path: 'part-2.csv',
-        key: 'raw/iris/part-2.csv',
+        key: `${raw}/iris/part-2.csv`,
         size: 8,
         sha256: sha256('a,b\n1,2\n'),
       },
     ]);
-    expect(res.body.message).toBe('register prefix raw/iris/');
+    expect(res.body.message).toBe(`register prefix ${raw}/iris/`);
 
     for (const [prefix, message] of [
-      ['raw/none/', "There is no object under 'raw/none/'"],
+      [`${raw}/none/`, `There is no object under '${raw}/none/'`],
       ['../etc/', "'.' and '..' segments are not allowed"],
-      ['raw/iris', "it must name a folder, ending with '/'"],
+      [`${raw}/iris`, "it must name a folder, ending with '/'"],
+      ['raw/', "only objects in this dataset's own folder"],
     ]) {
       const bad = await request(server)
         .post(`/api/datasets/datasets/${dataset.id}/versions`)
         .send({ prefix });
       expect(bad.status).toBe(400);
       expect(bad.body.error.message).toContain(message);
+      expect(bad.body.error.message).not.toContain(tmp);
     }
+  });
+
+  it('refuses descriptions with control characters or over the length limit', async () => {
+    const { server } = await startBackend();
+    const cases: [string, string][] = [
+      ['\u001b[31mred\u001b[0m', 'control character U+001B at position 1'],
+      ['digits \u202Etxt.exe', 'bidirectional control character U+202E'],
+      ['a\u2066b', 'bidirectional control character U+2066'],
+      ['bell\u0007', 'control character U+0007'],
+      ['c1 \u009b31m', 'control character U+009B'],
+      ['x'.repeat(4001), 'more than the limit of 4000'],
+    ];
+    for (const [description, problem] of cases) {
+      const res = await request(server)
+        .post('/api/datasets/datasets')
+        .send({ name: 'd', description });
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toContain(problem);
+    }
+    await request(server)
+      .get('/api/datasets/datasets')
+      .expect(200, { items: [] });
+    // Line breaks and tabs are text.
+    const multiline = await request(server)
+      .post('/api/datasets/datasets')
+      .send({ name: 'd', description: 'Digits.\n\tScanned in 1998.' });
+    expect(multiline.status).toBe(201);
+  });
+
+  it('applies the configured image limits', async () => {
+    const { server } = await startBackend({
+      datasets: { images: { maxPixels: 100, maxWidth: 50, maxHeight: 20 } },
+    });
+    const dataset = await createDataset(server);
+    for (const [width, height, problem] of [
+      [11, 10, '110 pixels, more than the limit of 100 pixels per image'],
+      [51, 1, 'wider than the limit of 50 pixels'],
+      [1, 21, 'taller than the limit of 20 pixels'],
+    ] as const) {
+      const res = await upload(
+        server,
+        dataset.id,
+        'images/0/a.png',
+        pngDeclaring(width, height),
+      );
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toBe(
+        `Image 'a.png' is ${width}x${height} pixels: ${problem}`,
+      );
+    }
+    await upload(
+      server,
+      dataset.id,
+      'images/0/a.png',
+      pngDeclaring(10, 10),
+    ).expect(201);
   });
 
   it('unpacks a zip archive into the files of a version', async () => {
@@ -421,6 +481,99 @@ describe('dataset versions', () => {
         400,
         "Image 'a.png' is not a PNG file",
       ],
+      [
+        'a PNG declaring 2^31 x 2^31 pixels',
+        'images/0/huge.png',
+        pngDeclaring(2 ** 31, 2 ** 31),
+        400,
+        "Image 'huge.png' is 2147483648x2147483648 pixels: wider than the limit of 16384 pixels",
+      ],
+      [
+        'a 50,000 x 50,000 PNG',
+        'images/0/wide.png',
+        pngDeclaring(50_000, 50_000),
+        400,
+        "Image 'wide.png' is 50000x50000 pixels: wider than the limit of 16384 pixels",
+      ],
+      [
+        'a PNG over the pixel limit',
+        'images/0/many.png',
+        pngDeclaring(10_000, 10_000),
+        400,
+        "Image 'many.png' is 10000x10000 pixels: 100000000 pixels, more than the limit of 50000000 pixels per image",
+      ],
+      [
+        'a 1 x 50,000 JPEG',
+        'images/0/tall.jpg',
+        testJpeg(1, 50_000),
+        400,
+        "Image 'tall.jpg' is 1x50000 pixels: taller than the limit of 16384 pixels",
+      ],
+      [
+        'a zip holding an image over the limits',
+        'pets.zip',
+        makeZip([
+          { name: 'cats/1.png', content: pngDeclaring(1, 1) },
+          { name: 'dogs/1.png', content: pngDeclaring(20_000, 20_000) },
+        ]),
+        400,
+        "Image '1.png' is 20000x20000 pixels: wider than the limit of 16384 pixels",
+      ],
+      [
+        'an IDX file with 0 images',
+        'empty-images-idx3-ubyte',
+        idx(0x08, [0, 28, 28], Buffer.alloc(0)),
+        400,
+        "IDX file 'empty-images-idx3-ubyte': it holds 0 items; an IDX file needs at least 1",
+      ],
+      [
+        'an IDX file with an empty dimension',
+        'flat-idx3-ubyte',
+        idx(0x08, [5, 0, 28], Buffer.alloc(0)),
+        400,
+        "IDX file 'flat-idx3-ubyte': dimension 2 of 5x0x28 is 0",
+      ],
+      [
+        'a 10,000-character path',
+        `${'a'.repeat(9996)}.csv`,
+        CSV,
+        400,
+        `Invalid object key '${'a'.repeat(
+          100,
+        )}…' (10000 characters): it is 10000 bytes long, more than the limit of 1024`,
+      ],
+      [
+        'a file name over 255 bytes',
+        `data/${'é'.repeat(130)}.csv`,
+        CSV,
+        400,
+        'is 264 bytes long, more than the limit of 255 for one folder or file name',
+      ],
+      [
+        'a path with a bidirectional override',
+        'report\u202Evsc.csv',
+        CSV,
+        400,
+        'it contains a bidirectional control character U+202E at position 7',
+      ],
+      [
+        'a path with an ANSI escape',
+        '\u001b[2Jclear.csv',
+        CSV,
+        400,
+        'it contains a control character U+001B at position 1',
+      ],
+      [
+        'a zip entry with a name over 255 bytes',
+        'long.zip',
+        makeZip([
+          { name: `${'b'.repeat(300)}.csv`, content: Buffer.from(CSV) },
+        ]),
+        400,
+        `Zip archive 'long.zip': entry '${'b'.repeat(
+          100,
+        )}…' (304 characters): the name`,
+      ],
     ];
 
     it.each(cases)('%s', async (_what, path, body, status, message) => {
@@ -493,8 +646,8 @@ describe('dataset versions', () => {
         .status,
     ).toBe(404);
     const denied = await upload(server, id, 'a.csv', CSV);
-    expect(denied.status).toBe(403);
-    expect(denied.body.error.message).toContain('datasets.dataset.update');
+    expect(denied.status).toBe(404);
+    expect(denied.body.error.message).toBe(`No dataset with id '${id}'`);
     const anonymous = await request(server)
       .get(`/api/datasets/datasets/${id}`)
       .set('Authorization', 'Bearer mock-none-token');

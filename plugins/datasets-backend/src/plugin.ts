@@ -4,9 +4,16 @@ import {
 } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { datasetsPermissions } from '@internal/backstage-plugin-datasets-common';
+import { EndpointGuard } from '@internal/mlops-node';
 import { DatabaseDatasetStore } from './database';
+import { DEFAULT_IMAGE_LIMITS, ImageLimits } from './formats/image';
 import { DEFAULT_ZIP_LIMITS, ZipLimits } from './formats/zip';
-import { createObjectStore } from './objectStore';
+import {
+  createDownloadRouter,
+  DOWNLOADS_PATH,
+  DownloadSigner,
+} from './downloads';
+import { createObjectStore, LocalDirectoryObjectStore } from './objectStore';
 import { datasetOwnerRule, datasetResourceRef } from './permissionRules';
 import { ConnectionStore } from './connections/ConnectionStore';
 import { SecretBox } from './connections/SecretBox';
@@ -30,6 +37,18 @@ function zipLimits(config: Config): ZipLimits {
   };
 }
 
+function imageLimits(config: Config): ImageLimits {
+  const images = config.getOptionalConfig('mlops.datasets.images');
+  return {
+    maxPixels:
+      images?.getOptionalNumber('maxPixels') ?? DEFAULT_IMAGE_LIMITS.maxPixels,
+    maxWidth:
+      images?.getOptionalNumber('maxWidth') ?? DEFAULT_IMAGE_LIMITS.maxWidth,
+    maxHeight:
+      images?.getOptionalNumber('maxHeight') ?? DEFAULT_IMAGE_LIMITS.maxHeight,
+  };
+}
+
 /**
  * The datasets backend plugin: datasets, their versions and the object store holding their files.
  *
@@ -42,6 +61,7 @@ export const datasetsPlugin = createBackendPlugin({
       deps: {
         config: coreServices.rootConfig,
         database: coreServices.database,
+        discovery: coreServices.discovery,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         logger: coreServices.logger,
@@ -53,6 +73,7 @@ export const datasetsPlugin = createBackendPlugin({
       async init({
         config,
         database,
+        discovery,
         httpAuth,
         httpRouter,
         logger,
@@ -69,6 +90,18 @@ export const datasetsPlugin = createBackendPlugin({
           getResources: ids => datasets.getByIds(ids),
         });
         const objectStore = createObjectStore(config);
+        if (objectStore instanceof LocalDirectoryObjectStore) {
+          const signer = new DownloadSigner(
+            () => discovery.getBaseUrl('datasets'),
+            config.getOptionalString('mlops.datasets.downloads.signingKey'),
+          );
+          objectStore.signDownloadsWith(signer);
+          httpRouter.addAuthPolicy({
+            path: DOWNLOADS_PATH,
+            allow: 'unauthenticated',
+          });
+          httpRouter.use(createDownloadRouter({ signer, objectStore }));
+        }
         const maxUploadBytes =
           config.getOptionalNumber('mlops.datasets.maxUploadBytes') ??
           DEFAULT_MAX_UPLOAD_BYTES;
@@ -79,6 +112,7 @@ export const datasetsPlugin = createBackendPlugin({
             objectStore,
             maxUploadBytes,
             zipLimits: zipLimits(config),
+            imageLimits: imageLimits(config),
             tempDir: config.getOptionalString('mlops.datasets.uploadTempDir'),
           });
         const uploadSessions =
@@ -98,14 +132,16 @@ export const datasetsPlugin = createBackendPlugin({
         );
         const encryptionKey =
           connectionsConfig?.getOptionalString('encryptionKey');
-        const allowPrivateEndpoints =
-          connectionsConfig?.getOptionalBoolean('allowPrivateEndpoints') ??
-          false;
+        const endpointGuard = EndpointGuard.fromConfig(config, {
+          allowAny: connectionsConfig?.getOptionalBoolean(
+            'allowPrivateEndpoints',
+          ),
+        });
         const connections = encryptionKey
           ? new ConnectionStore(
               datasets.knex,
               new SecretBox(encryptionKey),
-              allowPrivateEndpoints,
+              endpointGuard,
             )
           : undefined;
         if (
@@ -134,7 +170,8 @@ export const datasetsPlugin = createBackendPlugin({
             files,
             uploadSessions,
             connections,
-            allowPrivateEndpoints,
+            endpointGuard,
+            logger,
           }),
         );
       },

@@ -1,16 +1,12 @@
 import {
   BackstageCredentials,
   HttpAuthService,
+  LoggerService,
   PermissionsRegistryService,
   PermissionsService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
-import {
-  InputError,
-  NotAllowedError,
-  NotFoundError,
-  serializeError,
-} from '@backstage/errors';
+import { InputError, NotFoundError, serializeError } from '@backstage/errors';
 import { ResourcePermission } from '@backstage/plugin-permission-common';
 import {
   CreateDatasetRequest,
@@ -21,20 +17,25 @@ import {
   datasetsStatusReadPermission,
   datasetUpdatePermission,
 } from '@internal/backstage-plugin-datasets-common';
+import { unsafeCharacterIn } from '@internal/backstage-plugin-mlops-common';
 import {
   addStatusRoute,
+  authorizeResource,
   checkDatabase,
+  EndpointGuard,
   filterAuthorized,
+  requirePermission,
+  resolveOwner,
 } from '@internal/mlops-node';
 import express from 'express';
+import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import Router from 'express-promise-router';
 import { DatabaseDatasetStore } from './database';
-import { EXTRA_ERROR_STATUS } from './formats/errors';
+import { EXTRA_ERROR_STATUS, isSystemError } from './formats/errors';
 import { FileInsights, findFile } from './formats/fileInsights';
-import { ObjectStore } from './objectStore';
+import { ObjectStore, quoteKey, validateObjectPrefix } from './objectStore';
 import { datasetResourceRef } from './permissionRules';
-import { requirePermission, resolveOwner } from './authorization';
 import { addConnectionRoutes } from './connections/connectionRoutes';
 import { ConnectionStore } from './connections/ConnectionStore';
 import { checkObjectStore } from './status';
@@ -43,6 +44,7 @@ import { locateVersionFiles } from './versions/fileLocations';
 import { addUploadSessionRoutes, UploadSessions } from './uploads';
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/;
+const MAX_DESCRIPTION_LENGTH = 4000;
 const DOWNLOAD_URL_SECONDS = 15 * 60;
 
 function parseCreateRequest(body: unknown): CreateDatasetRequest {
@@ -57,6 +59,18 @@ function parseCreateRequest(body: unknown): CreateDatasetRequest {
   for (const field of ['owner', 'description'] as const) {
     if (input[field] !== undefined && typeof input[field] !== 'string') {
       throw new InputError(`${field} must be a string`);
+    }
+  }
+  const description = input.description as string | undefined;
+  if (description !== undefined) {
+    if (description.length > MAX_DESCRIPTION_LENGTH) {
+      throw new InputError(
+        `description is ${description.length} characters long, more than the limit of ${MAX_DESCRIPTION_LENGTH}`,
+      );
+    }
+    const unsafe = unsafeCharacterIn(description, { multiline: true });
+    if (unsafe) {
+      throw new InputError(`description must not contain a ${unsafe}`);
     }
   }
   return {
@@ -76,7 +90,8 @@ export async function createRouter(deps: {
   files?: DatasetFiles;
   uploadSessions?: UploadSessions;
   connections?: ConnectionStore;
-  allowPrivateEndpoints?: boolean;
+  endpointGuard?: EndpointGuard;
+  logger?: LoggerService;
 }): Promise<express.Router> {
   const { httpAuth, userInfo, permissions, permissionsRegistry, datasets } =
     deps;
@@ -104,40 +119,37 @@ export async function createRouter(deps: {
     return { objectStore: deps.objectStore, files: deps.files };
   }
 
-  /** The dataset, if the caller may use it under `permission`; 404 when they may not see it. */
+  /**
+   * The dataset, if the caller may use it under `permission`: 404 without its name when they may
+   * not read it, 403 when they may read it but not do this.
+   */
   async function authorizedDataset(
     credentials: BackstageCredentials,
     id: string,
-    permission: ResourcePermission,
+    permission: ResourcePermission = datasetReadPermission,
   ): Promise<Dataset> {
-    const dataset = await datasets.get(id);
-    const allowed = await filterAuthorized({
+    const [dataset] = await datasets.getByIds([id]);
+    return authorizeResource({
       permissions,
       credentials,
-      permission,
       ruleset,
-      items: [dataset],
+      readPermission: datasetReadPermission,
+      permission,
+      resource: dataset,
+      notFound: `dataset with id ${quoteKey(id)}`,
+      describe: d => `dataset '${d.name}'`,
     });
-    if (allowed.length === 0) {
-      if (permission === datasetReadPermission) {
-        throw new NotFoundError(`No dataset with id '${id}'`);
-      }
-      throw new NotAllowedError(
-        `You are not allowed to ${permission.name} on dataset '${dataset.name}'`,
-      );
-    }
-    return dataset;
   }
 
   /** The signed-in caller, the dataset they may change, and the files service. */
   async function datasetForUpdate(req: express.Request) {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const { files } = requireStore();
     const dataset = await authorizedDataset(
       credentials,
       req.params.id,
       datasetUpdatePermission,
     );
+    const { files } = requireStore();
     return { credentials, files, dataset };
   }
 
@@ -178,24 +190,14 @@ export async function createRouter(deps: {
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    res.json(
-      await authorizedDataset(
-        credentials,
-        req.params.id,
-        datasetReadPermission,
-      ),
-    );
+    res.json(await authorizedDataset(credentials, req.params.id));
   });
 
   router.get('/datasets/:id/versions', async (req, res) => {
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    const dataset = await authorizedDataset(
-      credentials,
-      req.params.id,
-      datasetReadPermission,
-    );
+    const dataset = await authorizedDataset(credentials, req.params.id);
     res.json({ items: await datasets.listVersions(dataset.id) });
   });
 
@@ -220,11 +222,7 @@ export async function createRouter(deps: {
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    const dataset = await authorizedDataset(
-      credentials,
-      req.params.id,
-      datasetReadPermission,
-    );
+    const dataset = await authorizedDataset(credentials, req.params.id);
     res.json(await datasets.getVersion(dataset.id, req.params.version));
   });
 
@@ -232,12 +230,8 @@ export async function createRouter(deps: {
   // are for backend services only.
   router.get('/datasets/:id/versions/:version/files', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['service'] });
+    const dataset = await authorizedDataset(credentials, req.params.id);
     const { objectStore } = requireStore();
-    const dataset = await authorizedDataset(
-      credentials,
-      req.params.id,
-      datasetReadPermission,
-    );
     const version = await datasets.getVersion(dataset.id, req.params.version);
     res.json(await locateVersionFiles(objectStore, version));
   });
@@ -270,12 +264,8 @@ export async function createRouter(deps: {
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
+    const dataset = await authorizedDataset(credentials, req.params.id);
     const { objectStore } = requireStore();
-    const dataset = await authorizedDataset(
-      credentials,
-      req.params.id,
-      datasetReadPermission,
-    );
     const version = await datasets.getVersion(dataset.id, req.params.version);
     return {
       objectStore,
@@ -290,7 +280,7 @@ export async function createRouter(deps: {
     permissions,
     ruleset,
     connections: deps.connections,
-    allowPrivateEndpoints: deps.allowPrivateEndpoints ?? false,
+    endpointGuard: deps.endpointGuard ?? new EndpointGuard(),
   });
 
   router.post('/datasets/:id/imports', express.json(), async (req, res) => {
@@ -304,6 +294,7 @@ export async function createRouter(deps: {
         "connectionId and prefix (a folder ending with '/', or '' for everything) are required",
       );
     }
+    validateObjectPrefix(prefix);
     const connection = await connectionAccess.authorized(
       credentials,
       connectionId,
@@ -348,7 +339,8 @@ export async function createRouter(deps: {
     await pipeline(await objectStore.get(file.key), res);
   });
 
-  // 413 and 415, which Backstage's error handler would turn into 500.
+  // 413, 415 and 429, which Backstage's error handler would turn into 500; and failures of the
+  // file system, whose messages name server paths.
   router.use(
     (
       error: Error,
@@ -356,8 +348,21 @@ export async function createRouter(deps: {
       res: express.Response,
       next: express.NextFunction,
     ) => {
-      const statusCode = EXTRA_ERROR_STATUS[error.name];
-      if (!statusCode || res.headersSent) {
+      if (res.headersSent) {
+        next(error);
+        return;
+      }
+      let statusCode = EXTRA_ERROR_STATUS[error.name];
+      let shown = error;
+      if (!statusCode && isSystemError(error)) {
+        const logId = randomBytes(10).toString('hex');
+        deps.logger?.error(`Request failed, logId=${logId}`, error);
+        statusCode = 500;
+        shown = new Error(
+          `The datasets backend could not read or write its files (${error.code}); logId=${logId}`,
+        );
+      }
+      if (!statusCode) {
         next(error);
         return;
       }
@@ -366,7 +371,7 @@ export async function createRouter(deps: {
         res.setHeader('Connection', 'close');
       }
       res.status(statusCode).json({
-        error: serializeError(error),
+        error: serializeError(shown),
         request: { method: req.method, url: req.originalUrl },
         response: { statusCode },
       });

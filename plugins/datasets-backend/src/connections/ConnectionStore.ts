@@ -1,9 +1,9 @@
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import { DatasetConnection } from '@internal/backstage-plugin-datasets-common';
+import { EndpointGuard } from '@internal/mlops-node';
 import { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import { S3ObjectStore } from '../objectStore';
-import { guardedLookup } from './endpointPolicy';
 import { SecretBox } from './SecretBox';
 
 type ConnectionRow = {
@@ -45,7 +45,7 @@ export class ConnectionStore {
   constructor(
     private readonly knex: Knex,
     private readonly secrets: SecretBox,
-    private readonly allowPrivateEndpoints: boolean,
+    private readonly endpointGuard: EndpointGuard,
   ) {}
 
   async list(): Promise<DatasetConnection[]> {
@@ -113,7 +113,7 @@ export class ConnectionStore {
       forcePathStyle: input.forcePathStyle,
       accessKeyId: input.accessKeyId,
       secretAccessKey: input.secretAccessKey,
-      ...(!this.allowPrivateEndpoints && { lookup: guardedLookup() }),
+      lookup: this.endpointGuard.lookup('S3 endpoint'),
     });
   }
 

@@ -19,12 +19,15 @@ import {
   datasetConnectionDeletePermission,
   datasetConnectionUsePermission,
 } from '@internal/backstage-plugin-datasets-common';
-import { filterAuthorized, OwnerQuery } from '@internal/mlops-node';
+import {
+  EndpointGuard,
+  filterAuthorized,
+  OwnerQuery,
+} from '@internal/mlops-node';
 import express from 'express';
 import { validateObjectPrefix } from '../objectStore';
-import { requirePermission, resolveOwner } from '../authorization';
+import { requirePermission, resolveOwner } from '@internal/mlops-node';
 import { ConnectionStore } from './ConnectionStore';
-import { checkEndpoint } from './endpointPolicy';
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -109,7 +112,7 @@ export function addConnectionRoutes(
     permissions: PermissionsService;
     ruleset: PermissionRuleset<any, OwnerQuery>;
     connections?: ConnectionStore;
-    allowPrivateEndpoints: boolean;
+    endpointGuard: EndpointGuard;
   },
 ): ConnectionAccess {
   const { httpAuth, userInfo, permissions } = deps;
@@ -165,7 +168,7 @@ export function addConnectionRoutes(
       request.owner,
       'connection',
     );
-    await checkEndpoint(request.endpoint, deps.allowPrivateEndpoints);
+    await deps.endpointGuard.check(request.endpoint, 'S3 endpoint');
     const input = {
       ...request,
       owner,

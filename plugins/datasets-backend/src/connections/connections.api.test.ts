@@ -40,6 +40,7 @@ afterEach(() => rmSync(tmp, { recursive: true, force: true }));
 async function startBackend(
   connections?: object,
   permissions?: ServiceFactory,
+  allowedEndpoints?: string[],
 ) {
   const knex = await databases.init('SQLITE_3');
   const { server } = await startTestBackend({
@@ -50,6 +51,7 @@ async function startBackend(
       mockServices.rootConfig.factory({
         data: {
           mlops: {
+            ...(allowedEndpoints && { network: { allowedEndpoints } }),
             datasets: {
               objectStore: { type: 'local', root: join(tmp, 'store') },
               samples: { enabled: false },
@@ -94,17 +96,35 @@ describe('S3 connections', () => {
     );
   });
 
-  it('refuse endpoints on loopback unless the config allows them', async () => {
-    const { server, knex } = await startBackend(enabled(false));
-    const res = await request(server)
-      .post('/api/datasets/connections')
-      .send(connection({ endpoint: 'http://127.0.0.1:9000' }));
-    expect(res.status).toBe(400);
-    expect(res.body.error.message).toBe(
-      "Refused: the S3 endpoint host '127.0.0.1' resolves to the loopback address 127.0.0.1, which connections may not use (mlops.datasets.connections.allowPrivateEndpoints)",
-    );
-    expect(await knex('dataset_connections')).toEqual([]);
-  });
+  it.each([
+    ['http://127.0.0.1:9000', '127.0.0.1', 'loopback', '127.0.0.1'],
+    ['http://2130706433:9000', '127.0.0.1', 'loopback', '127.0.0.1'],
+    [
+      'http://[::ffff:127.0.0.1]:9000',
+      '::ffff:7f00:1',
+      'loopback',
+      '::ffff:7f00:1',
+    ],
+    [
+      'http://169.254.169.254',
+      '169.254.169.254',
+      'link-local',
+      '169.254.169.254',
+    ],
+  ])(
+    'refuse the endpoint %s unless the config allows it',
+    async (endpoint, host, kind, address) => {
+      const { server, knex } = await startBackend(enabled(false));
+      const res = await request(server)
+        .post('/api/datasets/connections')
+        .send(connection({ endpoint }));
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toBe(
+        `Refused: the S3 endpoint host '${host}' resolves to the ${kind} address ${address}, which the portal does not connect to unless an administrator allows it in mlops.network.allowedEndpoints`,
+      );
+      expect(await knex('dataset_connections')).toEqual([]);
+    },
+  );
 
   it("hide another team's connections and refuse imports from them", async () => {
     const onlyTeamB = mockServices.permissions.mock({
@@ -235,6 +255,29 @@ describeS3('S3 connections to a real S3 server', () => {
     await request(server)
       .delete(`/api/datasets/connections/${res.body.id}`)
       .expect(404);
+  });
+
+  it('accept a loopback endpoint that the shared allow-list names (mlops.network.allowedEndpoints)', async () => {
+    const { server } = await startBackend(enabled(false), undefined, [
+      '127.0.0.1/32',
+    ]);
+    await request(server)
+      .post('/api/datasets/connections')
+      .send(connection({ bucket, endpoint: s3Url }))
+      .expect(201);
+    const outside = await request(server)
+      .post('/api/datasets/connections')
+      .send(
+        connection({
+          bucket,
+          name: 'meta',
+          endpoint: 'http://169.254.169.254',
+        }),
+      );
+    expect(outside.status).toBe(400);
+    expect(outside.body.error.message).toContain(
+      'resolves to the link-local address 169.254.169.254',
+    );
   });
 
   it('says why a connection does not work', async () => {

@@ -14,7 +14,17 @@ export class UnsupportedMediaTypeError extends CustomErrorBase {
 export const EXTRA_ERROR_STATUS: Record<string, number> = {
   PayloadTooLargeError: 413,
   UnsupportedMediaTypeError: 415,
+  TooManyRequestsError: 429,
 };
+
+/**
+ * Whether `error` is one of Node's system errors (ENOENT, ENOSPC, ENAMETOOLONG, ...), whose
+ * message names a path on the server.
+ */
+export function isSystemError(error: unknown): error is NodeJS.ErrnoException {
+  const e = error as NodeJS.ErrnoException | undefined;
+  return typeof e?.syscall === 'string' && typeof e?.code === 'string';
+}
 
 /**
  * Checks that a file (or an array in one) holds exactly the data its header declares: `declared`

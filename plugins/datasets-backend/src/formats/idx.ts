@@ -84,6 +84,17 @@ export function parseIdxHeader(
   const dimensions = Array.from({ length: ndim }, (_, i) =>
     head.readUInt32BE(4 + 4 * i),
   );
+  if (dimensions[0] === 0) {
+    throw problem('it holds 0 items; an IDX file needs at least 1');
+  }
+  const empty = dimensions.indexOf(0);
+  if (empty > 0) {
+    throw problem(
+      `dimension ${empty + 1} of ${dimensions.join(
+        'x',
+      )} is 0; every item needs at least 1 value`,
+    );
+  }
   const dataBytes = dimensions.reduce((a, b) => a * b, 1) * type.bytes;
   if (size !== undefined) {
     checkDataLength(

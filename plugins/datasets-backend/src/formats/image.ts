@@ -9,6 +9,20 @@ export const IMAGE_NAME = /\.(png|jpe?g)$/i;
 /** Width and height sit in the first bytes of a PNG; a JPEG's frame header may follow EXIF data. */
 export const IMAGE_HEADER_MAX_BYTES = 256 * 1024;
 
+/** Largest image accepted in a dataset; training decodes every image whole into memory. */
+export type ImageLimits = {
+  /** Most pixels (width × height) of one image. */
+  maxPixels: number;
+  maxWidth: number;
+  maxHeight: number;
+};
+
+export const DEFAULT_IMAGE_LIMITS: ImageLimits = {
+  maxPixels: 50_000_000,
+  maxWidth: 16_384,
+  maxHeight: 16_384,
+};
+
 export type ImageInfo = {
   format: 'png' | 'jpeg';
   width: number;
@@ -153,4 +167,27 @@ export function imageInfo(
   return isPng
     ? checkPng(bytes, problem, headerOnly)
     : checkJpeg(bytes, problem, headerOnly);
+}
+
+/** 400 naming the image and the limit when the image is larger than `limits` allow. */
+export function checkImageSize(
+  name: string,
+  { width, height }: ImageInfo,
+  limits: ImageLimits,
+) {
+  const problem = (m: string) =>
+    new InputError(`Image '${name}' is ${width}x${height} pixels: ${m}`);
+  if (width > limits.maxWidth) {
+    throw problem(`wider than the limit of ${limits.maxWidth} pixels`);
+  }
+  if (height > limits.maxHeight) {
+    throw problem(`taller than the limit of ${limits.maxHeight} pixels`);
+  }
+  if (width * height > limits.maxPixels) {
+    throw problem(
+      `${width * height} pixels, more than the limit of ${
+        limits.maxPixels
+      } pixels per image`,
+    );
+  }
 }

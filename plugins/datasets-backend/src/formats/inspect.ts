@@ -4,7 +4,13 @@ import { open, readFile } from 'node:fs/promises';
 import { UnsupportedMediaTypeError } from './errors';
 import { IDX_HEADER_MAX_BYTES, looksLikeIdx, parseIdxHeader } from './idx';
 import { readCsv } from './csv';
-import { IMAGE_NAME, imageInfo } from './image';
+import {
+  checkImageSize,
+  DEFAULT_IMAGE_LIMITS,
+  IMAGE_NAME,
+  imageInfo,
+  ImageLimits,
+} from './image';
 import { NpzFile } from './npz';
 import { checkParquetData, PARQUET_MAGIC, withParquet } from './parquet';
 
@@ -58,6 +64,7 @@ export async function validateFile(
   path: string,
   name: string,
   size: number,
+  imageLimits: ImageLimits = DEFAULT_IMAGE_LIMITS,
 ): Promise<FileKind> {
   const head = await readHead(path, IDX_HEADER_MAX_BYTES);
   const kind = detectKind(name, head);
@@ -71,7 +78,7 @@ export async function validateFile(
         `Image '${name}' is ${size} bytes, more than the limit of ${MAX_IMAGE_BYTES} for one image`,
       );
     }
-    imageInfo(name, await readFile(path));
+    checkImageSize(name, imageInfo(name, await readFile(path)), imageLimits);
   } else if (kind === 'parquet') {
     await withParquet(path, name, table => checkParquetData(name, table));
   } else if (kind === 'npz') {

@@ -1,3 +1,4 @@
+import { crc32 } from 'node:zlib';
 import { encodePng } from './png';
 
 /** For tests: a w×h RGB PNG filled with one colour. */
@@ -37,4 +38,17 @@ export function testJpeg(width = 5, height = 7): Buffer {
     Buffer.from([0x12, 0x34, 0x56, 0xff, 0x00, 0x78]),
     Buffer.from([0xff, 0xd9]),
   ]);
+}
+
+/**
+ * For tests: a well-formed PNG (a 1×1 image's data) whose header declares `width`×`height`, as
+ * an attacker's file would to make a reader allocate that many pixels.
+ */
+export function pngDeclaring(width: number, height: number): Buffer {
+  const png = Buffer.from(testPng(1, 1));
+  png.writeUInt32BE(width, 16);
+  png.writeUInt32BE(height, 20);
+  // The IHDR chunk's CRC covers its type and data (bytes 12 to 29).
+  png.writeUInt32BE(crc32(png.subarray(12, 29)), 29);
+  return png;
 }

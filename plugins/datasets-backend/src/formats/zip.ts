@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import yauzl, { Entry, ZipFile } from 'yauzl';
 import { validateObjectKey } from '../objectStore';
+import { isSystemError } from './errors';
 import { checkImageFolders } from './imageFolder';
 
 export type ZipLimits = {
@@ -155,10 +156,12 @@ export async function extractZip(
       try {
         await pipeline(await entryStream(zip, entry), createWriteStream(file));
       } catch (error) {
+        // A failed write names the temporary folder: say only what failed.
+        const reason = isSystemError(error)
+          ? `${error.code} while writing it`
+          : (error as Error).message;
         throw problem(
-          `entry '${entry.fileName}' cannot be unpacked: ${
-            (error as Error).message
-          }`,
+          `entry '${entry.fileName}' cannot be unpacked: ${reason}`,
         );
       }
       extracted.push({

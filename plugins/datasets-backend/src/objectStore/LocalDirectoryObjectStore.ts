@@ -31,6 +31,15 @@ function isMissing(error: unknown) {
 }
 
 /**
+ * Makes download URLs of a local store's objects (the datasets backend's signed URLs).
+ *
+ * @public
+ */
+export interface DownloadUrlSigner {
+  url(key: string, expiresInSeconds: number): Promise<string>;
+}
+
+/**
  * Object store in a folder of the backend's machine: the embedded default. The folder is created
  * on the first write.
  *
@@ -38,6 +47,7 @@ function isMissing(error: unknown) {
  */
 export class LocalDirectoryObjectStore implements ObjectStore {
   readonly location: string;
+  private signer?: DownloadUrlSigner;
 
   /** `root` may be relative to the backend's working directory. */
   constructor(root: string) {
@@ -179,10 +189,31 @@ export class LocalDirectoryObjectStore implements ObjectStore {
     }
   }
 
-  /** A folder has no URLs: callers stream the object through the backend instead. */
+  /**
+   * Lets {@link LocalDirectoryObjectStore.signedUrl} make URLs: the datasets backend's, signed
+   * (src/downloads).
+   */
+  signDownloadsWith(signer: DownloadUrlSigner): void {
+    this.signer = signer;
+  }
+
+  /** A folder has no URLs of its own: users' downloads stream through the backend. */
   async downloadUrl(key: string): Promise<undefined> {
     this.pathOf(key);
     return undefined;
+  }
+
+  /**
+   * A URL from which whoever holds it downloads the object for `expiresInSeconds`, served by
+   * the datasets backend: how Ray jobs, which cannot read this folder, get their files.
+   * Undefined without a signer.
+   */
+  async signedUrl(
+    key: string,
+    expiresInSeconds: number,
+  ): Promise<string | undefined> {
+    this.pathOf(key);
+    return this.signer?.url(key, expiresInSeconds);
   }
 
   async delete(key: string): Promise<void> {

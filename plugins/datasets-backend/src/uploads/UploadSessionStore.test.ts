@@ -1,6 +1,11 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { DatabaseDatasetStore } from '../database';
-import { UploadSessionRecord, UploadSessionStore } from './UploadSessionStore';
+import { randomUUID } from 'node:crypto';
+import {
+  SessionUsage,
+  UploadSessionRecord,
+  UploadSessionStore,
+} from './UploadSessionStore';
 
 jest.setTimeout(60_000);
 
@@ -69,6 +74,63 @@ describe('UploadSessionStore', () => {
       await store.delete(session.id);
       expect(await store.get(session.id)).toBeUndefined();
       expect(await store.parts(session.id)).toEqual([]);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'admits sessions per owner within a limit, also when they race, on %s',
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      const datasets = await DatabaseDatasetStore.create({
+        getClient: async () => knex,
+      });
+      const teamA = 'group:default/a';
+      const [a1, a2, b] = await Promise.all([
+        datasets.create({ name: 'one', owner: teamA }),
+        datasets.create({ name: 'two', owner: teamA }),
+        datasets.create({ name: 'one', owner: 'group:default/b' }),
+      ]);
+      const store = new UploadSessionStore(knex);
+      const session = (datasetId: string): UploadSessionRecord => ({
+        id: randomUUID(),
+        datasetId,
+        path: 'train.csv',
+        size: 1000,
+        partSize: 8 * 1024 ** 2,
+        tempKey: 'upload-sessions/x',
+        storeUploadId: 'upload-1',
+        state: 'open',
+        createdBy: 'user:default/a',
+        createdAt: new Date().toISOString(),
+        lastActivityMs: 1_000,
+      });
+      await store.insert(session(b.id));
+      const atMostThree = {
+        owner: teamA,
+        admit: (usage: SessionUsage) => {
+          if (usage.sessions >= 3) throw new Error('full');
+        },
+      };
+
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? a1 : a2)).map(d =>
+          store.insert(session(d.id), atMostThree),
+        ),
+      );
+
+      expect(results.filter(r => r.status === 'fulfilled')).toHaveLength(3);
+      expect(await store.usageOf(teamA)).toEqual({
+        sessions: 3,
+        reservedBytes: 3000,
+      });
+      expect(await store.usageOf('group:default/b')).toEqual({
+        sessions: 1,
+        reservedBytes: 1000,
+      });
+      expect(await store.usageOf('group:default/none')).toEqual({
+        sessions: 0,
+        reservedBytes: 0,
+      });
     },
   );
 });

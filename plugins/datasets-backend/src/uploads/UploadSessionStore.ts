@@ -63,12 +63,51 @@ function toRecord(row: SessionRow): UploadSessionRecord {
   };
 }
 
+/** The sessions under way (open or completing) on the datasets of one owner. */
+export type SessionUsage = { sessions: number; reservedBytes: number };
+
 /** The `dataset_upload_sessions` and `dataset_upload_parts` tables. */
 export class UploadSessionStore {
   constructor(private readonly knex: Knex) {}
 
-  async insert(session: UploadSessionRecord): Promise<void> {
-    await this.knex<SessionRow>(SESSIONS).insert({
+  /** The sessions under way on the datasets owned by `owner`. */
+  async usageOf(owner: string, db: Knex = this.knex): Promise<SessionUsage> {
+    const row = await db(SESSIONS)
+      .join('datasets', 'datasets.id', `${SESSIONS}.dataset_id`)
+      .where('datasets.owner', owner)
+      .count({ sessions: '*' })
+      .sum({ reservedBytes: `${SESSIONS}.size` })
+      .first();
+    return {
+      sessions: Number(row?.sessions ?? 0),
+      reservedBytes: Number(row?.reservedBytes ?? 0),
+    };
+  }
+
+  /**
+   * Inserts the session; with `admission`, only after `admit` accepted the sessions already
+   * under way on the datasets of `owner` (it throws to refuse). Concurrent inserts for one owner
+   * are serialized, so the limits `admit` applies hold.
+   */
+  async insert(
+    session: UploadSessionRecord,
+    admission?: { owner: string; admit(usage: SessionUsage): void },
+  ): Promise<void> {
+    await this.knex.transaction(async tx => {
+      if (admission) {
+        const { owner } = admission;
+        if (tx.client.config.client === 'pg') {
+          // Locks the owner's dataset rows; SQLite serializes write transactions anyway.
+          await tx('datasets').where({ owner }).select('id').forUpdate();
+        }
+        admission.admit(await this.usageOf(owner, tx));
+      }
+      await this.insertRow(tx, session);
+    });
+  }
+
+  private async insertRow(tx: Knex, session: UploadSessionRecord) {
+    await tx<SessionRow>(SESSIONS).insert({
       id: session.id,
       dataset_id: session.datasetId,
       path: session.path,

@@ -11,16 +11,33 @@ import {
 } from '@internal/backstage-plugin-datasets-common';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { TooManyRequestsError } from '@internal/mlops-node';
 import { PayloadTooLargeError } from '../formats/errors';
 import { ObjectStore, validateObjectKey } from '../objectStore';
 import { DatasetFiles } from '../versions/DatasetFiles';
-import { UploadSessionRecord, UploadSessionStore } from './UploadSessionStore';
+import {
+  SessionUsage,
+  UploadSessionRecord,
+  UploadSessionStore,
+} from './UploadSessionStore';
 
 /** S3's smallest part (all but the last) and largest part count. */
 export const MIN_PART_SIZE = 5 * 1024 ** 2;
 const MAX_PARTS = 10_000;
 export const DEFAULT_PART_SIZE = 8 * 1024 ** 2;
 export const DEFAULT_STALE_AFTER_MS = 24 * 60 * 60 * 1000;
+export const DEFAULT_MAX_OPEN_SESSIONS_PER_TEAM = 4;
+export const DEFAULT_MAX_RESERVED_BYTES_PER_TEAM = 4 * 1024 ** 3;
+
+/**
+ * How many upload sessions may be under way at once on the datasets of one owner (a team), and
+ * how many bytes they may declare together: each holds space in the object store until it is
+ * completed, aborted or removed as stale.
+ */
+export type UploadSessionLimits = {
+  maxOpenPerTeam: number;
+  maxReservedBytesPerTeam: number;
+};
 
 /**
  * An upload session as the API shows it: which parts to send, which are stored, which are
@@ -51,6 +68,7 @@ export type UploadSessionsOptions = {
   maxUploadBytes: number;
   partSize?: number;
   staleAfterMs?: number;
+  limits?: UploadSessionLimits;
   logger?: LoggerService;
 };
 
@@ -62,8 +80,16 @@ export type UploadSessionsOptions = {
 export class UploadSessions {
   private readonly partSize: number;
   private readonly staleAfterMs: number;
+  private readonly limits: UploadSessionLimits;
 
   constructor(private readonly options: UploadSessionsOptions) {
+    this.limits = options.limits ?? {
+      maxOpenPerTeam: DEFAULT_MAX_OPEN_SESSIONS_PER_TEAM,
+      maxReservedBytesPerTeam: Math.max(
+        DEFAULT_MAX_RESERVED_BYTES_PER_TEAM,
+        options.maxUploadBytes,
+      ),
+    };
     this.partSize = Math.max(
       options.partSize ?? DEFAULT_PART_SIZE,
       MIN_PART_SIZE,
@@ -150,7 +176,10 @@ export class UploadSessions {
       lastActivityMs: Date.now(),
     };
     try {
-      await this.options.sessions.insert(record);
+      await this.options.sessions.insert(record, {
+        owner: dataset.owner,
+        admit: usage => this.admit(dataset.owner, usage, size),
+      });
     } catch (error) {
       await this.options.objectStore
         .abortMultipartUpload(tempKey, storeUploadId)
@@ -158,6 +187,27 @@ export class UploadSessions {
       throw error;
     }
     return this.describe(record);
+  }
+
+  /** Throws 429 when a new session of `size` bytes would take `owner` past the limits. */
+  private admit(owner: string, usage: SessionUsage, size: number) {
+    const { maxOpenPerTeam, maxReservedBytesPerTeam } = this.limits;
+    const advice =
+      'complete or abort one of them first (idle sessions are removed after ' +
+      `${Math.round(this.staleAfterMs / 3_600_000)} hours)`;
+    if (usage.sessions >= maxOpenPerTeam) {
+      throw new TooManyRequestsError(
+        `${owner} already has ${usage.sessions} upload sessions under way, the limit per team ` +
+          `(mlops.datasets.uploadSessions.maxOpenPerTeam = ${maxOpenPerTeam}); ${advice}`,
+      );
+    }
+    if (usage.reservedBytes + size > maxReservedBytesPerTeam) {
+      throw new TooManyRequestsError(
+        `${owner} has upload sessions under way for ${usage.reservedBytes} bytes; ${size} more ` +
+          `would exceed the limit per team of ${maxReservedBytesPerTeam} bytes ` +
+          `(mlops.datasets.uploadSessions.maxReservedBytesPerTeam); ${advice}`,
+      );
+    }
   }
 
   /** The caller's session on `dataset`; other people's sessions do not exist for them. */

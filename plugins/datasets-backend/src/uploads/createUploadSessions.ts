@@ -3,7 +3,12 @@ import { Config } from '@backstage/config';
 import { Knex } from 'knex';
 import { ObjectStore } from '../objectStore';
 import { DatasetFiles } from '../versions/DatasetFiles';
-import { DEFAULT_STALE_AFTER_MS, UploadSessions } from './UploadSessions';
+import {
+  DEFAULT_MAX_OPEN_SESSIONS_PER_TEAM,
+  DEFAULT_MAX_RESERVED_BYTES_PER_TEAM,
+  DEFAULT_STALE_AFTER_MS,
+  UploadSessions,
+} from './UploadSessions';
 import { UploadSessionStore } from './UploadSessionStore';
 
 /**
@@ -33,6 +38,15 @@ export async function createUploadSessions(options: {
       staleAfterHours === undefined
         ? DEFAULT_STALE_AFTER_MS
         : staleAfterHours * 60 * 60 * 1000,
+    limits: {
+      maxOpenPerTeam:
+        config?.getOptionalNumber('maxOpenPerTeam') ??
+        DEFAULT_MAX_OPEN_SESSIONS_PER_TEAM,
+      // One upload of the largest accepted size always fits by default.
+      maxReservedBytesPerTeam:
+        config?.getOptionalNumber('maxReservedBytesPerTeam') ??
+        Math.max(DEFAULT_MAX_RESERVED_BYTES_PER_TEAM, options.maxUploadBytes),
+    },
     logger: options.logger,
   });
   await options.scheduler.scheduleTask({

@@ -1,6 +1,7 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { Dataset } from '@internal/backstage-plugin-datasets-common';
+import { unsafeCharacterIn } from '@internal/backstage-plugin-mlops-common';
 import express from 'express';
 import { UploadSessions } from './UploadSessions';
 
@@ -20,10 +21,11 @@ function parseCreateRequest(body: unknown) {
   if (
     contentType !== undefined &&
     (typeof contentType !== 'string' ||
-      contentType.length > MAX_CONTENT_TYPE_LENGTH)
+      contentType.length > MAX_CONTENT_TYPE_LENGTH ||
+      unsafeCharacterIn(contentType))
   ) {
     throw new InputError(
-      `contentType must be a string of at most ${MAX_CONTENT_TYPE_LENGTH} characters`,
+      `contentType must be a string of at most ${MAX_CONTENT_TYPE_LENGTH} characters, without control characters`,
     );
   }
   return {

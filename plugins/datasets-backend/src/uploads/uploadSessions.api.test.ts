@@ -111,6 +111,7 @@ describe.each(drivers)('upload sessions on the $name object store', driver => {
 
   async function startBackend(
     permissions: ServiceFactory = mockServices.permissions.factory(),
+    uploadSessions: object = {},
   ) {
     const knex = await databases.init('SQLITE_3');
     const { config, store } = await driver.create();
@@ -126,7 +127,7 @@ describe.each(drivers)('upload sessions on the $name object store', driver => {
                 objectStore: config,
                 maxUploadBytes: MAX_UPLOAD,
                 uploadTempDir: join(tmp, 'spool'),
-                uploadSessions: { partSizeBytes: PART },
+                uploadSessions: { partSizeBytes: PART, ...uploadSessions },
                 samples: { enabled: false },
               },
             },
@@ -257,6 +258,11 @@ describe.each(drivers)('upload sessions on the $name object store', driver => {
     expect(escaping.body.error.message).toContain(
       "Invalid object key '../x.csv'",
     );
+    const ansi = await request(server)
+      .post(`${base}/upload-sessions`)
+      .send({ path: 'x.csv', size: 10, contentType: 'text/csv\u001b[2J' });
+    expect(ansi.status).toBe(400);
+    expect(ansi.body.error.message).toContain('without control characters');
     const noSize = await request(server)
       .post(`${base}/upload-sessions`)
       .send({ path: 'x.csv', size: -5 });
@@ -318,6 +324,58 @@ describe.each(drivers)('upload sessions on the $name object store', driver => {
     expect(driver.leftoverParts()).toEqual([]);
   });
 
+  it('refuses a fifth session under way on a team with 429 naming the limit', async () => {
+    const { server, knex, base } = await startBackend();
+    const create = (path: string) =>
+      request(server)
+        .post(`${base}/upload-sessions`)
+        .send({ path, size: MAX_UPLOAD });
+    const ids = [];
+    for (const n of [1, 2, 3, 4]) {
+      ids.push((await create(`part-${n}.csv`).expect(201)).body.id);
+    }
+
+    const fifth = await create('part-5.csv');
+    expect(fifth.status).toBe(429);
+    expect(fifth.body.error.message).toBe(
+      'user:default/mock already has 4 upload sessions under way, the limit per team (mlops.datasets.uploadSessions.maxOpenPerTeam = 4); complete or abort one of them first (idle sessions are removed after 24 hours)',
+    );
+    const rows = await knex('dataset_upload_sessions');
+    expect(rows.map(r => r.id).sort()).toEqual([...ids].sort());
+    // The refused session's multipart upload was aborted again: only the four hold parts.
+    const uploadIds = rows.map(r => r.store_upload_id);
+    expect(
+      driver.leftoverParts().filter(id => !uploadIds.includes(id)),
+    ).toEqual([]);
+
+    await request(server)
+      .delete(`${base}/upload-sessions/${ids[0]}`)
+      .expect(204);
+    await create('part-5.csv').expect(201);
+  });
+
+  it('refuses sessions past the configured bytes per team with 429', async () => {
+    const { server, knex, base } = await startBackend(undefined, {
+      maxOpenPerTeam: 10,
+      maxReservedBytesPerTeam: 3 * PART,
+    });
+    const create = (path: string, size: number) =>
+      request(server).post(`${base}/upload-sessions`).send({ path, size });
+    await create('a.csv', PART).expect(201);
+
+    const over = await create('b.csv', 2 * PART + 1);
+    expect(over.status).toBe(429);
+    expect(over.body.error.message).toBe(
+      `user:default/mock has upload sessions under way for ${PART} bytes; ${
+        2 * PART + 1
+      } more would exceed the limit per team of ${
+        3 * PART
+      } bytes (mlops.datasets.uploadSessions.maxReservedBytesPerTeam); complete or abort one of them first (idle sessions are removed after 24 hours)`,
+    );
+    expect(await knex('dataset_upload_sessions')).toHaveLength(1);
+    await create('b.csv', 2 * PART).expect(201);
+  });
+
   it('checks the dataset update permission', async () => {
     const denyUpdates = mockServices.permissions.mock({
       authorize: async requests =>
@@ -335,6 +393,9 @@ describe.each(drivers)('upload sessions on the $name object store', driver => {
       .post(`${base}/upload-sessions`)
       .send({ path: 'x.csv', size: 20 });
     expect(res.status).toBe(403);
+    expect(res.body.error.message).toBe(
+      "You are not allowed to datasets.dataset.update on dataset 'big'",
+    );
     const anonymous = await request(server)
       .post(`${base}/upload-sessions`)
       .set('Authorization', 'Bearer mock-none-token')

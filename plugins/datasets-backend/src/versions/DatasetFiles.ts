@@ -12,20 +12,23 @@ import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DatabaseDatasetStore } from '../database';
 import { PayloadTooLargeError } from '../formats/errors';
+import { DEFAULT_IMAGE_LIMITS, ImageLimits } from '../formats/image';
 import { formatOf, validateFile } from '../formats/inspect';
 import { DEFAULT_ZIP_LIMITS, extractZip, ZipLimits } from '../formats/zip';
 import {
   ObjectStore,
+  quoteKey,
   validateObjectKey,
   validateObjectPrefix,
 } from '../objectStore';
-import { contentKey, hashStream } from './manifest';
+import { contentKey, datasetArea, hashStream } from './manifest';
 
 export type DatasetFilesOptions = {
   datasets: DatabaseDatasetStore;
   objectStore: ObjectStore;
   maxUploadBytes: number;
   zipLimits?: ZipLimits;
+  imageLimits?: ImageLimits;
   /** Where uploads are spooled while they are checked; default the OS temp folder. */
   tempDir?: string;
 };
@@ -42,9 +45,11 @@ type LocalFile = { path: string; file: string };
  */
 export class DatasetFiles {
   private readonly zipLimits: ZipLimits;
+  private readonly imageLimits: ImageLimits;
 
   constructor(private readonly options: DatasetFilesOptions) {
     this.zipLimits = options.zipLimits ?? DEFAULT_ZIP_LIMITS;
+    this.imageLimits = options.imageLimits ?? DEFAULT_IMAGE_LIMITS;
   }
 
   private async withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
@@ -80,7 +85,12 @@ export class DatasetFiles {
       if (size === 0) {
         throw new InputError(`'${path}' is empty`);
       }
-      const kind = await validateFile(spooled, posix.basename(path), size);
+      const kind = await validateFile(
+        spooled,
+        posix.basename(path),
+        size,
+        this.imageLimits,
+      );
       let files: LocalFile[] = [{ path, file: spooled }];
       if (kind === 'zip') {
         const base = posix.dirname(path);
@@ -98,6 +108,7 @@ export class DatasetFiles {
             entry.file,
             posix.basename(entry.path),
             entry.size,
+            this.imageLimits,
           );
           if (entryKind === 'zip') {
             throw new InputError(
@@ -164,17 +175,25 @@ export class DatasetFiles {
     createdBy: string;
   }): Promise<DatasetVersion> {
     const { dataset, prefix, createdBy } = options;
+    validateObjectPrefix(prefix);
     if (!prefix || !prefix.endsWith('/')) {
       throw new InputError(
-        `Invalid prefix '${prefix}': it must name a folder, ending with '/'`,
+        `Invalid prefix ${quoteKey(
+          prefix,
+        )}: it must name a folder, ending with '/'`,
       );
     }
-    validateObjectPrefix(prefix);
+    const area = datasetArea(dataset.id);
+    if (!prefix.startsWith(area)) {
+      throw new InputError(
+        `Invalid prefix ${quoteKey(
+          prefix,
+        )}: only objects in this dataset's own folder '${area}' can be registered; add files from elsewhere by upload or by import from a connection`,
+      );
+    }
     const keys = await this.options.objectStore.list(prefix);
     if (keys.length === 0) {
-      throw new InputError(
-        `There is no object under '${prefix}' in ${this.options.objectStore.location}`,
-      );
+      throw new InputError(`There is no object under '${prefix}'`);
     }
     if (keys.length > MAX_REGISTERED_OBJECTS) {
       throw new InputError(
@@ -210,12 +229,14 @@ export class DatasetFiles {
     createdBy: string;
   }): Promise<DatasetVersion> {
     const { dataset, source, prefix } = options;
+    validateObjectPrefix(prefix);
     if (prefix && !prefix.endsWith('/')) {
       throw new InputError(
-        `Invalid prefix '${prefix}': it must name a folder, ending with '/'`,
+        `Invalid prefix ${quoteKey(
+          prefix,
+        )}: it must name a folder, ending with '/'`,
       );
     }
-    validateObjectPrefix(prefix);
     const keys = await source.list(prefix);
     if (keys.length === 0) {
       throw new InputError(
@@ -239,7 +260,9 @@ export class DatasetFiles {
         );
         const name = posix.basename(key);
         if (size === 0) throw new InputError(`'${key}' is empty`);
-        if ((await validateFile(file, name, size)) === 'zip') {
+        if (
+          (await validateFile(file, name, size, this.imageLimits)) === 'zip'
+        ) {
           throw new InputError(
             `'${key}' is a zip archive; archives are unpacked only when uploaded`,
           );

@@ -6,7 +6,7 @@ import {
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -72,7 +72,7 @@ const sha256 = (content: string | Buffer) =>
   createHash('sha256').update(content).digest('hex');
 
 describe('GET /datasets/:id/versions/:version/files', () => {
-  it('gives backend services the local path of each file, and refuses users', async () => {
+  it('gives backend services a signed download URL of each file of a local store, and refuses users', async () => {
     const server = await startBackend({
       type: 'local',
       root: join(tmp, 'store'),
@@ -92,11 +92,22 @@ describe('GET /datasets/:id/versions/:version/files', () => {
           path: 'train.csv',
           size: CSV.length,
           sha256: sha256(CSV),
-          localPath: expect.stringContaining(join(tmp, 'store')),
+          url: expect.stringMatching(
+            /^http:\/\/localhost:\d+\/api\/datasets\/downloads\/datasets\/.+\?expires=\d+&signature=[\w-]{43}$/,
+          ),
         },
       ],
+      urlsExpireAt: expect.any(String),
     });
-    expect(readFileSync(body.files[0].localPath!, 'utf8')).toBe(CSV);
+    // No local path: Ray cannot read the store's folder.
+    expect(JSON.stringify(body)).not.toContain(tmp);
+    expect(Date.parse(body.urlsExpireAt) - Date.now()).toBeGreaterThan(
+      5 * 3600_000,
+    );
+    // The URL is the credential: it works without any other.
+    const fetched = await fetch(body.files[0].url);
+    expect(fetched.status).toBe(200);
+    expect(await fetched.text()).toBe(CSV);
 
     const user = await request(server).get(filesPath);
     expect(user.status).toBe(403);
@@ -142,8 +153,8 @@ describe('GET /datasets/:id/versions/:version/files', () => {
           url: expect.stringMatching(/^http/),
         },
       ]);
-      expect(Date.parse(body.urlsExpireAt!)).toBeGreaterThan(Date.now());
-      const fetched = await fetch(body.files[0].url!);
+      expect(Date.parse(body.urlsExpireAt)).toBeGreaterThan(Date.now());
+      const fetched = await fetch(body.files[0].url);
       expect(await fetched.text()).toBe(CSV);
     });
   });

@@ -29,7 +29,12 @@ export async function hashStream(
   return { size, sha256: hash.digest('hex') };
 }
 
+/** The key prefix of everything a dataset keeps in the portal's store. */
+export function datasetArea(datasetId: string): string {
+  return `datasets/${datasetId}/`;
+}
+
 /** Object key of uploaded content: addressed by its hash, so it never changes once written. */
 export function contentKey(datasetId: string, sha256: string): string {
-  return `datasets/${datasetId}/objects/${sha256}`;
+  return `${datasetArea(datasetId)}objects/${sha256}`;
 }
