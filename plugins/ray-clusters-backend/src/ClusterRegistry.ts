@@ -14,12 +14,13 @@ import {
 } from '@internal/backstage-plugin-ray-clusters-common';
 import {
   describeCluster,
-  RayClusterConfig,
+  RayClusterAccess,
   RayClusterInfo,
   RayClusterProvisioner,
   RayDashboardClient,
   summarizeResources,
 } from '@internal/backstage-plugin-ray-clusters-node';
+import { EndpointGuard } from '@internal/mlops-node';
 import { randomBytes } from 'node:crypto';
 import { TeamQuota } from './config';
 import { ClusterStore, StoredCluster } from './database/ClusterStore';
@@ -60,6 +61,8 @@ export class ClusterRegistry implements RayClusterProvisioner {
       /** Names taken by config-defined clusters. */
       reservedNames: () => string[];
       logger: LoggerService;
+      /** Checks the addresses of external clusters, which users give, before every request. */
+      endpointGuard: EndpointGuard;
     },
   ) {}
 
@@ -116,15 +119,24 @@ export class ClusterRegistry implements RayClusterProvisioner {
     return this.cache.get(name);
   }
 
-  listClusters(): RayClusterConfig[] {
+  listClusters(): RayClusterAccess[] {
     return this.list().map(cluster => ({
       name: cluster.name,
       title: cluster.title,
       owner: cluster.owner,
       driver: cluster.driver,
+      ...this.connectionOf(cluster),
+    }));
+  }
+
+  /** How clients reach the cluster: its address and token, guarded when a user gave the address. */
+  private connectionOf(cluster: StoredCluster) {
+    return {
       dashboardUrl: cluster.dashboardUrl ?? '',
       token: cluster.token,
-    }));
+      endpointGuard:
+        cluster.driver === 'external' ? this.deps.endpointGuard : undefined,
+    };
   }
 
   async create(
@@ -301,10 +313,9 @@ export class ClusterRegistry implements RayClusterProvisioner {
     };
     if (cluster.state !== 'ready' || !cluster.dashboardUrl) return info;
     try {
-      const resources = await new RayDashboardClient({
-        dashboardUrl: cluster.dashboardUrl,
-        token: cluster.token,
-      }).getResources();
+      const resources = await new RayDashboardClient(
+        this.connectionOf(cluster),
+      ).getResources();
       return {
         ...info,
         resources,
@@ -337,7 +348,7 @@ export class ClusterRegistry implements RayClusterProvisioner {
     if (cluster.state !== 'ready' || !cluster.dashboardUrl) return base;
     const live = await describeCluster({
       ...cluster,
-      dashboardUrl: cluster.dashboardUrl,
+      ...this.connectionOf(cluster),
     });
     return {
       ...base,

@@ -9,6 +9,7 @@ import {
   rayClustersServiceRef,
   readRayClusterConfigs,
 } from '@internal/backstage-plugin-ray-clusters-node';
+import { EndpointGuard } from '@internal/mlops-node';
 import { ClusterRegistry } from './ClusterRegistry';
 import { readKubeRayConfig, readLocalDriverConfig, readQuotas } from './config';
 import { ClusterStore } from './database/ClusterStore';
@@ -43,11 +44,13 @@ export const rayClustersPlugin = createBackendPlugin({
       async init(deps) {
         const { config, logger, permissionsRegistry, rayClusters } = deps;
         const configuredNames = readRayClusterConfigs(config).map(c => c.name);
+        const endpointGuard = EndpointGuard.fromConfig(config);
         const registry = new ClusterRegistry({
           store: await ClusterStore.create(deps.database),
           quotaOf: readQuotas(config),
           reservedNames: () => configuredNames,
           logger,
+          endpointGuard,
         });
         const kuberay = readKubeRayConfig(config);
         registry.setDrivers({
@@ -56,7 +59,7 @@ export const rayClustersPlugin = createBackendPlugin({
             report: registry.report,
             logger,
           }),
-          external: new ExternalDriver(),
+          external: new ExternalDriver({ endpointGuard }),
           ...(kuberay && {
             kuberay: new KubeRayDriver({
               api: new KubeRayClient({

@@ -3,6 +3,7 @@ import {
   CreateRayClusterRequest,
   ScaleRayClusterRequest,
 } from '@internal/backstage-plugin-ray-clusters-common';
+import { unsafeCharacterIn } from '@internal/backstage-plugin-mlops-common';
 import { z } from 'zod';
 
 const sizes = {
@@ -28,7 +29,15 @@ const createSchema = z
         /^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/,
         'must be 1-40 lowercase letters, digits and dashes, starting with a letter',
       ),
-    title: z.string().min(1).max(255).optional(),
+    title: z
+      .string()
+      .min(1)
+      .max(255)
+      .refine(
+        title => !unsafeCharacterIn(title),
+        'must not contain control or bidirectional characters',
+      )
+      .optional(),
     owner: z
       .string()
       .regex(/^group:[^/\s]+\/[^/\s]+$/, 'must be a group entity ref')

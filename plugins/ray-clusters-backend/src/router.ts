@@ -5,12 +5,8 @@ import {
   PermissionsService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
-import {
-  AuthorizeResult,
-  BasicPermission,
-  ResourcePermission,
-} from '@backstage/plugin-permission-common';
+import { InputError } from '@backstage/errors';
+import { ResourcePermission } from '@backstage/plugin-permission-common';
 import {
   RayCluster,
   RayClusterDetails,
@@ -22,14 +18,16 @@ import {
 } from '@internal/backstage-plugin-ray-clusters-common';
 import {
   describeCluster,
-  RayClusterConfig,
+  RayClusterAccess,
   RayClustersService,
   RayDashboardClient,
 } from '@internal/backstage-plugin-ray-clusters-node';
 import {
   addStatusRoute,
+  authorizeResource,
   checkDatabase,
   filterAuthorized,
+  requirePermission,
 } from '@internal/mlops-node';
 import express from 'express';
 import Router from 'express-promise-router';
@@ -55,48 +53,40 @@ export async function createRouter(deps: {
   const userCredentials = (req: express.Request) =>
     httpAuth.credentials(req, { allow: ['user'] });
 
-  /** The cluster, if the caller may do `permission` on it: 404 unknown, 403 not allowed. */
+  /**
+   * The cluster, if the caller may do `permission` on it: 404 when it does not exist or the caller
+   * may not read it (the same answer, naming only what was asked for), 403 when they may read it.
+   */
   async function authorizedCluster(
     req: express.Request,
     permission: ResourcePermission,
-  ): Promise<RayClusterConfig> {
-    const credentials = await userCredentials(req);
-    const cluster = rayClusters
-      .listClusters()
-      .find(c => c.name === req.params.name);
-    if (!cluster) {
-      throw new NotFoundError(`No Ray cluster named "${req.params.name}"`);
-    }
-    const allowed = await filterAuthorized({
+  ): Promise<RayClusterAccess> {
+    return authorizeResource({
+      permissions,
+      credentials: await userCredentials(req),
+      ruleset: ruleset(),
+      readPermission: rayClusterReadPermission,
+      permission,
+      resource: rayClusters
+        .listClusters()
+        .find(c => c.name === req.params.name),
+      notFound: `Ray cluster named "${req.params.name}"`,
+      describe: cluster => `Ray cluster "${cluster.name}"`,
+    });
+  }
+
+  /** The clusters the caller may read. */
+  async function readableClusters(credentials: BackstageCredentials) {
+    return filterAuthorized({
       permissions,
       credentials,
-      permission,
+      permission: rayClusterReadPermission,
       ruleset: ruleset(),
-      items: [cluster],
+      items: rayClusters.listClusters(),
     });
-    if (allowed.length === 0) {
-      throw new NotAllowedError(
-        `You may not ${permission.name.split('.').pop()} Ray cluster "${
-          cluster.name
-        }": it belongs to another team`,
-      );
-    }
-    return cluster;
   }
 
-  async function authorizeBasic(
-    credentials: BackstageCredentials,
-    permission: BasicPermission,
-  ) {
-    const [decision] = await permissions.authorize([{ permission }], {
-      credentials,
-    });
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`Not allowed: ${permission.name}`);
-    }
-  }
-
-  async function present(cluster: RayClusterConfig): Promise<RayCluster> {
+  async function present(cluster: RayClusterAccess): Promise<RayCluster> {
     const stored = registry.get(cluster.name);
     return stored ? registry.toApi(stored) : describeCluster(cluster);
   }
@@ -116,10 +106,10 @@ export async function createRouter(deps: {
     httpAuth,
     permissions,
     permission: rayClustersStatusReadPermission,
-    checks: async () => {
+    checks: async credentials => {
       const database = checkDatabase(registry.knex);
       const clusters = await Promise.all(
-        rayClusters.listClusters().map(present),
+        (await readableClusters(credentials)).map(present),
       );
       const checks = clusters.map(cluster => ({
         name: `Ray cluster ${cluster.title}`,
@@ -137,7 +127,7 @@ export async function createRouter(deps: {
           name: 'Ray clusters',
           ok: false,
           message:
-            'No Ray cluster is configured (mlops.rayClusters.clusters) or created',
+            'No Ray cluster of your teams is configured (mlops.rayClusters.clusters) or created',
           version: undefined,
           details: undefined,
         });
@@ -147,20 +137,17 @@ export async function createRouter(deps: {
   });
 
   router.get('/clusters', async (req, res) => {
-    const credentials = await userCredentials(req);
-    const visible = await filterAuthorized({
-      permissions,
-      credentials,
-      permission: rayClusterReadPermission,
-      ruleset: ruleset(),
-      items: rayClusters.listClusters(),
-    });
+    const visible = await readableClusters(await userCredentials(req));
     res.json({ items: await Promise.all(visible.map(present)) });
   });
 
   router.post('/clusters', async (req, res) => {
     const credentials = await userCredentials(req);
-    await authorizeBasic(credentials, rayClusterCreatePermission);
+    await requirePermission(
+      permissions,
+      credentials,
+      rayClusterCreatePermission,
+    );
     const request = parseCreateRequest(req.body);
     const caller = await deps.userInfo.getUserInfo(credentials);
     const cluster = await registry.create(request, caller);

@@ -3,6 +3,69 @@ import {
   RayJobSummary,
   RayNode,
 } from '@internal/backstage-plugin-ray-clusters-common';
+import { EndpointGuard, EndpointRefusedError } from '@internal/mlops-node';
+import http from 'node:http';
+import https from 'node:https';
+import { LookupFunction } from 'node:net';
+
+/** How the endpoint guard names the dashboard in its refusals. */
+const WHAT = 'Ray dashboard';
+
+/** Ray's largest answers are node lists: a few KiB per node. */
+const MAX_ANSWER_BYTES = 32 * 1024 ** 2;
+
+/**
+ * One GET with node:http(s): redirects are answers, not followed; the whole exchange (not only
+ * each read) ends after `timeoutMs`; answers over {@link MAX_ANSWER_BYTES} are cut off.
+ */
+function httpGet(
+  url: URL,
+  options: {
+    headers: Record<string, string>;
+    timeoutMs: number;
+    lookup?: LookupFunction;
+  },
+): Promise<{ status: number; body: Buffer }> {
+  const send = url.protocol === 'https:' ? https.get : http.get;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      url,
+      {
+        headers: options.headers,
+        ...(options.lookup && { lookup: options.lookup }),
+      },
+      res => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_ANSWER_BYTES) {
+            req.destroy(
+              Object.assign(new Error('answer too large'), {
+                name: 'AnswerTooLargeError',
+              }),
+            );
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('error', reject);
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }),
+        );
+      },
+    );
+    const timer = setTimeout(
+      () =>
+        req.destroy(
+          Object.assign(new Error('timed out'), { name: 'TimeoutError' }),
+        ),
+      options.timeoutMs,
+    );
+    req.on('error', reject);
+    req.on('close', () => clearTimeout(timer));
+  });
+}
 
 type RayStateNode = {
   node_id: string;
@@ -41,7 +104,8 @@ export class RayUnavailableError extends Error {
 
 /**
  * HTTP client of a Ray cluster's dashboard server (version, state API). Sends the cluster's token
- * as `Authorization: Bearer`, as Ray token authentication requires.
+ * as `Authorization: Bearer`, as Ray token authentication requires. It follows no redirects, and
+ * its errors say what went wrong (status, path) but never carry what the server answered.
  *
  * @public
  */
@@ -51,6 +115,11 @@ export class RayDashboardClient {
       dashboardUrl: string;
       token?: string;
       timeoutMs?: number;
+      /**
+       * Checks the address before every request and at connection time; set for clusters that
+       * users gave the portal (external), not for those it started or an administrator configured.
+       */
+      endpointGuard?: EndpointGuard;
     },
   ) {}
 
@@ -150,42 +219,73 @@ export class RayDashboardClient {
   }
 
   private async get<T>(path: string): Promise<T> {
-    const url = `${this.options.dashboardUrl}${path}`;
+    const where = `Ray at ${this.options.dashboardUrl}`;
+    const guard = this.options.endpointGuard;
+    let url: URL;
+    try {
+      url = guard
+        ? await guard.check(`${this.options.dashboardUrl}${path}`, WHAT)
+        : new URL(`${this.options.dashboardUrl}${path}`);
+    } catch (error) {
+      throw new RayUnavailableError(
+        `${where} cannot be used: ${(error as Error).message}`,
+      );
+    }
     // The dashboard loads Ray Serve on the first Serve API call: several seconds on a busy machine.
     const timeoutMs = this.options.timeoutMs ?? 10_000;
-    let response: Response;
+    let response: { status: number; body: Buffer };
     try {
-      response = await fetch(url, {
+      response = await httpGet(url, {
         headers: this.options.token
           ? { Authorization: `Bearer ${this.options.token}` }
-          : undefined,
-        signal: AbortSignal.timeout(timeoutMs),
+          : {},
+        timeoutMs,
+        lookup: guard?.lookup(WHAT),
       });
     } catch (error) {
-      const err = error as { name?: string; cause?: { code?: string } };
+      const err = error as { name?: string; code?: string; message?: string };
       if (err.name === 'TimeoutError') {
         throw new RayUnavailableError(
-          `Ray at ${this.options.dashboardUrl} did not answer within ${
-            timeoutMs / 1000
-          } s`,
+          `${where} did not answer within ${timeoutMs / 1000} s`,
+        );
+      }
+      if (error instanceof EndpointRefusedError) {
+        throw new RayUnavailableError(
+          `${where} cannot be used: ${err.message}`,
+        );
+      }
+      if (err.name === 'AnswerTooLargeError') {
+        throw new RayUnavailableError(
+          `${where} answered ${path} with more than ${MAX_ANSWER_BYTES} bytes`,
         );
       }
       throw new RayUnavailableError(
-        `Ray at ${this.options.dashboardUrl} is unreachable (${
-          err.cause?.code ?? String(error)
-        })`,
+        `${where} is unreachable (${err.code ?? 'connection failed'})`,
       );
     }
-    if (response.status === 401 || response.status === 403) {
+    const { status } = response;
+    if (status === 401 || status === 403) {
       throw new RayUnavailableError(
-        `Ray at ${this.options.dashboardUrl} refused the token (HTTP ${response.status}): check the cluster's token`,
+        `${where} refused the token (HTTP ${status}): check the cluster's token`,
       );
     }
-    if (!response.ok) {
+    if (status >= 300 && status < 400) {
       throw new RayUnavailableError(
-        `Ray at ${this.options.dashboardUrl} answered HTTP ${response.status} for ${path}`,
+        `${where} answered HTTP ${status} (a redirect) for ${path}; the portal does not follow redirects: give the address Ray answers on`,
       );
     }
-    return (await response.json()) as T;
+    if (status < 200 || status >= 300) {
+      throw new RayUnavailableError(
+        `${where} answered HTTP ${status} for ${path}`,
+      );
+    }
+    try {
+      return JSON.parse(response.body.toString('utf8')) as T;
+    } catch {
+      // Never the body itself: it may come from a service that is not Ray.
+      throw new RayUnavailableError(
+        `${where} did not answer ${path} with Ray's JSON`,
+      );
+    }
   }
 }

@@ -1,6 +1,7 @@
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import { RayClusterDriver } from '@internal/backstage-plugin-ray-clusters-common';
+import { EndpointGuard } from '@internal/mlops-node';
 
 /**
  * One entry of `mlops.rayClusters.clusters` in app-config.
@@ -15,6 +16,17 @@ export type RayClusterConfig = {
   dashboardUrl: string;
   /** Bearer token for Ray token authentication; never logged or returned. */
   token?: string;
+};
+
+/**
+ * A cluster as clients reach it: its config and, for an address a user gave (external clusters
+ * created through the portal), the guard every client checks the address with before each
+ * request. Clusters defined in app-config and those the portal starts are trusted: no guard.
+ *
+ * @public
+ */
+export type RayClusterAccess = RayClusterConfig & {
+  endpointGuard?: EndpointGuard;
 };
 
 const DRIVERS: RayClusterDriver[] = ['local', 'external', 'kuberay'];

@@ -1,5 +1,5 @@
 import { RayCluster } from '@internal/backstage-plugin-ray-clusters-common';
-import { RayClusterConfig } from './config';
+import { RayClusterAccess } from './config';
 import { RayDashboardClient } from './RayDashboardClient';
 
 /**
@@ -9,7 +9,7 @@ import { RayDashboardClient } from './RayDashboardClient';
  * @public
  */
 export async function describeCluster(
-  cluster: RayClusterConfig,
+  cluster: RayClusterAccess,
 ): Promise<RayCluster> {
   const base = {
     name: cluster.name,

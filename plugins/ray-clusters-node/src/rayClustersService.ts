@@ -8,7 +8,7 @@ import {
   RayClusterResources,
   RayClusterState,
 } from '@internal/backstage-plugin-ray-clusters-common';
-import { RayClusterConfig, readRayClusterConfigs } from './config';
+import { RayClusterAccess, readRayClusterConfigs } from './config';
 import { RayDashboardClient } from './RayDashboardClient';
 
 /**
@@ -36,7 +36,7 @@ export type RayClusterInfo = {
  */
 export interface RayClusterProvisioner {
   /** The provisioned clusters with their current address and token. */
-  listClusters(): RayClusterConfig[];
+  listClusters(): RayClusterAccess[];
   describe(name: string): Promise<RayClusterInfo>;
   /** Starts a stopped cluster and waits until it answers. */
   ensureRunning(name: string): Promise<void>;
@@ -49,7 +49,7 @@ export interface RayClusterProvisioner {
  * @public
  */
 export interface RayClustersService {
-  listClusters(): RayClusterConfig[];
+  listClusters(): RayClusterAccess[];
   /** The dashboard client of a cluster; NotFoundError for an unknown name. */
   getClient(name: string): RayDashboardClient;
   /** Owner, state and live resources of a cluster; NotFoundError for an unknown name. */
@@ -66,7 +66,7 @@ export interface RayClustersService {
  * @public
  */
 export async function describeReachableCluster(
-  cluster: RayClusterConfig,
+  cluster: RayClusterAccess,
 ): Promise<RayClusterInfo> {
   try {
     const resources = await new RayDashboardClient(cluster).getResources();

@@ -1,4 +1,5 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { EndpointGuard } from '@internal/mlops-node';
 import { resolve } from 'node:path';
 import { ClusterRegistry } from '../ClusterRegistry';
 import { TeamQuota } from '../config';
@@ -24,10 +25,15 @@ const unlimited: TeamQuota = {
   maxGpus: Infinity,
 };
 
+/** The guard of a portal whose administrator allows loopback, where the test clusters run. */
+export const loopbackAllowed = () =>
+  new EndpointGuard({ allowed: ['127.0.0.0/8'] });
+
 /** A registry over a fresh SQLite database, with the given drivers. */
 export async function createTestRegistry(
   databases: TestDatabases,
   drivers: (registry: ClusterRegistry) => Record<string, ClusterDriver>,
+  options: { endpointGuard?: EndpointGuard } = {},
 ) {
   const knex = await databases.init('SQLITE_3');
   const store = await ClusterStore.create(mockServices.database({ knex }));
@@ -36,6 +42,7 @@ export async function createTestRegistry(
     quotaOf: () => unlimited,
     reservedNames: () => [],
     logger: mockServices.logger.mock(),
+    endpointGuard: options.endpointGuard ?? new EndpointGuard(),
   });
   registry.setDrivers(drivers(registry));
   await registry.init();

@@ -6,6 +6,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import {
   alice,
   createTestRegistry,
+  loopbackAllowed,
   rayExecutable,
   waitFor,
 } from '../__testUtils__/registry';
@@ -76,9 +77,13 @@ beforeAll(async () => {
     async () => (await head.getResources()).nodes === 2,
     150_000,
   );
-  ({ registry } = await createTestRegistry(databases, () => ({
-    external: new ExternalDriver(),
-  })));
+  // The test cluster runs on loopback, which an administrator allow-lists here.
+  const endpointGuard = loopbackAllowed();
+  ({ registry } = await createTestRegistry(
+    databases,
+    () => ({ external: new ExternalDriver({ endpointGuard }) }),
+    { endpointGuard },
+  ));
 });
 
 afterAll(async () => {

@@ -1,26 +1,26 @@
 import { InputError } from '@backstage/errors';
 import { RayDashboardClient } from '@internal/backstage-plugin-ray-clusters-node';
+import { EndpointGuard } from '@internal/mlops-node';
 import { StoredCluster } from '../database/ClusterStore';
 import { ClusterConnection, ClusterDriver } from './types';
 
 /**
  * An existing Ray cluster given by dashboard address and token: the portal only checks that it
- * answers; it neither starts, resizes nor stops it.
+ * answers; it neither starts, resizes nor stops it. The address is a user's, so it passes the
+ * endpoint guard (no loopback, private or metadata addresses unless allow-listed) when given and
+ * before every request.
  */
 export class ExternalDriver implements ClusterDriver {
+  constructor(private readonly options: { endpointGuard: EndpointGuard }) {}
+
   async validate(cluster: StoredCluster): Promise<void> {
     if (!cluster.dashboardUrl) {
       throw new InputError('dashboardUrl is required for an external cluster');
     }
-    let url: URL;
-    try {
-      url = new URL(cluster.dashboardUrl);
-    } catch {
-      throw new InputError(`dashboardUrl ${cluster.dashboardUrl} is not a URL`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new InputError('dashboardUrl must be an http(s) URL');
-    }
+    await this.options.endpointGuard.check(
+      cluster.dashboardUrl,
+      'Ray dashboard',
+    );
     await this.start(cluster);
   }
 
@@ -31,7 +31,10 @@ export class ExternalDriver implements ClusterDriver {
       token: cluster.token,
     };
     try {
-      await new RayDashboardClient(connection).getVersion();
+      await new RayDashboardClient({
+        ...connection,
+        endpointGuard: this.options.endpointGuard,
+      }).getVersion();
     } catch (error) {
       throw new InputError(
         `External Ray cluster "${cluster.name}" failed its health check: ${

@@ -28,7 +28,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  // Even when a test failed half-way: no head of this suite may outlive it.
+  // Even when a test failed half-way: no head, folder or account of this suite may outlive it.
+  for (const cluster of registry?.list() ?? []) {
+    await registry.delete(cluster.name).catch(() => undefined);
+  }
   await registry?.close();
   await Promise.all(
     tempDirs.map(async dir => {

@@ -8,8 +8,17 @@ import { join } from 'node:path';
 import { LocalDriverConfig } from '../../config';
 import { StoredCluster } from '../../database/ClusterStore';
 import { ClusterConnection, ClusterDriver, ClusterStateReport } from '../types';
+import {
+  cannotRunRay,
+  canSwitchUsers,
+  clusterUserName,
+  ensureClusterUser,
+  lookupUser,
+  RayUser,
+  removeClusterUser,
+} from './clusterUsers';
 import { LocalRayHead } from './LocalRayHead';
-import { sweepProcesses } from './processes';
+import { sweepProcesses, sweepUserProcesses } from './processes';
 
 export type LocalDriverOptions = LocalDriverConfig & {
   report: ClusterStateReport;
@@ -18,6 +27,7 @@ export type LocalDriverOptions = LocalDriverConfig & {
 
 type Supervised = {
   cluster: StoredCluster;
+  user?: RayUser;
   head: LocalRayHead;
   restarts: number;
   lastActive: number;
@@ -38,11 +48,15 @@ export function newClusterToken(): string {
 /**
  * Ray heads on this machine, one per cluster, supervised: a head that dies is restarted (with
  * backoff, a limited number of times), and a head without running jobs for longer than the
- * cluster's idle timeout is stopped.
+ * cluster's idle timeout is stopped. Under root each cluster runs as a system account of its own
+ * (created on first start, removed with the cluster), so that the code of its jobs cannot read
+ * the portal's state or another cluster's files (docs/security-model-ray.md).
  */
 export class LocalDriver implements ClusterDriver {
   private readonly supervised = new Map<string, Supervised>();
   private readonly idleTimer: NodeJS.Timeout;
+  /** Set once a cluster account ran Ray: every other one can too (the same modes apply). */
+  private runnable = false;
 
   constructor(private readonly options: LocalDriverOptions) {
     this.idleTimer = setInterval(
@@ -50,6 +64,11 @@ export class LocalDriver implements ClusterDriver {
       options.idleCheckMs,
     );
     this.idleTimer.unref();
+    if (!canSwitchUsers()) {
+      options.logger.warn(
+        "Local Ray clusters run as the backend's own user (it is not root and cannot switch users): code in their jobs can read everything the backend can. See docs/security-model-ray.md.",
+      );
+    }
   }
 
   async validate(cluster: StoredCluster): Promise<void> {
@@ -84,6 +103,9 @@ export class LocalDriver implements ClusterDriver {
     };
     this.supervised.set(cluster.name, entry);
     try {
+      entry.user = await ensureClusterUser(cluster.instanceId);
+      if (entry.user) await this.checkRunnable(entry.user);
+      entry.head = this.newHead(cluster.name, entry.cluster, entry.user);
       const dashboardUrl = await entry.head.start();
       entry.lastActive = Date.now();
       return { dashboardUrl, token };
@@ -103,6 +125,10 @@ export class LocalDriver implements ClusterDriver {
     }
     // Also ends processes a previous backend left behind.
     await sweepProcesses(localTempDir(this.options.tempRoot, cluster));
+    const user =
+      canSwitchUsers() &&
+      (await lookupUser(clusterUserName(cluster.instanceId)));
+    if (user) await sweepUserProcesses(user.uid);
   }
 
   async scale(
@@ -126,6 +152,7 @@ export class LocalDriver implements ClusterDriver {
   async delete(cluster: StoredCluster): Promise<void> {
     await this.stop(cluster);
     await this.newHead(cluster.name, cluster).destroy();
+    await removeClusterUser(cluster.instanceId);
   }
 
   async close(): Promise<void> {
@@ -140,10 +167,25 @@ export class LocalDriver implements ClusterDriver {
     );
   }
 
-  private newHead(name: string, cluster: StoredCluster) {
+  private async checkRunnable(user: RayUser) {
+    if (this.runnable) return;
+    const why = await cannotRunRay(user, this.options.rayExecutable);
+    if (why) {
+      this.options.logger.error(
+        `Local Ray clusters run as unprivileged accounts, and ${user.name} cannot run ${this.options.rayExecutable}: ${why}. Make the folders on that path readable by others, or rebuild the environment with scripts/bootstrap.sh.`,
+      );
+      throw new Error(
+        "The cluster's unprivileged account cannot run the portal's Python environment (the backend log says why)",
+      );
+    }
+    this.runnable = true;
+  }
+
+  private newHead(name: string, cluster: StoredCluster, user?: RayUser) {
     return new LocalRayHead({
       rayExecutable: this.options.rayExecutable,
       tempDir: localTempDir(this.options.tempRoot, cluster),
+      user,
       token: cluster.token ?? '',
       spec: cluster.spec,
       objectStoreBytes: this.options.objectStoreBytes,
@@ -178,7 +220,7 @@ export class LocalDriver implements ClusterDriver {
       if (this.supervised.get(name) !== entry) return;
       try {
         await entry.head.stop();
-        entry.head = this.newHead(name, entry.cluster);
+        entry.head = this.newHead(name, entry.cluster, entry.user);
         const dashboardUrl = await entry.head.start();
         entry.lastActive = Date.now();
         report(name, {

@@ -1,19 +1,38 @@
 import { RayClusterSpec } from '@internal/backstage-plugin-ray-clusters-common';
-import {
-  RAY_NODE_ENVIRONMENT,
-  RayDashboardClient,
-} from '@internal/backstage-plugin-ray-clusters-node';
+import { RayDashboardClient } from '@internal/backstage-plugin-ray-clusters-node';
 import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  lstat,
+  mkdir,
+  open,
+  readFile,
+  rename,
+  rm,
+} from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePorts, sleep, sweepProcesses } from './processes';
+import { RayUser } from './clusterUsers';
+import { rayHeadEnvironment } from './environment';
+import {
+  freePorts,
+  sleep,
+  sweepProcesses,
+  sweepUserProcesses,
+} from './processes';
 
 export type LocalHeadOptions = {
   /** The `ray` executable of the Python environment Ray is installed in. */
   rayExecutable: string;
-  /** Ray's temp folder for this cluster; also marks its processes. Keep it short (socket paths). */
+  /**
+   * This cluster's folder; also marks its processes. Keep it short (Ray's unix sockets lie in
+   * it). The backend's, holding the head's log and `user/`, the cluster account's folder.
+   */
   tempDir: string;
+  /** The account the head runs as; undefined: the backend's own (it cannot switch users). */
+  user?: RayUser;
   token: string;
   spec: RayClusterSpec;
   objectStoreBytes: number;
@@ -25,8 +44,15 @@ export type LocalHeadOptions = {
 const READY_MARKER = 'Ray runtime started';
 
 /**
+ * Starts the head as the cluster's account with umask 077, after making its HOME and TMPDIR (as
+ * that account: the backend creates nothing inside a folder the account owns but the token).
+ */
+const LAUNCHER = 'umask 077 && mkdir -p "$HOME" "$TMPDIR" && exec "$0" "$@"';
+
+/**
  * One `ray start --head --block` process the portal started: loopback only, own ports, own temp
- * folder, token authentication, capped CPUs/GPUs/memory.
+ * folder, token authentication, capped CPUs/GPUs/memory, run as the cluster's own account with
+ * a minimal environment (see docs/security-model-ray.md).
  */
 export class LocalRayHead {
   private child?: ChildProcess;
@@ -39,16 +65,22 @@ export class LocalRayHead {
     return join(this.options.tempDir, 'portal-head.log');
   }
 
+  /**
+   * The cluster account's folder (0700): the token, HOME, TMPDIR and Ray's temp folder, which
+   * Ray makes world-writable (0777) and which is therefore only safe inside it.
+   */
+  get userDir() {
+    return join(this.options.tempDir, 'user');
+  }
+
   get pid() {
     return this.child?.pid;
   }
 
   /** Starts the head and waits until its dashboard answers with the token and the node is up. */
   async start(): Promise<string> {
-    const { tempDir, token, spec } = this.options;
-    await mkdir(tempDir, { recursive: true, mode: 0o700 });
-    const tokenPath = join(tempDir, 'auth_token');
-    await writeFile(tokenPath, token, { mode: 0o600 });
+    const { token, spec, user } = this.options;
+    const tokenPath = await this.prepareFolders(token);
     const [gcs, dashboard, client, agent] = await freePorts(4);
     // prettier-ignore
     const args = [
@@ -59,34 +91,34 @@ export class LocalRayHead {
       '--dashboard-host', '127.0.0.1', '--dashboard-port', String(dashboard),
       '--ray-client-server-port', String(client),
       '--dashboard-agent-listen-port', String(agent),
-      '--temp-dir', tempDir,
+      '--temp-dir', join(this.userDir, 'ray'),
       '--num-cpus', String(spec.cpus),
       '--num-gpus', String(spec.gpus),
       '--object-store-memory', String(this.options.objectStoreBytes),
       ...(spec.memoryBytes ? ['--memory', String(spec.memoryBytes)] : []),
       '--disable-usage-stats', '--log-style', 'record',
     ];
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    delete env.RAY_ADDRESS;
-    delete env.RAY_AUTH_TOKEN;
-    Object.assign(env, {
-      RAY_AUTH_MODE: 'token',
-      RAY_AUTH_TOKEN_PATH: tokenPath,
-      // Keeps GCS and raylet on loopback instead of the machine's routable address.
-      RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER: '0',
-      // A single-node cluster has nowhere to drain to: stop at once.
-      RAY_GRACEFUL_SHUTDOWN_DRAIN_TIMEOUT_S: '0',
-      PYTHONUNBUFFERED: '1',
-      ...RAY_NODE_ENVIRONMENT,
+    const env = rayHeadEnvironment({
+      rayExecutable: this.options.rayExecutable,
+      userName: user?.name,
+      home: join(this.userDir, 'home'),
+      tmp: join(this.userDir, 'tmp'),
+      tokenPath,
     });
-    const log = openSync(this.logPath, 'w');
+    const log = openSync(this.logPath, 'w', 0o600);
     this.stopping = false;
-    const child = spawn(this.options.rayExecutable, args, {
-      cwd: tempDir,
-      env,
-      detached: true,
-      stdio: ['ignore', log, log],
-    });
+    const child = spawn(
+      '/bin/sh',
+      ['-c', LAUNCHER, this.options.rayExecutable, ...args],
+      {
+        cwd: this.userDir,
+        env,
+        detached: true,
+        stdio: ['ignore', log, log],
+        // libuv drops the supplementary groups too.
+        ...(user && { uid: user.uid, gid: user.gid }),
+      },
+    );
     closeSync(log);
     this.child = child;
     let exited: string | undefined;
@@ -128,7 +160,46 @@ export class LocalRayHead {
     );
   }
 
-  /** Stops the head: its process group, then any process that still mentions its temp folder. */
+  /**
+   * The backend's folder of the cluster (0711: the account may pass, not list) and in it the
+   * account's own folder (0700) holding the token, readable by the account only. Returns the
+   * token's path.
+   */
+  private async prepareFolders(token: string): Promise<string> {
+    const { tempDir, user } = this.options;
+    await mkdir(tempDir, { recursive: true, mode: 0o700 });
+    const folder = await lstat(tempDir);
+    if (!folder.isDirectory() || folder.uid !== process.getuid?.()) {
+      throw new Error(
+        `${tempDir} exists and is not a folder of the backend's user`,
+      );
+    }
+    await chmod(tempDir, user ? 0o711 : 0o700);
+    await mkdir(this.userDir, { recursive: true, mode: 0o700 });
+    if (user) await chown(this.userDir, user.uid, user.gid);
+    await chmod(this.userDir, 0o700);
+    // Written under a new name and renamed into place, with the owner set on the open file:
+    // nothing the account may have put in its folder is followed.
+    const tokenPath = join(this.userDir, 'auth_token');
+    const fresh = join(
+      this.userDir,
+      `.auth_token.${randomBytes(6).toString('hex')}`,
+    );
+    const file = await open(fresh, 'wx', 0o600);
+    try {
+      if (user) await file.chown(user.uid, user.gid);
+      await file.writeFile(token);
+    } finally {
+      await file.close();
+    }
+    await rename(fresh, tokenPath);
+    return tokenPath;
+  }
+
+  /**
+   * Stops the head: its process group, then any process that still mentions its temp folder or
+   * runs as the cluster's account.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
     const child = this.child;
@@ -147,6 +218,7 @@ export class LocalRayHead {
       }
     }
     await sweepProcesses(this.options.tempDir);
+    if (this.options.user) await sweepUserProcesses(this.options.user.uid);
     this.child = undefined;
   }
 

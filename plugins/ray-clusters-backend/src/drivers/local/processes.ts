@@ -27,15 +27,21 @@ export async function freePorts(count: number): Promise<number[]> {
   return [...ports];
 }
 
-/** Ids of the processes whose command line contains `marker` (read from /proc). */
-export async function processesMentioning(marker: string): Promise<number[]> {
+/** Ids of the processes (other than this one) whose command line and real uid `match`. */
+async function processesWhere(
+  match: (cmdline: string, uid: number) => boolean,
+): Promise<number[]> {
   const pids = (await readdir('/proc')).filter(entry => /^\d+$/.test(entry));
   const found: number[] = [];
   await Promise.all(
     pids.map(async pid => {
       try {
-        const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
-        if (cmdline.includes(marker) && Number(pid) !== process.pid) {
+        const [cmdline, status] = await Promise.all([
+          readFile(`/proc/${pid}/cmdline`, 'utf8'),
+          readFile(`/proc/${pid}/status`, 'utf8'),
+        ]);
+        const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1] ?? -1);
+        if (match(cmdline, uid) && Number(pid) !== process.pid) {
           found.push(Number(pid));
         }
       } catch {
@@ -44,6 +50,16 @@ export async function processesMentioning(marker: string): Promise<number[]> {
     }),
   );
   return found.sort((a, b) => a - b);
+}
+
+/** Ids of the processes whose command line contains `marker` (read from /proc). */
+export function processesMentioning(marker: string): Promise<number[]> {
+  return processesWhere(cmdline => cmdline.includes(marker));
+}
+
+/** Ids of the processes running as `uid`. */
+export function processesOfUser(uid: number): Promise<number[]> {
+  return processesWhere((_cmdline, processUid) => processUid === uid);
 }
 
 export function signal(pid: number, sig: NodeJS.Signals): void {
@@ -65,21 +81,41 @@ export async function sweepProcesses(
   marker: string,
   graceMs = 5_000,
 ): Promise<void> {
-  let pids = await processesMentioning(marker);
+  await sweep(() => processesMentioning(marker), marker, graceMs);
+}
+
+/**
+ * Ends every process of the user `uid` (a cluster's own account: whatever its jobs left running,
+ * under any name), like {@link sweepProcesses}.
+ */
+export async function sweepUserProcesses(
+  uid: number,
+  graceMs = 5_000,
+): Promise<void> {
+  if (uid === 0 || uid === process.getuid?.()) {
+    throw new Error(`Refusing to end every process of uid ${uid}`);
+  }
+  await sweep(() => processesOfUser(uid), `uid ${uid}`, graceMs);
+}
+
+async function sweep(
+  find: () => Promise<number[]>,
+  what: string,
+  graceMs: number,
+): Promise<void> {
+  let pids = await find();
   pids.forEach(pid => signal(pid, 'SIGTERM'));
   const deadline = Date.now() + graceMs;
   while (pids.length > 0 && Date.now() < deadline) {
     await sleep(200);
-    pids = await processesMentioning(marker);
+    pids = await find();
   }
   for (let attempt = 0; pids.length > 0 && attempt < 25; attempt++) {
     pids.forEach(pid => signal(pid, 'SIGKILL'));
     await sleep(200);
-    pids = await processesMentioning(marker);
+    pids = await find();
   }
   if (pids.length > 0) {
-    throw new Error(
-      `Processes ${pids.join(', ')} of ${marker} survived SIGKILL`,
-    );
+    throw new Error(`Processes ${pids.join(', ')} of ${what} survived SIGKILL`);
   }
 }
