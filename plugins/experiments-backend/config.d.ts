@@ -6,6 +6,18 @@ export interface Config {
        * experiments backend; training jobs log to it as well.
        */
       trackingUrl: string;
+      /**
+       * MLflow's admin user for the portal's backend, when MLflow runs with its authentication
+       * (`mlflow server --app-name basic-auth`; scripts/stack.sh sets both). The backend reads
+       * runs, creates experiments and gives each team an MLflow user of its own for its jobs.
+       * Leave both unset for an MLflow without authentication (jobs then log without credentials).
+       */
+      username?: string;
+      /**
+       * Password of `username`; each team's MLflow password is derived from it.
+       * @visibility secret
+       */
+      password?: string;
     };
     /** Training jobs: model templates, the job queue, its worker and the status reconciler. */
     experiments?: {
@@ -21,7 +33,11 @@ export interface Config {
        * from the Ray workers. Default: `$MLOPS_DATA/training`, else `<tmp>/mlops/training`.
        */
       storagePath?: string;
-      /** Ray cluster (a name from mlops.rayClusters.clusters) of jobs that name none. Default "local". */
+      /**
+       * Ray cluster (a name from mlops.rayClusters.clusters) of jobs that name none, used only for
+       * the jobs of the team that owns it; other teams' jobs run on their own first cluster.
+       * Default "local".
+       */
       defaultCluster?: string;
       queue?: {
         /**
@@ -61,9 +77,27 @@ export interface Config {
       };
       /** How often the reconciler asks Ray about running jobs. Default 2000 ms. */
       reconcileIntervalMs?: number;
+      /**
+       * Admission: what a job and a team may ask for. A job that cannot fit its cluster (more
+       * CPUs or GPUs than a fixed-size cluster has) is refused at submission with a 400.
+       */
+      limits?: {
+        /**
+         * Queued, starting, running and cancelling jobs of one team at once; a submission past
+         * it answers 429. Default 10.
+         */
+        maxActiveJobsPerTeam?: number;
+        /** The fewest CPUs one worker may ask for (resources.cpusPerWorker). Default 0.1. */
+        minCpusPerWorker?: number;
+        /** The deepest nesting of objects and arrays in a request body. Default 32. */
+        maxBodyDepth?: number;
+      };
       /** Uploaded custom model modules, each checked in a short Ray job before it is stored. */
       customModels?: {
-        /** Ray cluster that runs the checks. Default: defaultCluster. */
+        /**
+         * Ray cluster that runs the checks of the team owning it (default: defaultCluster); other
+         * teams' checks run on their own first cluster, or the one the upload names.
+         */
         checkCluster?: string;
         /** How long an upload waits for the check's verdict. Default 120. */
         checkTimeoutSeconds?: number;

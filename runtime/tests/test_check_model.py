@@ -128,3 +128,65 @@ def test_the_command_prints_one_json_verdict_line_and_exits_1_on_failure() -> No
     assert verdict["kind"] == "mlops.custom_model_check"
     assert codes(verdict) == ["syntax_error"]
     assert verdict["problems"][0]["line"] == 1
+
+
+def test_a_module_that_raises_what_it_read_gets_only_the_type_and_line_back(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("MARKER-7f3a9c-node-secret")
+    source = textwrap.dedent(
+        f"""
+        def build_model(config):
+            with open({str(secret)!r}) as f:
+                content = f.read()
+            raise ValueError(content)
+        """
+    )
+    verdict = check_source(source)
+    assert codes(verdict) == ["build_failed"]
+    problem = verdict["problems"][0]
+    assert "MARKER" not in json.dumps(verdict)
+    assert problem["message"].startswith("build_model(config) raised ValueError at line 5")
+    assert problem["line"] == 5
+
+
+def test_exceptions_classes_and_import_names_made_from_data_are_not_shown(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("MarkerClassFromFile")
+    path = repr(str(secret))
+    made_class = (
+        f"Made = type(open({path}).read(), (RuntimeError,), {{}})\n"
+        "def build_model(config):\n    raise Made('x')\n"
+    )
+    made_import = f"__import__(open({path}).read())\n"
+    made_return = (
+        f"def build_model(config):\n    return type(open({path}).read(), (), {{}})()\n"
+    )
+    for source in (made_class, made_import, made_return):
+        verdict = check_source(source)
+        assert verdict["ok"] is False
+        assert "MarkerClassFromFile" not in json.dumps(verdict), source
+
+
+def test_a_message_written_in_the_module_is_shown_and_cut() -> None:
+    long = "hidden must be even " * 50
+    source = f"def build_model(config):\n    raise ValueError({long!r})\n"
+    verdict = check_source(source)
+    message = verdict["problems"][0]["message"]
+    assert message.startswith(
+        "build_model(config) raised ValueError at line 2: hidden must be even"
+    )
+    assert len(message) <= 500
+
+
+def test_a_schema_that_is_not_a_literal_is_refused(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("MARKER-in-a-default")
+    source = GOOD.replace(
+        '"default": 32,', f'"default": 32, "description": open({str(secret)!r}).read(),'
+    )
+    verdict = check_source(source)
+    assert codes(verdict) == ["invalid_schema"]
+    assert verdict["hyperparameterSchema"] is None
+    assert "MARKER" not in json.dumps(verdict)
+    changed = GOOD + "\nHYPERPARAMETER_SCHEMA['properties']['hidden']['default'] = 64\n"
+    assert codes(check_source(changed)) == ["invalid_schema"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import http.server
+import os
+import stat
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
@@ -218,4 +220,39 @@ def test_the_cache_root_comes_from_the_environment(
 
     folder = dataset_folder(ref_of(local_files(tmp_path / "store")))
 
-    assert folder == tmp_path / "env-cache" / "ds-1" / "a1b2c3"
+    assert folder == tmp_path / "env-cache" / f"uid-{os.getuid()}" / "ds-1" / "a1b2c3"
+
+
+def test_each_account_caches_in_a_private_folder_of_a_shared_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The portal runs each Ray cluster as an account of its own, all with one cache root: the
+    root lets each make its folder without listing or removing the others' (like /tmp), and each
+    account's copies are its own."""
+    shared = tmp_path / "training" / "dataset-cache"
+    monkeypatch.setenv("MLOPS_DATASET_CACHE", str(shared))
+
+    folder = dataset_folder(ref_of(local_files(tmp_path / "store")))
+
+    own = shared / f"uid-{os.getuid()}"
+    assert folder.parent.parent == own
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1733
+    assert stat.S_IMODE((tmp_path / "training").stat().st_mode) == 0o1733
+    assert stat.S_IMODE(own.stat().st_mode) == 0o700
+
+
+def test_a_cache_root_the_account_cannot_use_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = tmp_path / "cache"
+    shared.write_text("a file where the cache root should be")
+    monkeypatch.setenv("MLOPS_DATASET_CACHE", str(shared))
+
+    with pytest.raises(JobError) as raised:
+        dataset_folder(ref_of(local_files(tmp_path / "store")))
+
+    assert raised.value.reason == "dataset unreachable"
+    assert raised.value.message == (
+        f"the dataset cache {shared} cannot be used by this account (uid {os.getuid()}): "
+        "Not a directory"
+    )

@@ -1,16 +1,20 @@
 """scripts/stack.sh for real: MLflow and a token-protected Ray head come up on loopback, a second
-stack is refused, SIGTERM stops everything (no stray Ray or MLflow process), state survives."""
+stack is refused, SIGTERM stops everything (no stray Ray or MLflow process), state survives; code
+in a Ray job runs as an unprivileged user that cannot read the portal's state."""
 
+import base64
 import contextlib
 import hashlib
 import json
 import os
+import pwd
 import shlex
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -27,10 +31,12 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason=
 _http = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-def http_status(url, token=None, body=None):
+def http_status(url, token=None, body=None, basic=None):
     headers = {"Content-Type": "application/json"}
     if token is not None:
         headers["Authorization"] = f"Bearer {token}"
+    if basic is not None:
+        headers["Authorization"] = "Basic " + base64.b64encode(":".join(basic).encode()).decode()
     data = json.dumps(body).encode() if body is not None else None
     try:
         with _http.open(urllib.request.Request(url, data=data, headers=headers), timeout=10) as r:
@@ -213,7 +219,14 @@ def test_stack_runs_mlflow_and_ray_and_cleans_up(stack_env, tmp_path):
         assert loopback_only(int(stack_env["MLOPS_RAY_GCS_PORT"])), "Ray GCS not on loopback only"
 
         created = {"name": "survives-restart"}
-        status, body = http_status(f"{mlflow}/api/2.0/mlflow/experiments/create", body=created)
+        create_url = f"{mlflow}/api/2.0/mlflow/experiments/create"
+        assert http_status(create_url, body=created)[0] == 401, "MLflow let in no credentials"
+        admin = (
+            shlex.split(written["MLOPS_MLFLOW_USERNAME"])[0],
+            Path(shlex.split(written["MLOPS_MLFLOW_PASSWORD_PATH"])[0]).read_text().strip(),
+        )
+        assert admin[1] not in env_file
+        status, body = http_status(create_url, body=created, basic=admin)
         assert status == 200, body
 
         assert_second_stack_refused(stack_env, tmp_path / "other")
@@ -229,10 +242,106 @@ def test_stack_runs_mlflow_and_ray_and_cleans_up(stack_env, tmp_path):
         wait_for_ready(proc, out, timeout=110)
         assert token_path.read_text().strip() == token
         query = "experiments/get-by-name?experiment_name=survives-restart"
-        status, body = http_status(f"{mlflow}/api/2.0/mlflow/{query}")
+        status, body = http_status(f"{mlflow}/api/2.0/mlflow/{query}", basic=admin)
         assert status == 200, body
         text = stop_stack(proc, out)
         left = stack_processes(temp_dir, mlflow_port)
         assert left == {}, f"processes left after SIGTERM: {left}\n{text}"
     finally:
         kill_everything(proc, temp_dir, mlflow_port)
+
+
+# What a job's code tries in the state folder: read the portal's secrets and databases, list the
+# other jobs' folders, and write its own checkpoints.
+PROBE = """
+import json, os, pwd
+data = os.environ["STATE"]
+out = {"user": pwd.getpwuid(os.getuid()).pw_name, "reads": {}}
+for name in ("ray/auth_token", "mlflow/mlflow.db", "logs/ray.log", "stack.env"):
+    try:
+        with open(os.path.join(data, name), "rb") as f:
+            out["reads"][name] = "read " + repr(f.read(16))
+    except OSError as error:
+        out["reads"][name] = type(error).__name__
+try:
+    out["training"] = os.listdir(os.path.join(data, "training"))
+except OSError as error:
+    out["training"] = type(error).__name__
+job = os.path.join(data, "training", "probe-job")
+os.makedirs(job)
+with open(os.path.join(job, "checkpoint"), "w") as f:
+    f.write("weights")
+out["job_folder_mode"] = oct(os.stat(job).st_mode & 0o777)
+print("PROBE " + json.dumps(out), flush=True)
+"""
+
+
+def run_ray_job(dashboard, token, env_vars, timeout=120):
+    """Submits `python -c $CODE` through the Ray Jobs API; returns its final status and log."""
+    submission = f"probe-{os.getpid()}-{time.monotonic_ns()}"
+    status, body = http_status(
+        f"{dashboard}/api/jobs/",
+        token,
+        {
+            "submission_id": submission,
+            "entrypoint": "python -c \"import os; exec(os.environ['CODE'])\"",
+            "runtime_env": {"env_vars": env_vars},
+        },
+    )
+    assert status == 200, body
+    deadline = time.monotonic() + timeout
+    state = ""
+    while state not in {"SUCCEEDED", "FAILED", "STOPPED"} and time.monotonic() < deadline:
+        time.sleep(0.5)
+        state = json.loads(http_status(f"{dashboard}/api/jobs/{submission}", token)[1])["status"]
+    logs = json.loads(http_status(f"{dashboard}/api/jobs/{submission}/logs", token)[1])["logs"]
+    return state, logs
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="only root can run Ray as another user")
+def test_ray_jobs_run_unprivileged_and_cannot_read_the_portal_state(stack_env, tmp_path):
+    # Not under pytest's tmp_path, which other users cannot enter: the state folder's own modes
+    # are what is tested.
+    data = Path(tempfile.mkdtemp(prefix="mlops-stack-", dir="/tmp"))
+    env = {**stack_env, "MLOPS_DATA": str(data)}
+    dashboard = f"http://127.0.0.1:{env['MLOPS_RAY_DASHBOARD_PORT']}"
+    temp_dir = ray_temp_dir(data)
+    out = tmp_path / "stack.out"
+    proc = start_stack(env, out, "mlflow,ray")
+    try:
+        text = wait_for_ready(proc, out, timeout=110)
+        user = pwd.getpwnam(os.environ.get("MLOPS_RAY_USER", "mlops-ray"))
+        assert f"Ray runs as the unprivileged user {user.pw_name}" in text
+        ray_uids = {
+            int(Path(f"/proc/{pid}/status").read_text().split("Uid:")[1].split()[0])
+            for pid in stack_processes(temp_dir, "no-mlflow-port")
+        }
+        assert ray_uids == {user.pw_uid}
+        assert stat_mode(data) == 0o711
+        assert stat_mode(data / "training") == 0o1733
+        assert stat_mode(data / "ray") == 0o700
+
+        token = (data / "ray" / "auth_token").read_text().strip()
+        state, logs = run_ray_job(dashboard, token, {"CODE": PROBE, "STATE": str(data)})
+        assert state == "SUCCEEDED", logs
+        probe = json.loads(logs.split("PROBE ", 1)[1].splitlines()[0])
+        assert probe == {
+            "user": user.pw_name,
+            "reads": {
+                "ray/auth_token": "PermissionError",
+                "mlflow/mlflow.db": "PermissionError",
+                "logs/ray.log": "PermissionError",
+                "stack.env": "PermissionError",
+            },
+            "training": "PermissionError",
+            "job_folder_mode": "0o700",
+        }
+        assert (data / "training" / "probe-job" / "checkpoint").read_text() == "weights"
+        stop_stack(proc, out)
+    finally:
+        kill_everything(proc, temp_dir, env["MLOPS_MLFLOW_PORT"])
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def stat_mode(path):
+    return path.stat().st_mode & 0o7777

@@ -41,6 +41,17 @@ export type ExperimentsConfig = {
   };
   worker: { enabled: boolean; prefetch: number; entrypointNumCpus: number };
   reconcileIntervalMs: number;
+  limits: JobLimits;
+};
+
+/** What one job and one team may ask for (`mlops.experiments.limits`). */
+export type JobLimits = {
+  /** Queued, starting, running and cancelling jobs of one team at once; more are a 429. */
+  maxActiveJobsPerTeam: number;
+  /** The fewest CPUs a worker may ask for. */
+  minCpusPerWorker: number;
+  /** The deepest nesting of a request body (hyperparameters included). */
+  maxBodyDepth: number;
 };
 
 /**
@@ -86,6 +97,13 @@ export function readExperimentsConfig(
     }
     return value;
   };
+  const wholePositive = (key: string, fallback: number) => {
+    const value = positive(key, fallback);
+    if (!Number.isInteger(value)) {
+      throw new Error(`mlops.experiments.${key} must be a whole number`);
+    }
+    return value;
+  };
   const notNegative = (key: string, fallback: number) => {
     const value = c?.getOptionalNumber(key) ?? fallback;
     if (!(value >= 0)) {
@@ -112,5 +130,10 @@ export function readExperimentsConfig(
       entrypointNumCpus: notNegative('worker.entrypointNumCpus', 0),
     },
     reconcileIntervalMs: positive('reconcileIntervalMs', 2_000),
+    limits: {
+      maxActiveJobsPerTeam: wholePositive('limits.maxActiveJobsPerTeam', 10),
+      minCpusPerWorker: positive('limits.minCpusPerWorker', 0.1),
+      maxBodyDepth: wholePositive('limits.maxBodyDepth', 32),
+    },
   };
 }

@@ -411,7 +411,10 @@ describe('experiments backend', () => {
         { datasetVersion: 'f'.repeat(64) },
         `Dataset "mnist" has no version "${'f'.repeat(64)}"`,
       ],
-      [{ cluster: 'moon' }, 'No Ray cluster named "moon"'],
+      [
+        { cluster: 'moon' },
+        'group:default/team-a has no Ray cluster named "moon"',
+      ],
     ] as const) {
       const res = await request(server)
         .post('/api/experiments/jobs')
@@ -440,7 +443,7 @@ describe('experiments backend', () => {
     expect(await knex('training_jobs').pluck('id')).toEqual([]);
   });
 
-  it("refuses a job on another team's cluster (403) and a GPU job on a cluster without GPU (400), storing nothing", async () => {
+  it("refuses a job on another team's cluster as on an unknown one (404, no owner named) and a GPU job on a cluster without GPU (400), storing nothing", async () => {
     const { server, knex } = await startBackend({
       ownershipEntityRefs: ['user:default/mock', 'group:default/team-a'],
       rayClusters: [
@@ -461,10 +464,11 @@ describe('experiments backend', () => {
     const foreign = await request(server)
       .post('/api/experiments/jobs')
       .send({ ...validRequest, cluster: 'team-b-ray' });
-    expect(foreign.status).toBe(403);
+    expect(foreign.status).toBe(404);
     expect(foreign.body.error.message).toBe(
-      'Ray cluster "team-b-ray" belongs to group:default/team-b: a job of group:default/team-a cannot run on it',
+      'group:default/team-a has no Ray cluster named "team-b-ray"',
     );
+    expect(JSON.stringify(foreign.body)).not.toContain('group:default/team-b');
 
     const gpu = await request(server)
       .post('/api/experiments/jobs')

@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { experimentsPermissions } from '@internal/backstage-plugin-experiments-common';
+import { readMlflowCredentials } from '@internal/mlops-node';
 import { rayClustersServiceRef } from '@internal/backstage-plugin-ray-clusters-node';
 import { DatasetCatalog } from './catalog/DatasetCatalog';
 import { readRuntimeVersion } from './catalog/runtimeVersion';
@@ -17,6 +18,7 @@ import { createRouter } from './router';
 import { CustomModels } from './customModels';
 import { JobService } from './service/JobService';
 import { MlflowClient } from './service/MlflowClient';
+import { MlflowTeamAccess } from './service/MlflowTeamAccess';
 import { RayClusters } from './service/RayClusters';
 import { JobReconciler } from './worker/JobReconciler';
 import { JobWorker } from './worker/JobWorker';
@@ -64,6 +66,8 @@ export const experimentsPlugin = createBackendPlugin({
         userInfo,
       }) {
         const trackingUrl = readMlflowTrackingUrl(config);
+        const mlflowCredentials = readMlflowCredentials(config);
+        const mlflow = new MlflowClient(trackingUrl, mlflowCredentials);
         const settings = readExperimentsConfig(config);
         const store = await DatabaseJobStore.create({ database });
         const templates = await TemplateCatalog.load({
@@ -86,6 +90,7 @@ export const experimentsPlugin = createBackendPlugin({
           clusters,
           runtimePath: settings.runtimePath,
           defaultCluster: settings.defaultCluster,
+          maxBodyDepth: settings.limits.maxBodyDepth,
           logger,
           httpAuth,
           userInfo,
@@ -99,6 +104,9 @@ export const experimentsPlugin = createBackendPlugin({
           customModels,
           datasets,
           clusters,
+          mlflowTeams:
+            mlflowCredentials &&
+            new MlflowTeamAccess(mlflow, mlflowCredentials),
           logger,
           settings: {
             runtimePath: settings.runtimePath,
@@ -122,10 +130,12 @@ export const experimentsPlugin = createBackendPlugin({
           customModels,
           datasets,
           clusters,
-          mlflow: new MlflowClient(trackingUrl),
+          mlflow,
           trackingUrl,
           runtimeVersion,
           defaultCluster: settings.defaultCluster,
+          entrypointNumCpus: settings.worker.entrypointNumCpus,
+          limits: settings.limits,
           autoTune: readAutoTuneConfig(config),
           logger,
           onQueued: () => relay.wake(),
@@ -150,6 +160,8 @@ export const experimentsPlugin = createBackendPlugin({
             trials,
             customModels,
             trackingUrl,
+            mlflowCredentials,
+            maxBodyDepth: settings.limits.maxBodyDepth,
           }),
         );
 

@@ -4,7 +4,7 @@ import {
   PermissionsService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { InputError } from '@backstage/errors';
 import { ResourcePermission } from '@backstage/plugin-permission-common';
 import {
   experimentsStatusReadPermission,
@@ -15,8 +15,10 @@ import {
 import {
   addStatusRoute,
   authorizedOwnerQuery,
+  authorizeResource,
   checkDatabase,
-  filterAuthorized,
+  jsonBody,
+  MlflowCredentials,
   parseLimit,
   requireUserPermission,
 } from '@internal/mlops-node';
@@ -44,50 +46,38 @@ export async function createRouter(deps: {
   trials: TrialStore;
   customModels: CustomModels;
   trackingUrl: string;
+  mlflowCredentials?: MlflowCredentials;
+  /** The deepest nesting of a request body. */
+  maxBodyDepth: number;
 }): Promise<express.Router> {
   const { httpAuth, permissions, permissionsRegistry, store, jobs } = deps;
   const router = Router();
-  router.use(express.json({ limit: '256kb' }));
+  // Custom models parse their own, larger bodies (the module's source).
+  router.use(deps.customModels.router);
+  router.use(jsonBody({ maxBytes: 256 * 1024, maxDepth: deps.maxBodyDepth }));
   const ruleset = permissionsRegistry.getPermissionRuleset(
     trainingJobResourceRef,
   );
 
-  /** The job if the caller may read it; NotFoundError otherwise, so as not to reveal it. */
+  /**
+   * The job if the caller may read it (and act on it under `permission`); 404 naming only the id
+   * the caller sent otherwise, so that another team's job cannot be told from a missing one.
+   */
   async function authorizedJob(
     req: express.Request,
-    permission: ResourcePermission = trainingJobReadPermission,
+    permission?: ResourcePermission,
   ): Promise<StoredJob> {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const job = await store.getJob(req.params.id);
-    const readable =
-      job &&
-      (
-        await filterAuthorized({
-          permissions,
-          credentials,
-          permission: trainingJobReadPermission,
-          ruleset,
-          items: [job],
-        })
-      ).length > 0;
-    if (!job || !readable) {
-      throw new NotFoundError(`No training job ${req.params.id}`);
-    }
-    if (permission !== trainingJobReadPermission) {
-      const allowed = await filterAuthorized({
-        permissions,
-        credentials,
-        permission,
-        ruleset,
-        items: [job],
-      });
-      if (allowed.length === 0) {
-        throw new NotAllowedError(
-          `You are not allowed to ${permission.name} on job ${job.id}`,
-        );
-      }
-    }
-    return job;
+    return authorizeResource({
+      permissions,
+      credentials,
+      ruleset,
+      readPermission: trainingJobReadPermission,
+      permission,
+      resource: await store.getJob(req.params.id),
+      notFound: `training job ${req.params.id}`,
+      describe: job => `job ${job.id}`,
+    });
   }
 
   addStatusRoute(router, {
@@ -97,7 +87,7 @@ export async function createRouter(deps: {
     permission: experimentsStatusReadPermission,
     checks: () =>
       Promise.all([
-        checkMlflow(deps.trackingUrl),
+        checkMlflow(deps.trackingUrl, deps.mlflowCredentials),
         checkDatabase(store.knex, 'Experiments database'),
       ]),
   });
@@ -108,8 +98,6 @@ export async function createRouter(deps: {
     const custom = await deps.customModels.templates(credentials);
     res.json({ items: [...builtIn, ...custom] });
   });
-
-  router.use(deps.customModels.router);
 
   router.get('/datasets', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });

@@ -1,14 +1,24 @@
 import { DependencyCheck } from '@internal/backstage-plugin-mlops-common';
-import { probeHttp } from '@internal/mlops-node';
+import {
+  MlflowCredentials,
+  mlflowAuthHeaders,
+  probeHttp,
+} from '@internal/mlops-node';
 
-/** MLflow answers `/health`, and `/version` with a version number. */
+/**
+ * MLflow answers `/health`, and `/version` with a version number. With authentication on, only
+ * `/health` is open: `/version` is asked with the portal's credentials, which it thereby checks.
+ */
 export async function checkMlflow(
   trackingUrl: string,
+  credentials?: MlflowCredentials,
 ): Promise<DependencyCheck> {
   const name = 'MLflow tracking server';
   const [health, version] = await Promise.all([
     probeHttp(`${trackingUrl}/health`),
-    probeHttp(`${trackingUrl}/version`),
+    probeHttp(`${trackingUrl}/version`, {
+      headers: mlflowAuthHeaders(credentials),
+    }),
   ]);
   if (!health.ok) {
     return { name, ok: false, message: health.message };

@@ -90,13 +90,15 @@ export class ExperimentsClient extends MlopsApiClient {
     return this.request('/custom-models');
   }
 
-  /** One version of a custom model, with its source. */
+  /** One version of a custom model, with its source; `owner` tells which team's `name`. */
   getCustomModelVersion(
     name: string,
     version: number,
+    owner?: string,
   ): Promise<CustomModelVersion> {
+    const query = owner ? `?${new URLSearchParams({ owner })}` : '';
     return this.request(
-      `/custom-models/${encodeURIComponent(name)}/versions/${version}`,
+      `/custom-models/${encodeURIComponent(name)}/versions/${version}${query}`,
     );
   }
 

@@ -28,11 +28,16 @@ export function parseCustomModelTemplateId(
 }
 
 /**
- * One version of a custom model, by name.
+ * One version of a custom model, by name. Names are unique per owning team: `owner` tells which
+ * team's model where several teams use the name.
  *
  * @public
  */
-export type CustomModelVersionRef = { name: string; version: number };
+export type CustomModelVersionRef = {
+  name: string;
+  version: number;
+  owner?: string;
+};
 
 /**
  * See a custom model, its versions and their source; granted to the owning team.
@@ -68,6 +73,8 @@ export const customModelPermissions = [
  */
 export type CustomModelVersion = {
   name: string;
+  /** The team owning the model. */
+  owner: string;
   version: number;
   /** `custom:<name>@<version>`, the model template id jobs use. */
   templateId: string;
@@ -96,7 +103,7 @@ export type CustomModel = {
 };
 
 /**
- * `POST /custom-models`: a new model, or a new version of one (same name).
+ * `POST /custom-models`: a new model, or a new version of one (same name and owner).
  *
  * @public
  */
@@ -107,6 +114,8 @@ export type CreateCustomModelRequest = {
   description?: string;
   /** One of the caller's teams; default their first group. */
   owner?: string;
+  /** A Ray cluster of the owner to run the check on; default the owner's first cluster. */
+  cluster?: string;
 };
 
 /**

@@ -132,7 +132,13 @@ export type ResolvedJobConfig = {
   /** Present for an auto-tune job. */
   autoTune?: ResolvedAutoTune;
   /** Present when the template is a custom model version: the exact module trained. */
-  customModel?: { name: string; version: number; sha256: string };
+  customModel?: {
+    name: string;
+    version: number;
+    sha256: string;
+    /** The team owning the model (absent in jobs stored before names were per team). */
+    owner?: string;
+  };
 };
 
 /**

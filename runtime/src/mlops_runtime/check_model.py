@@ -16,13 +16,23 @@ forward maps a float32 (2, 1, 28, 28) batch to (2, 10) logits. Prints exactly ON
 Codes: `syntax_error`, `import_error` (names the missing module), `module_error` (the top level
 raised), `missing_build_model`, `invalid_schema`, `build_failed`, `not_a_module`, `forward_failed`,
 `wrong_output_shape`, `timeout`. Exit status 0 when ok, 1 when not.
+
+The verdict goes back to the uploader, and the module's code may have read anything the Ray node
+can read: it carries only what the module's own text says. An exception is reported by its type
+(a built-in one, or a class named in the module) and its line in the module; its message only
+when that message is text of the module (`raise ValueError("hidden must be even")`), cut at
+`MAX_MESSAGE_CHARS`. `HYPERPARAMETER_SCHEMA` must be a literal (it is sent back and stored), and
+at most `MAX_PROBLEMS` problems are reported.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import builtins
 import json
 import os
+import re
 import sys
 import traceback
 from collections.abc import Mapping
@@ -37,10 +47,55 @@ CHECK_KIND: Final = "mlops.custom_model_check"
 SOURCE_ENV: Final = "MLOPS_CUSTOM_MODEL_SOURCE"
 INPUT_SHAPE: Final = (2, 1, 28, 28)
 NUM_CLASSES: Final = 10
+MAX_PROBLEMS: Final = 20
+MAX_MESSAGE_CHARS: Final = 500
+SCHEMA_NAME: Final = "HYPERPARAMETER_SCHEMA"
 
 
 def _problem(code: str, message: str, line: int | None = None) -> dict[str, Any]:
+    if len(message) > MAX_MESSAGE_CHARS:
+        message = message[: MAX_MESSAGE_CHARS - 1] + "…"
     return {"code": code, "message": message, **({"line": line} if line is not None else {})}
+
+
+def _named_in(name: str, source: str) -> bool:
+    """Whether `name` is an identifier the module's text spells out."""
+    return (
+        name.isidentifier()
+        and len(name) <= 80
+        and re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", source) is not None
+    )
+
+
+def _type_name(value: object, source: str) -> str:
+    """The name of `value`'s type, or of its nearest base, that is built in or named in the module:
+    a class made at run time could carry any text in its name."""
+    for cls in type(value).__mro__:
+        name = cls.__name__
+        if getattr(builtins, name, None) is cls or _named_in(name, source):
+            return name
+    return "object"
+
+
+def _own_message(error: BaseException, source: str) -> str | None:
+    """The exception's message when it is text of the module; None otherwise."""
+    try:
+        message = str(error)
+    except Exception:  # noqa: BLE001  (a user-defined __str__ may fail)
+        return None
+    return message if message and message in source else None
+
+
+def _raised(what: str, error: BaseException, source: str) -> tuple[str, int | None]:
+    """`<what> raised <Type> at line <n>[: <message>]`, with only what the module's text says."""
+    line = _user_line(error)
+    text = f"{what} raised {_type_name(error, source)}"
+    if line:
+        text += f" at line {line}"
+    message = _own_message(error, source)
+    if message:
+        return f"{text}: {message}", line
+    return f"{text} (its message is not shown: only text of the module is)", line
 
 
 def compile_problems(source: str) -> list[dict[str, Any]]:
@@ -76,24 +131,25 @@ def check_source(source: str) -> dict[str, Any]:  # noqa: PLR0911  (one return p
         module = load_source(source, "check")
     except ImportError as error:
         missing = getattr(error, "name", None)
-        message = (
-            f"import error: no module named '{missing}'"
-            " (only the portal runtime's packages are installed on the cluster)"
-            if isinstance(error, ModuleNotFoundError) and missing
-            else f"import error: {error}"
-        )
-        problems.append(_problem("import_error", message, _user_line(error)))
+        line = _user_line(error)
+        if isinstance(error, ModuleNotFoundError) and missing and _module_named_in(missing, source):
+            message = (
+                f"import error: no module named '{missing}'"
+                " (only the portal runtime's packages are installed on the cluster)"
+            )
+        else:
+            message, line = _raised("an import", error, source)
+            message = f"import error: {message}"
+        problems.append(_problem("import_error", message, line))
         return verdict
     except Exception as error:  # noqa: BLE001  (any failure of user code is a verdict)
-        line = _user_line(error)
-        where = f" at line {line}" if line else ""
-        message = f"the module raised {type(error).__name__}{where}: {error}"
+        message, line = _raised("the module", error, source)
         problems.append(_problem("module_error", message, line))
         return verdict
 
-    schema = getattr(module, "HYPERPARAMETER_SCHEMA", None)
+    schema = getattr(module, SCHEMA_NAME, None)
     if schema is not None:
-        schema_problem = _schema_problem(schema)
+        schema_problem = _literal_problem(schema, source) or _schema_problem(schema)
         if schema_problem:
             problems.append(_problem("invalid_schema", schema_problem))
             return verdict
@@ -108,9 +164,41 @@ def check_source(source: str) -> dict[str, Any]:  # noqa: PLR0911  (one return p
     if not callable(build_model):
         problems.append(_problem("missing_build_model", "build_model is not callable"))
         return verdict
-    _check_model(build_model, default_config(schema), verdict)
+    _check_model(build_model, default_config(schema), verdict, source)
     verdict["ok"] = not problems
     return verdict
+
+
+def _module_named_in(name: str, source: str) -> bool:
+    return all(part.isidentifier() for part in name.split(".")) and name in source
+
+
+def _literal_problem(schema: object, source: str) -> str | None:
+    """None when the module's schema is the literal its text assigns at the top level: the schema
+    is sent back and stored, so it may hold only what the module says."""
+    literal: object = None
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        else:
+            continue
+        if isinstance(target, ast.Name) and target.id == SCHEMA_NAME:
+            try:
+                literal = ast.literal_eval(value)
+            except ValueError:
+                literal = None
+    try:
+        same = literal is not None and literal == schema
+    except Exception:  # noqa: BLE001  (a user-defined __eq__ may fail)
+        same = False
+    if not same:
+        return (
+            f"{SCHEMA_NAME} must be a literal dict assigned at the top level of the module"
+            " (no names, calls or comprehensions in it), and not changed afterwards"
+        )
+    return None
 
 
 def _schema_problem(schema: object) -> str | None:
@@ -130,7 +218,9 @@ def _schema_problem(schema: object) -> str | None:
     return f"HYPERPARAMETER_SCHEMA defaults: {'; '.join(problems)}" if problems else None
 
 
-def _check_model(build_model: Any, config: dict[str, Any], verdict: dict[str, Any]) -> None:
+def _check_model(
+    build_model: Any, config: dict[str, Any], verdict: dict[str, Any], source: str
+) -> None:
     import torch  # noqa: PLC0415
     from torch import nn  # noqa: PLC0415
 
@@ -138,15 +228,15 @@ def _check_model(build_model: Any, config: dict[str, Any], verdict: dict[str, An
     try:
         model = build_model(dict(config))
     except Exception as error:  # noqa: BLE001
-        line = _user_line(error)
-        message = f"build_model(config) raised {type(error).__name__}: {error}"
+        message, line = _raised("build_model(config)", error, source)
         problems.append(_problem("build_failed", message, line))
         return
     if not isinstance(model, nn.Module):
         problems.append(
             _problem(
                 "not_a_module",
-                f"build_model(config) returned {type(model).__name__}, not a torch.nn.Module",
+                f"build_model(config) returned {_type_name(model, source)},"
+                " not a torch.nn.Module",
             )
         )
         return
@@ -156,18 +246,12 @@ def _check_model(build_model: Any, config: dict[str, Any], verdict: dict[str, An
         with torch.no_grad():
             output = model(torch.rand(*INPUT_SHAPE))
     except Exception as error:  # noqa: BLE001
-        line = _user_line(error)
-        problems.append(
-            _problem(
-                "forward_failed",
-                f"forward on a (2, 1, 28, 28) batch raised {type(error).__name__}: {error}",
-                line,
-            )
-        )
+        message, line = _raised("forward on a (2, 1, 28, 28) batch", error, source)
+        problems.append(_problem("forward_failed", message, line))
         return
     shape = tuple(output.shape) if isinstance(output, torch.Tensor) else None
     if shape != (INPUT_SHAPE[0], NUM_CLASSES):
-        got = f"shape {shape}" if shape is not None else type(output).__name__
+        got = f"shape {shape}" if shape is not None else _type_name(output, source)
         problems.append(
             _problem(
                 "wrong_output_shape",
@@ -227,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         verdict = check_source(source)
     else:
         verdict = _check_in_ray(source, args.timeout_s)
+    verdict["problems"] = verdict["problems"][:MAX_PROBLEMS]
     sys.stdout.write(json.dumps(verdict) + "\n")
     sys.stdout.flush()
     return 0 if verdict["ok"] else 1

@@ -2,12 +2,16 @@
 
 The portal resolves a job's dataset to one immutable version of the datasets plugin and passes its
 manifest in the job config: each file's relative name, size and SHA-256, and where to fetch it (a
-filesystem path for the local object store, a presigned GET URL for S3). `dataset_folder` copies or
+URL the datasets backend signed for its local object store, a presigned GET URL for S3; a file
+path only outside the portal, which Ray nodes cannot read). `dataset_folder` copies or
 downloads every file into `<cache>/<dataset id>/<version>/`, checks each against the manifest, and
 renames the folder into place in one step, so a folder that exists is complete and is reused by
 later jobs of the same version.
 
-The cache root is `$MLOPS_DATASET_CACHE`, else `<temp dir>/mlops/dataset-cache`.
+The cache root is `$MLOPS_DATASET_CACHE`, else `<temp dir>/mlops/dataset-cache`; each account
+keeps its copies in a private folder `uid-<uid>` there (0700). Under root the portal runs each Ray
+cluster as an account of its own (docs/security-model-ray.md), and all of them share the cache
+root, which is made like /tmp (1777 without listing: 1733) when this module creates it.
 """
 
 from __future__ import annotations
@@ -97,11 +101,37 @@ def invalid_file_name(name: str) -> str | None:
     return None
 
 
+_SHARED_MODE = 0o1733
+
+
+def _shared_folder(folder: Path) -> None:
+    """Creates `folder` (and missing parents) so that every account can make entries in it
+    without seeing or removing other accounts' entries; an existing folder is left as it is."""
+    if folder.is_dir():
+        return
+    _shared_folder(folder.parent)
+    try:
+        folder.mkdir()
+    except FileExistsError:
+        return
+    folder.chmod(_SHARED_MODE)
+
+
 def _cache_root() -> Path:
     configured = os.environ.get(CACHE_ENV)
-    if configured:
-        return Path(configured)
-    return Path(tempfile.gettempdir()) / "mlops" / "dataset-cache"
+    default = Path(tempfile.gettempdir()) / "mlops" / "dataset-cache"
+    shared = Path(configured) if configured else default
+    try:
+        _shared_folder(shared)
+        own = shared / f"uid-{os.getuid()}"
+        own.mkdir(mode=0o700, exist_ok=True)
+    except OSError as error:
+        raise JobError(
+            DATASET_UNREACHABLE,
+            f"the dataset cache {shared} cannot be used by this account (uid {os.getuid()}): "
+            f"{error.strerror}",
+        ) from None
+    return own
 
 
 def _folder_name(value: str, what: str) -> str:

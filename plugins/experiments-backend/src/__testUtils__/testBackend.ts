@@ -9,6 +9,10 @@ import { JsonObject } from '@backstage/types';
 // The tests run the real datasets plugin beside this one (a dev dependency); the plugin does not.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import datasetsPlugin from '@internal/backstage-plugin-datasets-backend';
+import {
+  MlflowCredentials,
+  requireTestMlflowCredentials,
+} from '@internal/mlops-node';
 import knexFactory, { Knex } from 'knex';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -32,6 +36,8 @@ export const repoRuntimePath = resolvePackagePath(
 export async function startExperimentsBackend(options: {
   knex: Knex;
   trackingUrl: string;
+  /** The backend's MLflow user; default the test MLflow's admin, null for none. */
+  mlflowCredentials?: MlflowCredentials | null;
   experiments?: JsonObject;
   rayClusters?: JsonObject[];
   permissions?: ServiceFactory;
@@ -92,7 +98,12 @@ export async function startExperimentsBackend(options: {
       mockServices.rootConfig.factory({
         data: {
           mlops: {
-            mlflow: { trackingUrl: options.trackingUrl },
+            mlflow: {
+              trackingUrl: options.trackingUrl,
+              ...(options.mlflowCredentials === undefined
+                ? requireTestMlflowCredentials()
+                : options.mlflowCredentials),
+            },
             rayClusters: {
               clusters: options.rayClusters ?? [
                 {

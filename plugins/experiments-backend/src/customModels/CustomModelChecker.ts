@@ -20,16 +20,25 @@ export type CustomModelVerdict = {
 const VERDICT_KIND = 'mlops.custom_model_check';
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'STOPPED']);
 
+/** What a verdict may carry back to the caller: the check runs code that may read the node. */
+export const VERDICT_LIMITS = {
+  problems: 20,
+  problemChars: 500,
+  /** Of all messages together: the whole answer stays under 4 KiB. */
+  totalChars: 3500,
+  schemaBytes: 16_384,
+};
+
 /**
- * Checks a custom model's source in a short Ray job (`mlops_runtime.check_model`): the module is
- * only ever compiled and run there, never in this process. Waits for the verdict at most
- * `timeoutMs`; a cluster that cannot run the check is a ServiceUnavailableError.
+ * Checks a custom model's source in a short Ray job (`mlops_runtime.check_model`) on the
+ * cluster it is given (one of the uploading team's): the module is only ever compiled and run
+ * there, never in this process. Waits for the verdict at most `timeoutMs`; a cluster that cannot
+ * run the check is a ServiceUnavailableError.
  */
 export class CustomModelChecker {
   constructor(
     private readonly options: {
       clusters: RayClusters;
-      cluster: string;
       runtimePath: string;
       timeoutMs: number;
       logger: LoggerService;
@@ -37,21 +46,24 @@ export class CustomModelChecker {
     },
   ) {}
 
-  async check(source: string): Promise<CustomModelVerdict> {
+  async check(source: string, cluster: string): Promise<CustomModelVerdict> {
     try {
-      return await this.run(source);
+      return await this.run(source, cluster);
     } catch (error) {
       if (error instanceof RayUnavailableError) {
         throw new ServiceUnavailableError(
-          `Ray cluster "${this.options.cluster}" cannot check the custom model now (${error.message}); try again in a moment`,
+          `Ray cluster "${cluster}" cannot check the custom model now (${error.message}); try again in a moment`,
         );
       }
       throw error;
     }
   }
 
-  private async run(source: string): Promise<CustomModelVerdict> {
-    const { clusters, cluster, runtimePath, timeoutMs, logger } = this.options;
+  private async run(
+    source: string,
+    cluster: string,
+  ): Promise<CustomModelVerdict> {
+    const { clusters, runtimePath, timeoutMs, logger } = this.options;
     await clusters.ensureRunning(cluster);
     const client = clusters.jobs(cluster);
     const submissionId = `custom-model-check-${randomUUID()}`;
@@ -90,15 +102,14 @@ export class CustomModelChecker {
     const logs = (await client.getLogs(submissionId)) ?? '';
     const verdict = lastVerdict(logs);
     if (!verdict) {
+      // The log is the user's code's output: it stays in the server's log, not in the answer.
       logger.warn(
         `Custom model check ${submissionId} printed no verdict; its log ends: ${logs.slice(
-          -2000,
+          -1000,
         )}`,
       );
       throw new ServiceUnavailableError(
-        `The check of the custom model on Ray cluster "${cluster}" ended without a verdict (Ray job ${submissionId}): ${lastLine(
-          logs,
-        )}`,
+        `The check of the custom model on Ray cluster "${cluster}" ended without a verdict (Ray job ${submissionId}); try again, and ask an administrator if it keeps failing`,
       );
     }
     return verdict;
@@ -113,11 +124,26 @@ function lastVerdict(logs: string): CustomModelVerdict | undefined {
     try {
       const parsed = JSON.parse(text);
       if (parsed?.kind === VERDICT_KIND) {
+        const schema = parsed.hyperparameterSchema;
+        const schemaFits =
+          schema &&
+          typeof schema === 'object' &&
+          JSON.stringify(schema).length <= VERDICT_LIMITS.schemaBytes;
+        const count = Number(parsed.parameterCount);
+        const problems = boundedProblems(
+          Array.isArray(parsed.problems) ? parsed.problems : [],
+        );
+        if (schema && !schemaFits) {
+          problems.push({
+            code: 'invalid_schema',
+            message: `HYPERPARAMETER_SCHEMA is larger than ${VERDICT_LIMITS.schemaBytes} bytes as JSON`,
+          });
+        }
         return {
-          ok: parsed.ok === true,
-          problems: Array.isArray(parsed.problems) ? parsed.problems : [],
-          hyperparameterSchema: parsed.hyperparameterSchema ?? undefined,
-          parameterCount: parsed.parameterCount ?? undefined,
+          ok: parsed.ok === true && problems.length === 0,
+          problems,
+          hyperparameterSchema: schemaFits ? schema : undefined,
+          parameterCount: Number.isSafeInteger(count) ? count : undefined,
         };
       }
     } catch {
@@ -127,7 +153,48 @@ function lastVerdict(logs: string): CustomModelVerdict | undefined {
   return undefined;
 }
 
-function lastLine(text: string) {
-  const lines = text.trim().split('\n');
-  return lines[lines.length - 1] ?? '';
+/**
+ * The problems as the caller sees them: at most `VERDICT_LIMITS.problems` (the last one saying
+ * how many more there were), each message cut at `problemChars`, all within `totalChars`.
+ */
+export function boundedProblems(raw: unknown[]): CustomModelProblem[] {
+  const problems: CustomModelProblem[] = [];
+  const room =
+    raw.length > VERDICT_LIMITS.problems
+      ? VERDICT_LIMITS.problems - 1
+      : VERDICT_LIMITS.problems;
+  let total = 0;
+  for (const item of raw) {
+    if (problems.length === room) break;
+    const p = (item ?? {}) as Record<string, unknown>;
+    const message = truncate(
+      typeof p.message === 'string'
+        ? p.message
+        : 'the check reported a problem',
+      VERDICT_LIMITS.problemChars,
+    );
+    if (total + message.length > VERDICT_LIMITS.totalChars) break;
+    total += message.length;
+    problems.push({
+      code:
+        typeof p.code === 'string' && /^[a-z_]{1,40}$/.test(p.code)
+          ? p.code
+          : 'check_failed',
+      message,
+      ...(Number.isSafeInteger(p.line) &&
+        (p.line as number) > 0 && { line: p.line as number }),
+    });
+  }
+  const left = raw.length - problems.length;
+  if (left > 0) {
+    problems.push({
+      code: 'more_problems',
+      message: `and ${left} more problem(s)`,
+    });
+  }
+  return problems;
+}
+
+function truncate(text: string, max: number) {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

@@ -1,7 +1,7 @@
 import { RootConfigService } from '@backstage/backend-plugin-api';
 
 export type CustomModelsConfig = {
-  /** The Ray cluster that runs the checks of uploaded modules. */
+  /** The Ray cluster that runs the checks of the team owning it; others use their own. */
   cluster: string;
   checkTimeoutMs: number;
   maxSourceBytes: number;

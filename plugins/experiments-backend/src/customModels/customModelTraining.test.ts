@@ -1,11 +1,16 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { TrainingJob } from '@internal/backstage-plugin-experiments-common';
-import { requireTestService } from '@internal/mlops-node';
+import {
+  mlflowAuthHeaders,
+  requireTestMlflowCredentials,
+  requireTestService,
+} from '@internal/mlops-node';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { ownerPolicy } from '../__testUtils__/ownerPolicy';
+import { rayStoragePath } from '../__testUtils__/e2eRuntime';
 import { startExperimentsBackend, waitFor } from '../__testUtils__/testBackend';
 
 // A real Ray head and MLflow server started by the test command: the upload is checked there and
@@ -69,7 +74,7 @@ async function startBackend(
       },
     ],
     experiments: {
-      storagePath: path.join(tmp, 'training'),
+      storagePath: await rayStoragePath(tmp),
       reconcileIntervalMs: 500,
       worker: { enabled: worker },
     },
@@ -126,6 +131,7 @@ describe('training a custom model', () => {
       ).body;
       expect(submitted.config.customModel).toEqual({
         name: 'tiny-mlp',
+        owner: 'group:default/team-a',
         version: 1,
         sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
       });
@@ -159,6 +165,7 @@ describe('training a custom model', () => {
         await (
           await fetch(
             `${mlflowUrl}/api/2.0/mlflow/runs/get?run_id=${job.mlflowRunId}`,
+            { headers: mlflowAuthHeaders(requireTestMlflowCredentials()) },
           )
         ).json()
       ).run.data.params as Array<{ key: string; value: string }>;

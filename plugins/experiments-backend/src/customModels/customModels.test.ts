@@ -14,6 +14,9 @@ import {
   ModelTemplate,
 } from '@internal/backstage-plugin-experiments-common';
 import { requireTestService } from '@internal/mlops-node';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import request from 'supertest';
 import { experimentsPlugin } from '../plugin';
 import { ownerPolicy } from '../__testUtils__/ownerPolicy';
@@ -48,7 +51,20 @@ def build_model(config):
                          nn.Linear(config["hidden"], 10))
 `;
 
-async function start(team: string, dashboardUrl = rayUrl) {
+/** Team A's cluster "local" (the default) at `dashboardUrl`, unless `clusters` says otherwise. */
+async function start(
+  team: string,
+  dashboardUrl = rayUrl,
+  clusters: object[] = [
+    {
+      name: 'local',
+      owner: 'group:default/team-a',
+      driver: 'local',
+      dashboardUrl,
+      token: rayToken,
+    },
+  ],
+) {
   const knex = await databases.init('SQLITE_3');
   const claims = ['user:default/mock', team];
   // The experiments plugin alone: custom models need Ray and the database, not datasets.
@@ -66,17 +82,7 @@ async function start(team: string, dashboardUrl = rayUrl) {
         data: {
           mlops: {
             mlflow: { trackingUrl: mlflowUrl },
-            rayClusters: {
-              clusters: [
-                {
-                  name: 'local',
-                  owner: 'group:default/team-a',
-                  driver: 'local',
-                  dashboardUrl,
-                  token: rayToken,
-                },
-              ],
-            },
+            rayClusters: { clusters: clusters as any },
             experiments: {
               runtimePath: repoRuntimePath,
               worker: { enabled: false },
@@ -177,13 +183,31 @@ describe('custom models', () => {
     }
   });
 
-  it("refuses bad requests before Ray and hides other teams' models", async () => {
-    const { server, knex, backend } = await start('group:default/team-b');
+  it("refuses bad requests before Ray; another team's model is hidden and its name free for this team", async () => {
+    const { server, knex, backend } = await start(
+      'group:default/team-b',
+      rayUrl,
+      [
+        {
+          name: 'local',
+          owner: 'group:default/team-a',
+          driver: 'local',
+          dashboardUrl: 'http://127.0.0.1:1',
+        },
+        {
+          name: 'b-ray',
+          owner: 'group:default/team-b',
+          driver: 'external',
+          dashboardUrl: rayUrl,
+          token: rayToken,
+        },
+      ],
+    );
     try {
       await knex('custom_models').insert({
         name: 'secret',
         owner: 'group:default/team-a',
-        description: '',
+        description: 'Team A only',
         created_by: 'user:default/other',
         created_at: new Date(),
       });
@@ -194,24 +218,126 @@ describe('custom models', () => {
       expect(invalid.body.error.message).toMatch(/name must be/);
       expect(invalid.body.error.message).toMatch(/source must be/);
 
-      await request(server)
-        .get('/api/experiments/custom-models/secret')
-        .expect(404);
+      for (const route of ['secret', 'secret/versions/1']) {
+        const hidden = await request(server)
+          .get(`/api/experiments/custom-models/${route}`)
+          .expect(404);
+        expect(hidden.body.error.message).toBe('No custom model "secret"');
+      }
       const list = await request(server)
         .get('/api/experiments/custom-models')
         .expect(200);
       expect(list.body.items).toEqual([]);
-      const taken = await request(server)
+
+      // The name is team A's, not the portal's: team B's own "secret" is checked on B's cluster.
+      const own = await request(server)
         .post('/api/experiments/custom-models')
         .send({ name: 'secret', source: GOOD })
-        .expect(409);
-      expect(taken.body.error.message).toMatch(/taken/);
+        .expect(201);
+      expect(own.body).toMatchObject({
+        name: 'secret',
+        owner: 'group:default/team-b',
+        version: 1,
+      });
+      expect(JSON.stringify(own.body)).not.toContain('team-a');
+      expect(
+        await knex('custom_models').orderBy('owner').select('owner', 'name'),
+      ).toEqual([
+        { owner: 'group:default/team-a', name: 'secret' },
+        { owner: 'group:default/team-b', name: 'secret' },
+      ]);
+      const mine = await request(server)
+        .get('/api/experiments/custom-models/secret')
+        .expect(200);
+      expect(mine.body.owner).toBe('group:default/team-b');
+
       await request(server)
         .post('/api/experiments/custom-models')
         .send({ name: 'mine', source: GOOD, owner: 'group:default/team-a' })
         .expect(403);
+      // A cluster of another team answers as an unknown one.
+      const foreign = await request(server)
+        .post('/api/experiments/custom-models')
+        .send({ name: 'mine', source: GOOD, cluster: 'local' })
+        .expect(404);
+      expect(foreign.body.error.message).toBe(
+        'group:default/team-b has no Ray cluster named "local"',
+      );
     } finally {
       await backend.stop();
+    }
+  });
+
+  it('checks a team’s upload only on a cluster of that team: never on the default cluster of another team, and not at all for a team without one', async () => {
+    const { server, knex, backend } = await start(
+      'group:default/team-c',
+      rayUrl,
+      [
+        {
+          name: 'local',
+          owner: 'group:default/team-a',
+          driver: 'local',
+          dashboardUrl: rayUrl,
+          token: rayToken,
+        },
+      ],
+    );
+    try {
+      const res = await request(server)
+        .post('/api/experiments/custom-models')
+        .send({ name: 'tiny-mlp', source: GOOD })
+        .expect(400);
+      expect(res.body.error.message).toBe(
+        'your team group:default/team-c has no Ray cluster; create one on the Ray clusters page',
+      );
+      expect(await knex('custom_models').pluck('name')).toEqual([]);
+    } finally {
+      await backend.stop();
+    }
+  });
+
+  it('answers a module that reads a file of the node and raises with it without the file, and bounds what a check sends back', async () => {
+    // A file the Ray node can read (the test's user runs it here), with a marker in it.
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mlops-node-secret-'));
+    await fs.chmod(dir, 0o755);
+    const secret = path.join(dir, 'secret.txt');
+    const marker = 'NODE-SECRET-4b1d7e9a';
+    await fs.writeFile(secret, `${marker}\n`, { mode: 0o644 });
+    const { server, knex, backend } = await start('group:default/team-a');
+    try {
+      const reading = [
+        'def build_model(config):',
+        `    with open(${JSON.stringify(secret)}) as f:`,
+        '        raise ValueError(f.read())',
+        '',
+      ].join('\n');
+      const read = await request(server)
+        .post('/api/experiments/custom-models')
+        .send({ name: 'reader', source: reading })
+        .expect(400);
+      expect(JSON.stringify(read.body)).not.toContain(marker);
+      expect(read.body.error.message).toBe(
+        'Custom model "reader" does not implement the interface: build_model(config) raised ValueError at line 3 (its message is not shown: only text of the module is)',
+      );
+
+      const long = 'the hidden layer must be wider '.repeat(100);
+      const chatty = `def build_model(config):\n    raise ValueError(${JSON.stringify(
+        long,
+      )})\n`;
+      const cut = await request(server)
+        .post('/api/experiments/custom-models')
+        .send({ name: 'chatty', source: chatty })
+        .expect(400);
+      const message: string = cut.body.error.message;
+      expect(message).toContain(
+        'build_model(config) raised ValueError at line 2: the hidden layer must be wider',
+      );
+      expect(message.length).toBeLessThan(700);
+      expect(Buffer.byteLength(JSON.stringify(cut.body))).toBeLessThan(4096);
+      expect(await knex('custom_models').pluck('name')).toEqual([]);
+    } finally {
+      await backend.stop();
+      await fs.rm(dir, { recursive: true, force: true });
     }
   });
 

@@ -42,11 +42,13 @@ export const CUSTOM_MODEL_BASE_TEMPLATE_ID = 'mnist-cnn';
 
 /** The model template of a custom model version, and the version a job of it trains. */
 export type LoadedCustomTemplate = LoadedTemplate & {
-  customModel: CustomModelVersionRef & { sha256: string };
+  customModel: Required<CustomModelVersionRef> & { sha256: string };
 };
 
 /** What the runtime needs to train a custom model version (see `mlops_runtime.custom_model`). */
-export type CustomModelJobConfig = CustomModelVersionRef & {
+export type CustomModelJobConfig = {
+  name: string;
+  version: number;
   sha256: string;
   source: string;
   hyperparameterSchema: HyperparameterSchema;
@@ -70,6 +72,7 @@ export class CustomModels {
       clusters: RayClusters;
       runtimePath: string;
       defaultCluster: string;
+      maxBodyDepth: number;
       logger: LoggerService;
       httpAuth: HttpAuthService;
       userInfo: UserInfoService;
@@ -83,18 +86,18 @@ export class CustomModels {
     deps.permissionsRegistry.addResourceType({
       resourceRef: customModelResourceRef,
       rules: [customModelOwnerRule],
-      getResources: names => this.store.getMany(names),
+      getResources: ids => this.store.getMany(ids),
     });
     this.router = createCustomModelsRouter({
       ...deps,
       store: this.store,
       checker: new CustomModelChecker({
         clusters: deps.clusters,
-        cluster: settings.cluster,
         runtimePath: deps.runtimePath,
         timeoutMs: settings.checkTimeoutMs,
         logger: deps.logger.child({ component: 'custom-models' }),
       }),
+      checkCluster: settings.cluster,
       maxSourceBytes: settings.maxSourceBytes,
     });
   }
@@ -109,12 +112,14 @@ export class CustomModels {
   }
 
   /**
-   * The template of `custom:<name>@<version>` for a job of the caller: 400 for a malformed id, 404
-   * where the version does not exist or the caller's teams may not read the model.
+   * The template of `custom:<name>@<version>` for a job of `owner` submitted by the caller: the
+   * model of that name `owner` has, else the only one the caller may read. 400 for a malformed
+   * id, 404 where the version does not exist or the caller's teams may not read the model.
    */
   async load(
     credentials: BackstageCredentials,
     templateId: string,
+    owner: string,
   ): Promise<LoadedCustomTemplate> {
     const ref = parseCustomModelTemplateId(templateId);
     if (!ref) {
@@ -126,8 +131,10 @@ export class CustomModels {
       { ...this.deps, store: this.store },
       credentials,
       ref.name,
+      { preferredOwner: owner },
     );
-    const cached = this.loaded.get(templateId);
+    const key = `${model.owner} ${templateId}`;
+    const cached = this.loaded.get(key);
     if (cached) return cached;
     const version = model.versions.find(v => v.version === ref.version);
     if (!version) {
@@ -141,22 +148,25 @@ export class CustomModels {
     );
     const loaded = {
       ...loadTemplate(template),
-      customModel: { ...ref, sha256: version.sha256 },
+      customModel: { ...ref, owner: model.owner, sha256: version.sha256 },
     };
-    this.loaded.set(templateId, loaded);
+    this.loaded.set(key, loaded);
     return loaded;
   }
 
   /**
    * The module and hyperparameter schema a job of a custom model version passes to the runtime;
-   * for the worker, which submits jobs already authorized when they were created.
+   * for the worker, which submits jobs already authorized when they were created. The version
+   * must still have the source the job pinned.
    */
-  async jobConfig(ref: CustomModelVersionRef): Promise<CustomModelJobConfig> {
-    const version = await this.store.getVersion(ref.name, ref.version);
-    const model = version && (await this.store.get(ref.name));
+  async jobConfig(
+    pin: CustomModelVersionRef & { sha256: string },
+  ): Promise<CustomModelJobConfig> {
+    const version = await this.store.findPinnedVersion(pin);
+    const model = version && (await this.store.get(version.owner, pin.name));
     if (!version?.source || !model) {
       throw new NotFoundError(
-        `custom model ${ref.name} version ${ref.version} no longer exists`,
+        `custom model ${pin.name} version ${pin.version} no longer exists`,
       );
     }
     const [template] = customModelTemplates(
@@ -164,8 +174,8 @@ export class CustomModels {
       this.base(),
     );
     return {
-      name: ref.name,
-      version: ref.version,
+      name: pin.name,
+      version: pin.version,
       sha256: version.sha256,
       source: version.source,
       hyperparameterSchema: template.hyperparameterSchema,

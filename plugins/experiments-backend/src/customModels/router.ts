@@ -5,12 +5,7 @@ import {
   PermissionsService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
-import {
-  ConflictError,
-  InputError,
-  NotAllowedError,
-  NotFoundError,
-} from '@backstage/errors';
+import { InputError, NotFoundError } from '@backstage/errors';
 import {
   customModelCreatePermission,
   customModelReadPermission,
@@ -21,17 +16,21 @@ import {
 import {
   authorizedOwnerQuery,
   filterAuthorized,
+  jsonBody,
   requireUserPermission,
+  resolveOwner,
 } from '@internal/mlops-node';
 import express from 'express';
 import Router from 'express-promise-router';
 import { createHash } from 'node:crypto';
+import { RayClusters } from '../service/RayClusters';
 import { CustomModelChecker } from './CustomModelChecker';
 import { CustomModelStore } from './CustomModelStore';
 import { customModelResourceRef } from './permissionRules';
 import { customModelTemplates } from './templates';
 
 const NAME = /^[a-z][a-z0-9-]{1,62}$/;
+const OWNER = /^(group|user):[^/\s]+\/[^/\s]+$/;
 
 export type CustomModelsDeps = {
   httpAuth: HttpAuthService;
@@ -40,15 +39,24 @@ export type CustomModelsDeps = {
   permissionsRegistry: PermissionsRegistryService;
   store: CustomModelStore;
   checker: CustomModelChecker;
+  clusters: RayClusters;
+  /** The cluster that checks the uploads of the team owning it. */
+  checkCluster: string;
   maxSourceBytes: number;
+  maxBodyDepth: number;
 };
+
+type ReadDeps = Pick<
+  CustomModelsDeps,
+  'permissions' | 'permissionsRegistry' | 'store'
+>;
 
 /**
  * The custom model versions the caller's teams may read, as model templates over the built-in
  * image template `base` (for `GET /templates`).
  */
 export async function readableCustomModelTemplates(
-  deps: Pick<CustomModelsDeps, 'permissions' | 'permissionsRegistry' | 'store'>,
+  deps: ReadDeps,
   credentials: BackstageCredentials,
   base: ModelTemplate | undefined,
 ): Promise<ModelTemplate[]> {
@@ -63,40 +71,51 @@ export async function readableCustomModelTemplates(
   return customModelTemplates(await deps.store.list(filter), base);
 }
 
-/** Whether the caller's teams may read `model`. */
-async function readable(
-  deps: Pick<CustomModelsDeps, 'permissions' | 'permissionsRegistry'>,
-  credentials: BackstageCredentials,
-  model: CustomModel,
-): Promise<boolean> {
-  const allowed = await filterAuthorized({
-    permissions: deps.permissions,
-    credentials,
-    permission: customModelReadPermission,
-    ruleset: deps.permissionsRegistry.getPermissionRuleset(
-      customModelResourceRef,
-    ),
-    items: [model],
-  });
-  return allowed.length > 0;
-}
-
-/** The custom model `name` where the caller's teams may read it; NotFoundError otherwise. */
+/**
+ * The custom model `name` the caller may read. Names are unique per team: `owner` (when given)
+ * says whose; else the one of `preferredOwner`, else the only one the caller may read. 404 when
+ * the caller may read none (whether or not another team has one), 400 when several are readable
+ * and nothing tells them apart.
+ */
 export async function readableCustomModel(
-  deps: Pick<CustomModelsDeps, 'permissions' | 'permissionsRegistry' | 'store'>,
+  deps: ReadDeps,
   credentials: BackstageCredentials,
   name: string,
+  options: { owner?: string; preferredOwner?: string } = {},
 ): Promise<CustomModel> {
-  const model = await deps.store.get(name);
-  if (!model || !(await readable(deps, credentials, model))) {
+  const candidates = options.owner
+    ? [await deps.store.get(options.owner, name)].filter(
+        (m): m is CustomModel => m !== undefined,
+      )
+    : await deps.store.getByName(name);
+  const readable =
+    candidates.length === 0
+      ? []
+      : await filterAuthorized({
+          permissions: deps.permissions,
+          credentials,
+          permission: customModelReadPermission,
+          ruleset: deps.permissionsRegistry.getPermissionRuleset(
+            customModelResourceRef,
+          ),
+          items: candidates,
+        });
+  if (readable.length === 0) {
     throw new NotFoundError(`No custom model "${name}"`);
   }
-  return model;
+  if (readable.length === 1) return readable[0];
+  const preferred = readable.find(m => m.owner === options.preferredOwner);
+  if (preferred) return preferred;
+  throw new InputError(
+    `Several custom models you can read are named "${name}" (owned by ${readable
+      .map(m => m.owner)
+      .join(', ')}): name the owner`,
+  );
 }
 
 /**
- * `/custom-models`: upload (checked in Ray before anything is stored), list and read custom
- * models, owned by a team.
+ * `/custom-models`: upload (checked in Ray on a cluster of the owning team before anything is
+ * stored), list and read custom models, owned by a team. Names are unique per team.
  */
 export function createCustomModelsRouter(
   deps: CustomModelsDeps,
@@ -106,11 +125,20 @@ export function createCustomModelsRouter(
     customModelResourceRef,
   );
   const router = Router();
-  router.use('/custom-models', express.json({ limit: '1mb' }));
+  router.use(
+    '/custom-models',
+    jsonBody({
+      // The source, JSON-escaped, and the other fields.
+      maxBytes: Math.max(1024 * 1024, 2 * deps.maxSourceBytes + 64 * 1024),
+      maxDepth: deps.maxBodyDepth,
+    }),
+  );
 
   async function authorizedModel(req: express.Request) {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    return readableCustomModel(deps, credentials, req.params.name);
+    return readableCustomModel(deps, credentials, req.params.name, {
+      owner: parseOwnerQuery(req.query.owner),
+    });
   }
 
   router.get('/custom-models', async (req, res) => {
@@ -130,10 +158,11 @@ export function createCustomModelsRouter(
 
   router.get('/custom-models/:name/versions/:version', async (req, res) => {
     const model = await authorizedModel(req);
-    const version = await store.getVersion(
-      model.name,
-      Number(req.params.version),
-    );
+    const number = Number(req.params.version);
+    const version =
+      Number.isSafeInteger(number) && number > 0
+        ? await store.getVersion(model, number)
+        : undefined;
     if (!version) {
       throw new NotFoundError(
         `Custom model "${model.name}" has no version ${req.params.version}`,
@@ -149,44 +178,30 @@ export function createCustomModelsRouter(
       customModelCreatePermission,
     );
     const body = parseCreate(req.body, deps.maxSourceBytes);
-    const { ownershipEntityRefs } = await deps.userInfo.getUserInfo(
+    const owner = await resolveOwner(
+      deps.userInfo,
       credentials,
+      body.owner,
+      'custom model',
     );
-    const existing = await store.get(body.name);
-    let owner: string;
-    if (existing) {
-      if (!ownershipEntityRefs.includes(existing.owner)) {
-        throw (await readable(deps, credentials, existing))
-          ? new NotAllowedError(
-              `Custom model "${body.name}" belongs to ${existing.owner}: you are not a member of it`,
-            )
-          : new ConflictError(
-              `The custom model name "${body.name}" is taken; choose another`,
-            );
-      }
-      owner = existing.owner;
-      if (body.owner && body.owner !== owner) {
-        throw new InputError(
-          `Custom model "${body.name}" belongs to ${owner}; a new version cannot change its owner`,
-        );
-      }
-    } else {
-      owner = resolveOwner(body.owner, ownershipEntityRefs, credentials);
-    }
-
+    const model = { owner, name: body.name };
     const sha256 = createHash('sha256').update(body.source).digest('hex');
-    const same = existing && (await store.findBySha256(body.name, sha256));
+    const same = await store.findBySha256(model, sha256);
     if (same) {
       res.status(200).json(same);
       return;
     }
-    const verdict = await deps.checker.check(body.source);
+    const cluster = deps.clusters.choose({
+      owner,
+      requested: body.cluster,
+      preferred: deps.checkCluster,
+    });
+    const verdict = await deps.checker.check(body.source, cluster);
     if (!verdict.ok) {
       throw new InputError(rejection(body.name, verdict.problems));
     }
     const version = await store.addVersion({
-      name: body.name,
-      owner,
+      ...model,
       description: body.description,
       createdBy: credentials.principal.userEntityRef,
       source: body.source,
@@ -198,6 +213,16 @@ export function createCustomModelsRouter(
   });
 
   return router;
+}
+
+function parseOwnerQuery(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !OWNER.test(value)) {
+    throw new InputError(
+      'owner must be given once, as an entity ref, e.g. group:default/team-a',
+    );
+  }
+  return value;
 }
 
 function parseCreate(body: unknown, maxSourceBytes: number) {
@@ -220,14 +245,30 @@ function parseCreate(body: unknown, maxSourceBytes: number) {
   if (b.description !== undefined && typeof b.description !== 'string') {
     problems.push('description must be a string');
   }
-  if (b.owner !== undefined && typeof b.owner !== 'string') {
+  if (
+    b.owner !== undefined &&
+    (typeof b.owner !== 'string' || !OWNER.test(b.owner))
+  ) {
     problems.push('owner must be an entity ref, e.g. group:default/team-a');
   }
+  if (
+    b.cluster !== undefined &&
+    (typeof b.cluster !== 'string' ||
+      b.cluster.length === 0 ||
+      b.cluster.length > 255)
+  ) {
+    problems.push('cluster must be the name of a Ray cluster');
+  }
   const unknown = Object.keys(b).filter(
-    k => !['name', 'source', 'description', 'owner'].includes(k),
+    k => !['name', 'source', 'description', 'owner', 'cluster'].includes(k),
   );
   if (unknown.length > 0) {
-    problems.push(`unknown fields: ${unknown.join(', ')}`);
+    const named = unknown.slice(0, 5).map(k => JSON.stringify(k.slice(0, 40)));
+    problems.push(
+      `unknown fields: ${named.join(', ')}${
+        unknown.length > named.length ? ` and ${unknown.length - 5} more` : ''
+      }`,
+    );
   }
   if (problems.length > 0) {
     throw new InputError(`Invalid custom model: ${problems.join('; ')}`);
@@ -237,33 +278,16 @@ function parseCreate(body: unknown, maxSourceBytes: number) {
     source: string;
     description?: string;
     owner?: string;
+    cluster?: string;
   };
-}
-
-function resolveOwner(
-  requested: string | undefined,
-  refs: string[],
-  credentials: BackstageCredentials<{ type: 'user'; userEntityRef: string }>,
-) {
-  if (requested) {
-    if (!refs.includes(requested)) {
-      throw new NotAllowedError(
-        `You cannot upload a custom model for ${requested}: you are not a member of it`,
-      );
-    }
-    return requested;
-  }
-  return (
-    refs.find(ref => ref.startsWith('group:')) ??
-    credentials.principal.userEntityRef
-  );
 }
 
 function rejection(name: string, problems: CustomModelProblem[]) {
   const list = problems.length
     ? problems
         .map(p =>
-          p.line !== undefined && !p.message.startsWith(`line ${p.line}`)
+          p.line !== undefined &&
+          !new RegExp(`\\bline ${p.line}\\b`).test(p.message)
             ? `line ${p.line}: ${p.message}`
             : p.message,
         )

@@ -199,4 +199,38 @@ describe('experiments database', () => {
       expect(await knex('training_jobs').pluck('id')).toHaveLength(2);
     },
   );
+
+  it.each(databases.eachSupportedId())(
+    "admits a team's jobs one at a time against its limit of active jobs on %p, other teams and ended jobs aside",
+    async databaseId => {
+      const { store } = await createStore(databaseId);
+      const at = '2026-11-27T10:00:00.000Z';
+      await store.insertJob(
+        testJob('ended', 'group:default/team-a', at, { state: 'SUCCEEDED' }),
+      );
+      await store.insertJob(testJob('other', 'group:default/team-b', at));
+      const limit = (max: number) => (active: number) => {
+        if (active >= max) throw new Error(`${active} active`);
+      };
+      const results = await Promise.allSettled(
+        Array.from({ length: 8 }, (_, i) =>
+          store.insertJob(testJob(`j${i}`, 'group:default/team-a', at), {
+            enqueue: true,
+            admit: limit(3),
+          }),
+        ),
+      );
+      expect(results.filter(r => r.status === 'fulfilled')).toHaveLength(3);
+      expect(
+        results
+          .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+          .map(r => r.reason.message),
+      ).toEqual(Array(5).fill('3 active'));
+      const stored = await store.listJobs({ limit: 100 });
+      expect(
+        stored.filter(j => j.owner === 'group:default/team-a'),
+      ).toHaveLength(4);
+      expect(await store.listOutbox()).toHaveLength(3);
+    },
+  );
 });

@@ -23,6 +23,13 @@ const migrationsDir = resolvePackagePath(
 
 const JOBS = 'training_jobs';
 const OUTBOX = 'training_job_outbox';
+/** States of a job that holds, or waits for, a place on its cluster. */
+const ACTIVE_STATES: TrainingJobState[] = [
+  'QUEUED',
+  'STARTING',
+  'RUNNING',
+  'CANCELLING',
+];
 
 type Timestamp = Date | string | number;
 
@@ -141,13 +148,18 @@ export class DatabaseJobStore {
 
   /**
    * Stores a job, and when `enqueue` is set an outbox row for the queue, in one transaction:
-   * either both are written or neither.
+   * either both are written or neither. `admit` is called in that transaction with the number of
+   * the owner's active (queued to cancelling) jobs, and may throw to refuse the job; concurrent
+   * submissions of one owner are counted one after the other.
    */
   async insertJob(
     job: StoredJob,
-    options: { enqueue?: boolean } = {},
+    options: { enqueue?: boolean; admit?: (activeJobs: number) => void } = {},
   ): Promise<void> {
     await this.knex.transaction(async trx => {
+      if (options.admit) {
+        options.admit(await this.countActiveJobs(trx, job.owner));
+      }
       await trx<JobRow>(JOBS).insert({
         id: job.id,
         name: job.name,
@@ -175,6 +187,20 @@ export class DatabaseJobStore {
         await trx(OUTBOX).insert({ job_id: job.id, created_at: new Date() });
       }
     });
+  }
+
+  private async countActiveJobs(trx: Knex.Transaction, owner: string) {
+    if (this.knex.client.config.client === 'pg') {
+      // SQLite runs one write transaction at a time; PostgreSQL needs the owner's lock.
+      await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [
+        `experiments.active-jobs:${owner}`,
+      ]);
+    }
+    const [row] = await trx<JobRow>(JOBS)
+      .where('owner', owner)
+      .whereIn('state', ACTIVE_STATES)
+      .count({ count: '*' });
+    return Number(row?.count ?? 0);
   }
 
   /**

@@ -5,7 +5,6 @@ import {
 } from '@backstage/backend-plugin-api';
 import {
   ConflictError,
-  InputError,
   NotAllowedError,
   NotFoundError,
   ServiceUnavailableError,
@@ -31,6 +30,12 @@ import { RayClusters } from './RayClusters';
 import { AutoTuneSettings } from '../tune/config';
 import { resolveAutoTune } from '../tune/resolveAutoTune';
 import { describeErrors, invalidJob } from './validation';
+import {
+  activeJobLimit,
+  checkClusterFits,
+  resourceProblems,
+} from './admission';
+import { JobLimits } from '../config';
 
 /** Who submits: the user and the entity refs they own things through (user and groups). */
 export type Submitter = {
@@ -54,6 +59,9 @@ export class JobService {
       trackingUrl: string;
       runtimeVersion: string;
       defaultCluster: string;
+      /** CPUs Ray reserves for a job's entrypoint, besides its workers. */
+      entrypointNumCpus: number;
+      limits: JobLimits;
       logger: LoggerService;
       autoTune: AutoTuneSettings;
       /** Called after a job was queued, so that the outbox relay publishes it at once. */
@@ -65,10 +73,12 @@ export class JobService {
     request: CreateTrainingJobRequest,
     submitter: Submitter,
   ): Promise<TrainingJob> {
-    const { datasets, clusters, store } = this.deps;
+    const { datasets, clusters, store, limits } = this.deps;
+    const owner = resolveOwner(request.owner, submitter);
     const { template, validate, customModel } = await this.loadTemplate(
       request.templateId,
       submitter,
+      owner,
     );
     const dataset = await datasets.pin(
       submitter.credentials,
@@ -94,8 +104,8 @@ export class JobService {
         }; ${template.id} accepts ${template.datasetFormats.join(', ')}`,
       );
     }
-    const owner = resolveOwner(request.owner, submitter);
     const resources = { ...template.defaultResources, ...request.resources };
+    problems.push(...resourceProblems(resources, limits));
     const autoTune =
       request.autoTune &&
       resolveAutoTune({
@@ -111,10 +121,11 @@ export class JobService {
       throw invalidJob(problems);
     }
 
-    const cluster = request.cluster ?? this.deps.defaultCluster;
-    if (!clusters.has(cluster)) {
-      throw new NotFoundError(`No Ray cluster named "${cluster}"`);
-    }
+    const cluster = clusters.choose({
+      owner,
+      requested: request.cluster,
+      preferred: this.deps.defaultCluster,
+    });
     const config: ResolvedJobConfig = {
       template: { id: template.id, version: template.version },
       dataset,
@@ -127,7 +138,7 @@ export class JobService {
       ...(autoTune && { autoTune }),
       ...(customModel && { customModel }),
     };
-    await checkClusterFits(clusters, config, owner);
+    await checkClusterFits(clusters, config, this.deps.entrypointNumCpus);
     const now = new Date().toISOString();
     const job: StoredJob = {
       id: randomUUID(),
@@ -144,10 +155,13 @@ export class JobService {
       updatedAt: now,
       config,
     };
-    await store.insertJob(job, { enqueue: true });
+    await store.insertJob(job, {
+      enqueue: true,
+      admit: activeJobLimit(owner, limits.maxActiveJobsPerTeam),
+    });
     this.deps.onQueued?.();
     this.deps.logger.info(
-      `Training job ${job.id} (${template.id} on dataset ${dataset.id} version ${dataset.version}) queued for ${owner}`,
+      `Training job ${job.id} (${template.id} on dataset ${dataset.id} version ${dataset.version}) queued for ${owner} on Ray cluster ${cluster}`,
     );
     return this.withLinks(job);
   }
@@ -155,9 +169,10 @@ export class JobService {
   private async loadTemplate(
     templateId: string,
     submitter: Submitter,
+    owner: string,
   ): Promise<LoadedTemplate & Partial<LoadedCustomTemplate>> {
     return templateId.startsWith(CUSTOM_MODEL_TEMPLATE_PREFIX)
-      ? this.deps.customModels.load(submitter.credentials, templateId)
+      ? this.deps.customModels.load(submitter.credentials, templateId, owner)
       : this.deps.templates.get(templateId);
   }
 
@@ -239,31 +254,6 @@ export class JobService {
       links.rayDashboard = `${dashboardUrl}/#/jobs/${job.raySubmissionId}`;
     }
     return { ...job, links };
-  }
-}
-
-/**
- * A job runs only on a cluster of its own team, and asks for a GPU only where one is or can be:
- * 403 and 400 with the reason, before anything is queued.
- */
-async function checkClusterFits(
-  clusters: RayClusters,
-  config: ResolvedJobConfig,
-  owner: string,
-) {
-  const clusterOwner = clusters.owner(config.cluster);
-  if (clusterOwner !== owner) {
-    throw new NotAllowedError(
-      `Ray cluster "${config.cluster}" belongs to ${clusterOwner}: a job of ${owner} cannot run on it`,
-    );
-  }
-  if (config.resources.useGpu) {
-    const info = await clusters.describe(config.cluster);
-    if (info.state !== 'unreachable' && info.maxGpus === 0) {
-      throw new InputError(
-        `cluster ${config.cluster} has no GPU and cannot scale to one; set resources.useGpu to false or choose a cluster with GPUs`,
-      );
-    }
   }
 }
 

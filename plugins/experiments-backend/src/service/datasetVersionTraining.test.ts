@@ -1,10 +1,15 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { TrainingJob } from '@internal/backstage-plugin-experiments-common';
 import { DatasetVersion } from '@internal/backstage-plugin-datasets-common';
+import {
+  mlflowAuthHeaders,
+  requireTestMlflowCredentials,
+} from '@internal/mlops-node';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
+import { rayStoragePath } from '../__testUtils__/e2eRuntime';
 import { startExperimentsBackend, waitFor } from '../__testUtils__/testBackend';
 
 // A real Ray head and MLflow server, started by the test command (scripts/test.sh); the jobs run
@@ -47,7 +52,7 @@ async function startBackend(datasets?: object) {
       },
     ],
     experiments: {
-      storagePath: path.join(tmp, 'training'),
+      storagePath: await rayStoragePath(tmp),
       reconcileIntervalMs: 500,
     },
     ...(datasets ? { datasets } : {}),
@@ -95,14 +100,20 @@ function waitForEnd(server: any, id: string) {
         expect(job.reason).toBeUndefined();
         expect(job.state).toBe('SUCCEEDED');
 
-        // The runtime materialized the version in the cache folder keyed by it.
+        // The runtime materialized the version in the cache folder keyed by it, in the private
+        // folder of the Ray account (uid-<uid>) in the shared cache root.
         const { id, version } = job.config.dataset;
-        const cached = path.join(tmp, 'training', 'dataset-cache', id, version);
+        const cacheRoot = path.join(tmp, 'training', 'dataset-cache');
+        const account = (await fs.readdir(cacheRoot)).find(entry =>
+          /^uid-\d+$/.test(entry),
+        );
+        const cached = path.join(cacheRoot, account ?? '', id, version);
         expect((await fs.readdir(cached)).sort()).toEqual(MNIST_FILES);
 
         const run = await (
           await fetch(
             `${mlflowUrl}/api/2.0/mlflow/runs/get?run_id=${job.mlflowRunId}`,
+            { headers: mlflowAuthHeaders(requireTestMlflowCredentials()) },
           )
         ).json();
         const tags = Object.fromEntries(

@@ -1,5 +1,6 @@
 import { InputError } from '@backstage/errors';
 import { CreateTrainingJobRequest } from '@internal/backstage-plugin-experiments-common';
+import { unsafeCharacterIn } from '@internal/backstage-plugin-mlops-common';
 import Ajv, { ErrorObject } from 'ajv';
 import { autoTuneRequestSchema } from '../tune/resolveAutoTune';
 
@@ -35,6 +36,11 @@ const validateRequestBody = ajv.compile<CreateTrainingJobRequest>({
 /** The body of `POST /jobs`, or an InputError naming every invalid field. */
 export function parseCreateRequest(body: unknown): CreateTrainingJobRequest {
   if (validateRequestBody(body)) {
+    const unsafe =
+      body.name === undefined ? undefined : unsafeCharacterIn(body.name);
+    if (unsafe) {
+      throw invalidJob([`name must not contain a ${unsafe}`]);
+    }
     return body;
   }
   throw invalidJob(describeErrors(validateRequestBody.errors ?? [], ''));

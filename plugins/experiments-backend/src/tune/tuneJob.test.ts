@@ -4,9 +4,9 @@ import {
   TuneTrial,
 } from '@internal/backstage-plugin-experiments-common';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
+import { rayReadableTempDir } from '../__testUtils__/e2eRuntime';
 import { startExperimentsBackend, waitFor } from '../__testUtils__/testBackend';
 
 // A real Ray head and MLflow server, started by the test command (scripts/test.sh).
@@ -58,7 +58,7 @@ emit("result", bestTrialId="t_00001", registeredModel={"name": config["modelName
 `;
 
 async function createTuneRuntime(): Promise<string> {
-  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'mlops-tune-runtime-'));
+  const root = await rayReadableTempDir('mlops-tune-runtime-');
   const pkg = path.join(root, 'src', 'mlops_runtime');
   await fs.mkdir(path.join(pkg, 'templates'), { recursive: true });
   await fs.writeFile(path.join(pkg, '__init__.py'), '__version__ = "9.8.7"\n');

@@ -4,12 +4,19 @@ import {
   DatabaseJobQueue,
   RayJobsClient,
 } from '@internal/backstage-plugin-experiments-node';
+import {
+  mlflowAuthHeaders,
+  requireTestMlflowCredentials,
+} from '@internal/mlops-node';
 import { promises as fs } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import path from 'node:path';
 import request from 'supertest';
 import { DatasetCatalog } from '../catalog/DatasetCatalog';
 import { TemplateCatalog } from '../catalog/TemplateCatalog';
+import { MlflowClient } from '../service/MlflowClient';
+import { MlflowTeamAccess } from '../service/MlflowTeamAccess';
 import { RayClusters } from '../service/RayClusters';
 import { startExperimentsBackend, waitFor } from '../__testUtils__/testBackend';
 import { createE2eRuntime } from '../__testUtils__/e2eRuntime';
@@ -168,6 +175,65 @@ async function raySubmissionsOf(id: string) {
           },
         ]);
         expect(await raySubmissionsOf(id)).toEqual([id]);
+
+        // The job logged as its team's MLflow user: the experiment it created is that user's
+        // (MLflow gives the creator MANAGE). Ray redacts the job's environment in its API, and
+        // the portal's admin password is nowhere in what Ray holds of the job.
+        const admin = requireTestMlflowCredentials();
+        const grant = await (
+          await fetch(
+            `${mlflowUrl}/api/3.0/mlflow/users/permissions/get?${new URLSearchParams(
+              {
+                username: 'team/default/team-a',
+                resource_type: 'experiment',
+                resource_id: job.mlflowExperimentId!,
+              },
+            )}`,
+            { headers: mlflowAuthHeaders(admin) },
+          )
+        ).json();
+        expect(grant).toEqual({ allowed: true, permission: 'MANAGE' });
+        const rayJob = await (
+          await fetch(`${rayUrl}/api/jobs/${id}`, {
+            headers: { Authorization: `Bearer ${rayToken}` },
+          })
+        ).text();
+        expect(rayJob).not.toContain(admin.password);
+      },
+      JOB_TIMEOUT_MS,
+    );
+
+    it(
+      'refuses to run a job on a cluster its team does not own: the job fails saying so and never reaches Ray',
+      async () => {
+        const { server, store } = await startBackend(
+          await databases.init('SQLITE_3'),
+        );
+        const own = await submit(server, { mode: 'succeed' });
+        const ownJob = await getJob(server, own);
+        // A job of team B pinned to team A's cluster, as nothing in the API can make it.
+        const foreign = {
+          ...ownJob,
+          id: randomUUID(),
+          owner: 'group:default/team-b',
+          state: 'QUEUED' as const,
+          attempts: 0,
+          raySubmissionId: undefined,
+          rayJobId: undefined,
+        };
+        delete (foreign as Partial<typeof foreign>).links;
+        await store.insertJob(foreign, { enqueue: true });
+
+        const failed = await waitForState(server, foreign.id, TERMINAL);
+        expect(failed).toMatchObject({
+          state: 'FAILED',
+          reason:
+            'Ray cluster "local" is not a cluster of group:default/team-b: a job runs only on a cluster its team owns',
+        });
+        expect(await raySubmissionsOf(foreign.id)).toEqual([]);
+        // The team's own job is submitted as usual.
+        await waitForState(server, own, TERMINAL);
+        expect(await raySubmissionsOf(own)).toEqual([own]);
       },
       JOB_TIMEOUT_MS,
     );
@@ -271,6 +337,10 @@ async function raySubmissionsOf(id: string) {
             ensureRunning: async () => {},
             setProvisioner: () => {},
           }),
+          mlflowTeams: new MlflowTeamAccess(
+            new MlflowClient(mlflowUrl!, requireTestMlflowCredentials()),
+            requireTestMlflowCredentials(),
+          ),
           logger,
           settings: {
             runtimePath,
@@ -299,8 +369,8 @@ async function raySubmissionsOf(id: string) {
         expect((await first.store.getJob(id))!.state).toBe('QUEUED');
         expect(await raySubmissionsOf(id)).toEqual([id]);
 
-        // The next worker gets the delivery again once the lease expires.
-        await first.backend.stop();
+        // The next worker gets the delivery again once the lease expires. The first backend (no
+        // worker) stays up: the job Ray already runs downloads its files from there.
         const second = await startBackend(knex, {}, datasets);
         const job = await waitForState(second.server, id, TERMINAL);
         expect(job).toMatchObject({ state: 'SUCCEEDED', attempts: 1 });
@@ -313,7 +383,6 @@ async function raySubmissionsOf(id: string) {
       'finishes a job once when the backend restarts mid-training',
       async () => {
         const knex = await databases.init('SQLITE_3');
-        // The job may still be reading its dataset files when the first backend stops.
         const first = await startBackend(
           knex,
           {},
@@ -321,6 +390,17 @@ async function raySubmissionsOf(id: string) {
         );
         const id = await submit(first.server, { mode: 'succeed', seconds: 4 });
         await waitForState(first.server, id, ['RUNNING']);
+        // The job downloads its files from the first backend: it stops once they are read.
+        await waitFor(
+          `job ${id} to read its dataset`,
+          async () =>
+            (
+              await request(first.server)
+                .get(`/api/experiments/jobs/${id}/logs`)
+                .expect(200)
+            ).body.text.includes('files verified'),
+          JOB_TIMEOUT_MS,
+        );
         await first.backend.stop();
 
         // Two replicas over the same database follow the job at once.

@@ -14,6 +14,10 @@ import { DatasetCatalog } from '../catalog/DatasetCatalog';
 import { TemplateCatalog } from '../catalog/TemplateCatalog';
 import { CUSTOM_MODEL_BASE_TEMPLATE_ID, CustomModels } from '../customModels';
 import { DatabaseJobStore, StoredJob } from '../database/DatabaseJobStore';
+import {
+  MlflowNameTakenError,
+  MlflowTeamAccess,
+} from '../service/MlflowTeamAccess';
 import { RayClusters } from '../service/RayClusters';
 import { TUNE_ENTRYPOINT } from '../tune/resolveAutoTune';
 import { QueueConnector } from './QueueConnector';
@@ -52,6 +56,8 @@ export class JobWorker {
       customModels: Pick<CustomModels, 'jobConfig'>;
       datasets: DatasetCatalog;
       clusters: RayClusters;
+      /** Absent for an MLflow without authentication: jobs then log without credentials. */
+      mlflowTeams?: MlflowTeamAccess;
       settings: WorkerSettings;
       logger: LoggerService;
     },
@@ -125,6 +131,20 @@ export class JobWorker {
   async submit(job: StoredJob): Promise<{ jobId?: string }> {
     const { templates, customModels, datasets, clusters, settings } = this.deps;
     const { config } = job;
+    let client;
+    try {
+      client = clusters.jobs(config.cluster);
+    } catch {
+      throw new UnrunnableJobError(
+        `Ray cluster "${config.cluster}" is not configured`,
+      );
+    }
+    // User code runs only on its own team's cluster, whatever put the job on the queue.
+    if (clusters.owner(config.cluster) !== job.owner) {
+      throw new UnrunnableJobError(
+        `Ray cluster "${config.cluster}" is not a cluster of ${job.owner}: a job runs only on a cluster its team owns`,
+      );
+    }
     // A custom model trains with the training loop of the built-in template it is based on.
     const templateId = config.customModel
       ? CUSTOM_MODEL_BASE_TEMPLATE_ID
@@ -147,14 +167,6 @@ export class JobWorker {
       }
       throw error;
     });
-    let client;
-    try {
-      client = clusters.jobs(config.cluster);
-    } catch {
-      throw new UnrunnableJobError(
-        `Ray cluster "${config.cluster}" is not configured`,
-      );
-    }
     await clusters.ensureRunning(config.cluster);
     const jobConfig = {
       jobId: job.id,
@@ -188,6 +200,7 @@ export class JobWorker {
         }`,
       );
     }
+    const mlflowUser = await this.mlflowUser(job.owner, config.modelName);
     const result = await client.submit({
       submissionId: job.id,
       entrypoint: `python -m ${entrypoint}`,
@@ -195,6 +208,12 @@ export class JobWorker {
         MLOPS_JOB_CONFIG: configJson,
         MLOPS_DATASET_CACHE: path.join(settings.storagePath, DATASET_CACHE_DIR),
         PYTHONPATH: path.join(settings.runtimePath, 'src'),
+        // The team's own MLflow user, read by MLflow's client in the job: user code never gets
+        // the portal's. Ray shows a job's environment only to holders of its cluster's token.
+        ...(mlflowUser && {
+          MLFLOW_TRACKING_USERNAME: mlflowUser.username,
+          MLFLOW_TRACKING_PASSWORD: mlflowUser.password,
+        }),
       },
       entrypointNumCpus: settings.entrypointNumCpus,
       metadata: { portal: 'mlops', owner: job.owner, name: job.name },
@@ -205,6 +224,18 @@ export class JobWorker {
       );
     }
     return { jobId: result.jobId };
+  }
+
+  /** The team's MLflow user, with the job's experiment and registered model granted to it. */
+  private async mlflowUser(owner: string, modelName: string) {
+    try {
+      return await this.deps.mlflowTeams?.prepareJob(owner, modelName);
+    } catch (error) {
+      if (error instanceof MlflowNameTakenError) {
+        throw new UnrunnableJobError(error.message);
+      }
+      throw error;
+    }
   }
 
   private async onSubmitError(

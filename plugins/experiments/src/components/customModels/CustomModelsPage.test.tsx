@@ -66,7 +66,11 @@ describe('CustomModelsPage', () => {
     await waitFor(() =>
       expect(dialog).toHaveTextContent('def build_model(config):'),
     );
-    expect(mocks.getCustomModelVersion).toHaveBeenCalledWith('tiny-mlp', 1);
+    expect(mocks.getCustomModelVersion).toHaveBeenCalledWith(
+      'tiny-mlp',
+      1,
+      'group:default/team-a',
+    );
   });
 
   it('says so when the team has no custom model yet', async () => {

@@ -19,11 +19,11 @@ function SourceDialog(props: {
   version: CustomModelVersion;
   onClose: () => void;
 }) {
-  const { name, version, sha256 } = props.version;
+  const { name, owner, version, sha256 } = props.version;
   const api = useApi(experimentsApiRef);
   const loaded = useAsync(
-    () => api.getCustomModelVersion(name, version),
-    [api, name, version],
+    () => api.getCustomModelVersion(name, version, owner),
+    [api, name, version, owner],
   );
   const titleId = `source-${name}-${version}`;
   return (

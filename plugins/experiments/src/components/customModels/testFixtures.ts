@@ -33,6 +33,7 @@ const hidden = {
 export function aVersion(version: number): CustomModelVersion {
   return {
     name: 'tiny-mlp',
+    owner: 'group:default/team-a',
     version,
     templateId: `custom:tiny-mlp@${version}`,
     sha256: `${version}`.repeat(64),

@@ -46,6 +46,10 @@ describe('JobPage', () => {
       'href',
       'http://127.0.0.1:5000/#/experiments/1/runs/r1',
     );
+    // MLflow asks for its own sign-in: the link says so.
+    expect(
+      screen.getByTitle(/MLflow asks for its own sign-in/),
+    ).toContainElement(screen.getByText('MLflow run').closest('a'));
     expect(screen.getByText('Ray Dashboard').closest('a')).toHaveAttribute(
       'href',
       'http://127.0.0.1:8265/#/jobs/raysubmit_1',

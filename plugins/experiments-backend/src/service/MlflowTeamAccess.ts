@@ -1,0 +1,215 @@
+import { ServiceUnavailableError } from '@backstage/errors';
+import { MlflowCredentials } from '@internal/mlops-node';
+import { createHmac } from 'node:crypto';
+import { MlflowAnswer, MlflowClient } from './MlflowClient';
+
+/** The tag naming the team an experiment or registered model belongs to. */
+export const MLFLOW_OWNER_TAG = 'mlops.owner';
+
+/** An experiment or registered model of the job's name that belongs to another team. */
+export class MlflowNameTakenError extends Error {}
+
+/**
+ * One MLflow user per team, for the team's jobs in Ray: they get their team's credentials, never
+ * the portal's admin account. A team user sees only what it created or was granted; before each
+ * job the portal makes sure the job's experiment and registered model exist, carry the team's
+ * owner tag and are the team user's to manage.
+ *
+ * The team's password is derived from the admin password (HMAC), so nothing new is stored; it is
+ * set again on the first use of each team in this process, which follows a change of the admin
+ * password.
+ */
+export class MlflowTeamAccess {
+  private readonly usersReady = new Set<string>();
+
+  constructor(
+    private readonly mlflow: MlflowClient,
+    private readonly admin: MlflowCredentials,
+  ) {}
+
+  /**
+   * The MLflow user of a team (an entity ref `kind:namespace/name`): `team/<namespace>/<name>`,
+   * with no ':', which would end the user name in a Basic auth header.
+   */
+  static username(owner: string): string {
+    const ref = /^[^:/]+:([^:/]+)\/([^:/]+)$/.exec(owner);
+    if (!ref) {
+      throw new Error(
+        `"${owner}" is not a full entity ref (kind:namespace/name)`,
+      );
+    }
+    return `team/${ref[1]}/${ref[2]}`;
+  }
+
+  credentials(owner: string): MlflowCredentials {
+    const username = MlflowTeamAccess.username(owner);
+    const password = createHmac('sha256', this.admin.password)
+      .update(`mlflow-team-user:${username}`)
+      .digest('hex');
+    return { username, password };
+  }
+
+  /**
+   * The team's credentials for a job that logs to experiment `name` and registers model `name`,
+   * with both ready for the team user to manage.
+   */
+  async prepareJob(owner: string, name: string): Promise<MlflowCredentials> {
+    const credentials = await this.ensureUser(owner);
+    const experimentId = await this.ensureExperiment(owner, name);
+    await this.grant(credentials.username, 'experiment', experimentId);
+    await this.ensureRegisteredModel(owner, name);
+    await this.grant(credentials.username, 'registered_model', name);
+    return credentials;
+  }
+
+  private async ensureUser(owner: string): Promise<MlflowCredentials> {
+    const credentials = this.credentials(owner);
+    if (this.usersReady.has(credentials.username)) return credentials;
+    const created = await this.mlflow.call(
+      'POST',
+      '/api/2.0/mlflow/users/create',
+      credentials,
+    );
+    if (!created.ok) {
+      if (created.errorCode !== 'RESOURCE_ALREADY_EXISTS') {
+        // MLflow's message is left out: for users it may quote what it stored.
+        throw this.refused(
+          'create the MLflow user of the team',
+          created,
+          false,
+        );
+      }
+      const updated = await this.mlflow.call(
+        'PATCH',
+        '/api/2.0/mlflow/users/update-password',
+        credentials,
+      );
+      if (!updated.ok) {
+        throw this.refused('set the password of the team', updated, false);
+      }
+    }
+    this.usersReady.add(credentials.username);
+    return credentials;
+  }
+
+  private async ensureExperiment(owner: string, name: string) {
+    type Experiment = {
+      experiment_id: string;
+      tags?: Array<{ key: string; value: string }>;
+    };
+    const tags = [{ key: MLFLOW_OWNER_TAG, value: owner }];
+    const created = await this.mlflow.call<{ experiment_id: string }>(
+      'POST',
+      '/api/2.0/mlflow/experiments/create',
+      { name, tags },
+    );
+    if (created.ok) return String(created.body.experiment_id);
+    if (created.errorCode !== 'RESOURCE_ALREADY_EXISTS') {
+      throw this.refused(`create experiment "${name}"`, created);
+    }
+    const found = await this.mlflow.call<{ experiment: Experiment }>(
+      'GET',
+      '/api/2.0/mlflow/experiments/get-by-name',
+      { experiment_name: name },
+    );
+    if (!found.ok) throw this.refused(`read experiment "${name}"`, found);
+    const { experiment } = found.body;
+    await this.claim('experiment', name, owner, experiment.tags, () =>
+      this.mlflow.call(
+        'POST',
+        '/api/2.0/mlflow/experiments/set-experiment-tag',
+        {
+          experiment_id: experiment.experiment_id,
+          key: MLFLOW_OWNER_TAG,
+          value: owner,
+        },
+      ),
+    );
+    return String(experiment.experiment_id);
+  }
+
+  private async ensureRegisteredModel(owner: string, name: string) {
+    type RegisteredModel = { tags?: Array<{ key: string; value: string }> };
+    const tags = [{ key: MLFLOW_OWNER_TAG, value: owner }];
+    const created = await this.mlflow.call(
+      'POST',
+      '/api/2.0/mlflow/registered-models/create',
+      { name, tags },
+    );
+    if (created.ok) return;
+    if (created.errorCode !== 'RESOURCE_ALREADY_EXISTS') {
+      throw this.refused(`create registered model "${name}"`, created);
+    }
+    const found = await this.mlflow.call<{ registered_model: RegisteredModel }>(
+      'GET',
+      '/api/2.0/mlflow/registered-models/get',
+      { name },
+    );
+    if (!found.ok) throw this.refused(`read registered model "${name}"`, found);
+    await this.claim(
+      'registered model',
+      name,
+      owner,
+      found.body.registered_model.tags,
+      () =>
+        this.mlflow.call('POST', '/api/2.0/mlflow/registered-models/set-tag', {
+          name,
+          key: MLFLOW_OWNER_TAG,
+          value: owner,
+        }),
+    );
+  }
+
+  /**
+   * A resource of the job's name that exists already is the team's when its owner tag names the
+   * team; one without the tag (made before MLflow asked for credentials) becomes the team's.
+   */
+  private async claim(
+    what: string,
+    name: string,
+    owner: string,
+    tags: Array<{ key: string; value: string }> | undefined,
+    setTag: () => Promise<MlflowAnswer<unknown>>,
+  ) {
+    const tagged = tags?.find(t => t.key === MLFLOW_OWNER_TAG)?.value;
+    if (tagged === owner) return;
+    if (tagged !== undefined) {
+      throw new MlflowNameTakenError(
+        `MLflow ${what} "${name}" belongs to another team: choose another model name`,
+      );
+    }
+    const answer = await setTag();
+    if (!answer.ok) throw this.refused(`tag ${what} "${name}"`, answer);
+  }
+
+  private async grant(
+    username: string,
+    resourceType: 'experiment' | 'registered_model',
+    resourceId: string,
+  ) {
+    const granted = await this.mlflow.call(
+      'POST',
+      '/api/3.0/mlflow/users/permissions/grant',
+      {
+        username,
+        resource_type: resourceType,
+        resource_id: resourceId,
+        permission: 'MANAGE',
+      },
+    );
+    if (granted.ok || granted.errorCode === 'RESOURCE_ALREADY_EXISTS') return;
+    throw this.refused(`grant the team its ${resourceType}`, granted);
+  }
+
+  private refused(
+    what: string,
+    answer: Extract<MlflowAnswer<unknown>, { ok: false }>,
+    withMessage = true,
+  ) {
+    return new ServiceUnavailableError(
+      `MLflow refused to ${what} (HTTP ${answer.status}${
+        answer.errorCode ? ` ${answer.errorCode}` : ''
+      })${withMessage && answer.message ? `: ${answer.message}` : ''}`,
+    );
+  }
+}
