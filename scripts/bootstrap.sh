@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Installs everything the portal needs into the repository (git-ignored): Node 24 when the machine's
 # Node is older than 22, the JS dependencies, and the Python virtual environment for runtime/.
-# Idempotent: each step is skipped when the inputs it was run with have not changed.
+# Run as root it also creates the system user the portal's local Ray head runs as (see
+# docs/security-model-ray.md). Idempotent: each step is skipped when the inputs it was run with
+# have not changed.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/env.sh"
 
+# What is installed here is used by the Ray user too (the venv, the runtime's sources).
+umask 022
+RAY_USER="${MLOPS_RAY_USER:-mlops-ray}"
 STAMPS="$MLOPS_TOOLS/stamps"
 mkdir -p "$STAMPS" "$MLOPS_TOOLS/bin"
 
@@ -58,15 +63,33 @@ ensure_js_dependencies() {
   mark_current js "$hash"
 }
 
+# Whether the Ray user can run the Python `$1` (always, when not root: Ray runs as this user).
+# Ray heads run as other users than root (ensure_ray_user): a Python under root's private home,
+# such as pyenv's in /root, is out of their reach.
+ray_user_can_run() {
+  [ "$(id -u)" -ne 0 ] && return 0
+  # Through sh: setpriv's own exec of a path root alone may enter can succeed where Ray's fails.
+  setpriv --reuid="$RAY_USER" --regid="$RAY_USER" --clear-groups -- \
+    /bin/sh -c 'exec "$0" -c "import encodings"' "$1" 2>/dev/null
+}
+
+python_minor() { "$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])'; }
+
 find_python() {
-  local candidate
-  for candidate in python3.13 python3.12 python3.11 python3.10 python3; do
-    if command -v "$candidate" >/dev/null &&
-      "$candidate" -c 'import sys, venv; sys.exit(0 if sys.version_info >= (3, 10) else 1)' 2>/dev/null; then
-      command -v "$candidate"
+  local name candidate skipped=""
+  for name in python3.13 python3.12 python3.11 python3.10 python3; do
+    for candidate in $(type -a -P "$name"); do
+      "$candidate" -c 'import sys, venv; sys.exit(0 if sys.version_info >= (3, 10) else 1)' 2>/dev/null || continue
+      if ! ray_user_can_run "$candidate"; then
+        skipped="$skipped $candidate"
+        continue
+      fi
+      echo "$candidate"
       return
-    fi
+    done
   done
+  [ -z "$skipped" ] ||
+    fail "the Python found ($skipped) lies in folders the Ray user $RAY_USER cannot enter (e.g. under /root). Install Python 3.10+ system-wide (Debian: apt-get install python3 python3-venv), or make those folders searchable by others (chmod o+x), and run again."
   fail "Python 3.10 or newer with the venv module is needed for runtime/. Install it (Debian: apt-get install python3 python3-venv) and run again."
 }
 
@@ -74,7 +97,16 @@ ensure_python_env() {
   local python hash
   python="$(find_python)"
   hash="$("$python" --version | inputs_hash - "$MLOPS_ROOT/runtime/requirements.txt" "$MLOPS_ROOT/runtime/pyproject.toml")"
-  if is_current python "$hash" && [ -x "$MLOPS_VENV/bin/python" ]; then
+  if [ -x "$MLOPS_VENV/bin/python" ] && ! ray_user_can_run "$MLOPS_VENV/bin/python"; then
+    echo "bootstrap: the Ray user $RAY_USER cannot run $MLOPS_VENV/bin/python ($(readlink -f "$MLOPS_VENV/bin/python")); moving the environment to $python (stop running stacks first: Ray needs the same Python version, to the patch, in all its processes)"
+    if [ "$(python_minor "$MLOPS_VENV/bin/python")" = "$(python_minor "$python")" ]; then
+      # The same Python version: its packages stay; only the interpreter links change.
+      rm -f "$MLOPS_VENV"/bin/python "$MLOPS_VENV"/bin/python3 "$MLOPS_VENV"/bin/python3.*
+      "$python" -m venv --upgrade --without-pip "$MLOPS_VENV" || fail "could not move the virtual environment to $python."
+    else
+      "$python" -m venv --clear "$MLOPS_VENV" || fail "could not recreate the virtual environment with $python."
+    fi
+  elif is_current python "$hash" && [ -x "$MLOPS_VENV/bin/python" ]; then
     return
   fi
   echo "bootstrap: creating the Python environment for runtime/ (.venv)"
@@ -86,8 +118,26 @@ ensure_python_env() {
   mark_current python "$hash"
 }
 
+# The unprivileged account of the embedded Ray head (scripts/lib/stack.py, MLOPS_RAY_USER): no
+# login shell, no home, its own group, so that user code running in Ray cannot read the portal's
+# state. Clusters the portal starts later get an account each (the local cluster driver).
+ensure_ray_user() {
+  local user="$RAY_USER"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "bootstrap: not root, so Ray will run as $(id -un) like the portal itself (no isolation of user code; see docs/security-model-ray.md)"
+    return
+  fi
+  getent passwd "$user" >/dev/null && return
+  command -v useradd >/dev/null || fail "useradd is missing: install it (Debian: apt-get install passwd) to create the Ray user $user."
+  echo "bootstrap: creating the system user $user that the local Ray head runs as"
+  useradd --system --user-group --no-create-home --home-dir /nonexistent \
+    --shell /usr/sbin/nologin --comment "MLOps portal local Ray head" "$user" ||
+    fail "could not create the system user $user (see above)."
+}
+
 ensure_node
 ensure_yarn
 ensure_js_dependencies
+ensure_ray_user
 ensure_python_env
 echo "bootstrap: ready (node $(node --version), $("$MLOPS_VENV/bin/python" --version))"

@@ -4,7 +4,7 @@
 MLOPS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export MLOPS_ROOT
 export MLOPS_TOOLS="$MLOPS_ROOT/.tools"
-export MLOPS_VENV="$MLOPS_ROOT/.venv"
+export MLOPS_VENV="${MLOPS_VENV:-$MLOPS_ROOT/.venv}"
 # All state of the embedded stack (databases, artifacts, object store, logs) lives here.
 export MLOPS_DATA="${MLOPS_DATA:-$MLOPS_ROOT/.data}"
 

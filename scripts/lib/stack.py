@@ -2,7 +2,9 @@
 
 Starts MLflow, a local Ray head, the Backstage backend and the app dev server on loopback, each in
 its own process group, waits for each to be healthy, then watches them. Ctrl-C, SIGTERM, SIGHUP or
-any service exiting stops all of them in reverse order. Standard library only.
+any service exiting stops all of them in reverse order. Everything it creates is private (umask
+077); Ray runs as an unprivileged user when the supervisor is root (ray_user.py). Standard library
+only.
 """
 
 import argparse
@@ -16,6 +18,7 @@ import shlex
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -25,12 +28,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import ray_user
+from ray_user import IsolationError, RayUser
+
 ALL_SERVICES = ["mlflow", "ray", "backend", "app"]
 # Started only when named in --services: an S3 server (moto) for the S3 object store driver.
 OPTIONAL_SERVICES = ["s3"]
 KNOWN_SERVICES = ["s3", *ALL_SERVICES]
 STOP_GRACE_S = 20
 LOG_TAIL_LINES = 30
+# MLflow's admin user: the portal's backend (its password is in MLOPS_DATA/keys).
+MLFLOW_ADMIN_USER = "portal"
 HEALTH_TIMEOUTS_S = {"s3": 60, "mlflow": 120, "ray": 120, "backend": 600, "app": 600}
 PR_SET_PDEATHSIG = 1
 
@@ -56,6 +64,8 @@ class Service:
     env: dict[str, str]
     health_url: str
     ports: list[tuple[int, str]]
+    # Run as this user (with its group only) instead of the supervisor's.
+    user: RayUser | None = None
     health_headers: Callable[[], dict[str, str]] = dict
     # Also required in the log before the service counts as healthy.
     ready_marker: str | None = None
@@ -123,6 +133,35 @@ class Config:
     @property
     def token_path(self) -> Path:
         return self.data / "ray" / "auth_token"
+
+    @property
+    def download_key_path(self) -> Path:
+        return self.data / "keys" / "dataset_download_signing_key"
+
+    @property
+    def mlflow_password_path(self) -> Path:
+        """The password of MLflow's admin user (MLFLOW_ADMIN_USER), which the backend uses."""
+        return self.data / "keys" / "mlflow_admin_password"
+
+    @property
+    def ray_token_copy(self) -> Path:
+        """The token as the Ray head reads it: a copy the Ray user owns, in its temp dir."""
+        return self.ray_temp_dir / "auth_token"
+
+    @property
+    def ray_sessions(self) -> Path:
+        """Ray's --temp-dir. Ray makes it and its folders world-writable (0777), so it lies in
+        ray_temp_dir, which only the Ray user may enter."""
+        return self.ray_temp_dir / "ray"
+
+    @property
+    def ray_own_dirs(self) -> dict[str, Path]:
+        return {
+            "HOME": self.ray_temp_dir / "home",
+            "TMPDIR": self.ray_temp_dir / "tmp",
+            "spill": self.ray_temp_dir / "spill",
+            "sessions": self.ray_sessions,
+        }
 
     @property
     def pid_path(self) -> Path:
@@ -300,38 +339,50 @@ class PidLock:
             self.fd = None
 
 
-def ensure_token(cfg: Config) -> str:
-    cfg.token_path.parent.mkdir(parents=True, exist_ok=True)
-    os.chmod(cfg.token_path.parent, 0o700)
+def ensure_secret(path: Path, what: str) -> str:
+    """The secret in `path` (0600, in a 0700 folder), generated on first use."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
     try:
-        token = cfg.token_path.read_text().strip()
+        secret = path.read_text().strip()
     except FileNotFoundError:
-        token = ""
-    if not token:
-        token = secrets.token_hex(32)
-        tmp = cfg.token_path.with_suffix(".tmp")
+        secret = ""
+    if not secret:
+        secret = secrets.token_hex(32)
+        tmp = path.with_suffix(".tmp")
         tmp.unlink(missing_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
-            f.write(token + "\n")
-        tmp.replace(cfg.token_path)
-        say(f"generated a Ray auth token in {cfg.token_path}")
-    os.chmod(cfg.token_path, 0o600)
-    return token
+            f.write(secret + "\n")
+        tmp.replace(path)
+        say(f"generated {what} in {path}")
+    os.chmod(path, 0o600)
+    return secret
 
 
-def prepare_ray_temp_dir(cfg: Config) -> None:
-    cfg.ray_temp_dir.mkdir(mode=0o700, exist_ok=True)
-    st = cfg.ray_temp_dir.stat()
-    if st.st_uid != os.getuid() or not cfg.ray_temp_dir.is_dir() or cfg.ray_temp_dir.is_symlink():
-        raise StackError(f"{cfg.ray_temp_dir} exists and is not a directory of yours; remove it")
-    os.chmod(cfg.ray_temp_dir, 0o700)
-    sessions = sorted(cfg.ray_temp_dir.glob("session_2*"), key=lambda p: p.stat().st_mtime)
+def ensure_token(cfg: Config) -> str:
+    return ensure_secret(cfg.token_path, "a Ray auth token")
+
+
+def prepare_ray_temp_dir(cfg: Config, user: RayUser) -> None:
+    """Ray's temp dir, the Ray user's own (0700), with a HOME, TMPDIR and spill folder in it."""
+    folder = cfg.ray_temp_dir
+    folder.mkdir(mode=0o700, exist_ok=True)
+    st = folder.lstat()
+    if st.st_uid not in (os.getuid(), user.uid) or not stat.S_ISDIR(st.st_mode):
+        raise StackError(f"{folder} exists and is not a directory of yours; remove it")
+    if st.st_uid != user.uid:
+        # Left by a stack that ran Ray as another user; nothing in it needs to survive.
+        shutil.rmtree(folder)
+        folder.mkdir(mode=0o700)
+    ray_user.make_owned_dirs(user, folder, *cfg.ray_own_dirs.values())
+    os.chmod(folder, 0o700)
+    sessions = sorted(cfg.ray_sessions.glob("session_2*"), key=lambda p: p.lstat().st_mtime)
     for old in sessions[:-2]:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def write_stack_env(cfg: Config, names: list[str]) -> None:
+def write_stack_env(cfg: Config, names: list[str], user: RayUser | None) -> None:
     values = {
         "MLOPS_STACK_PID": str(os.getpid()),
         "MLOPS_STACK_SERVICES": ",".join(names),
@@ -349,12 +400,18 @@ def write_stack_env(cfg: Config, names: list[str]) -> None:
         "MLOPS_LOGS": str(cfg.logs),
         **cfg.ray_client_env(),
     }
+    if user is not None:
+        values["MLOPS_RAY_USER"] = user.name
+    if "mlflow" in names:
+        values["MLOPS_MLFLOW_USERNAME"] = MLFLOW_ADMIN_USER
+        values["MLOPS_MLFLOW_PASSWORD_PATH"] = str(cfg.mlflow_password_path)
     if "s3" in names:
         values["MLOPS_S3_PORT"] = str(cfg.s3_port)
         values["MLOPS_S3_URL"] = cfg.s3_url
     lines = [
         "# Written by scripts/stack.sh while the stack is up; removed when it stops.",
-        "# Shell syntax (set -a; . stack.env; set +a). The Ray token is in MLOPS_RAY_TOKEN_PATH.",
+        "# Shell syntax (set -a; . stack.env; set +a). The Ray token is in MLOPS_RAY_TOKEN_PATH, the",
+        "# password of MLflow's admin user in MLOPS_MLFLOW_PASSWORD_PATH.",
     ]
     lines += [f"{key}={shlex.quote(value)}" for key, value in values.items()]
     tmp = cfg.env_path.with_suffix(".tmp")
@@ -388,13 +445,54 @@ def base_environment(cfg: Config) -> dict[str, str]:
     return env
 
 
+def ensure_mlflow_password(cfg: Config) -> str:
+    """The MLflow admin password. MLflow reads it only when it creates the admin user, into an
+    auth database that has none: a database left without its password is started afresh (the
+    backend creates the team users and their grants again)."""
+    auth_db = cfg.data / "mlflow" / "basic_auth.db"
+    if not cfg.mlflow_password_path.exists() and auth_db.exists():
+        say(f"{cfg.mlflow_password_path} is missing: starting MLflow's user database afresh")
+        auth_db.unlink()
+    return ensure_secret(cfg.mlflow_password_path, "the MLflow admin password")
+
+
+def write_mlflow_auth_config(cfg: Config, home: Path) -> Path:
+    """MLflow's basic-auth settings (the admin password goes in the environment, not here)."""
+    path = home / "basic_auth.ini"
+    lines = [
+        "# Written by scripts/stack.sh at each start.",
+        "[mlflow]",
+        # Nobody but the admin sees what they did not create or were not granted.
+        "default_permission = NO_PERMISSIONS",
+        f"database_uri = sqlite:///{home / 'basic_auth.db'}",
+        f"admin_username = {MLFLOW_ADMIN_USER}",
+        "authorization_function = mlflow.server.auth:authenticate_request_basic_auth",
+        "grant_default_workspace_access = false",
+        # Checking a password costs MLflow a scrypt hash per request; a checked one is trusted
+        # for a minute (one worker: a password change through the API takes effect at once).
+        "auth_cache_ttl_seconds = 60",
+    ]
+    tmp = path.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    tmp.replace(path)
+    return path
+
+
 def mlflow_service(cfg: Config, env: dict[str, str]) -> Service:
     home = cfg.data / "mlflow"
     (home / "artifacts").mkdir(parents=True, exist_ok=True)
     port = cfg.mlflow_port
+    password = ensure_mlflow_password(cfg)
+    auth_config = write_mlflow_auth_config(cfg, home)
     # fmt: off
     argv = [
         tool("mlflow"), "server",
+        # MLflow's own authentication: HTTP Basic, the portal's admin user and one user per team
+        # (the experiments backend creates them), nothing readable without a grant.
+        "--app-name", "basic-auth",
         "--backend-store-uri", f"sqlite:///{home / 'mlflow.db'}",
         "--serve-artifacts", "--artifacts-destination", str(home / "artifacts"),
         "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
@@ -410,7 +508,17 @@ def mlflow_service(cfg: Config, env: dict[str, str]) -> Service:
         cwd=home,
         # Job execution only serves MLflow's GenAI features (judges, prompt optimization) and
         # costs seven huey consumer processes of ~230 MB each.
-        env={**env, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"},
+        env={
+            **env,
+            "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
+            "MLFLOW_AUTH_CONFIG_PATH": str(auth_config),
+            "MLFLOW_AUTH_ADMIN_PASSWORD": password,
+            # Signs the CSRF tokens of MLflow's sign-up and user pages; kept across restarts.
+            "MLFLOW_FLASK_SERVER_SECRET_KEY": ensure_secret(
+                cfg.data / "keys" / "mlflow_flask_secret_key", "MLflow's Flask secret key"
+            ),
+        },
+        # /health answers without credentials.
         health_url=f"http://127.0.0.1:{port}/health",
         ports=[(port, "MLOPS_MLFLOW_PORT")],
     )
@@ -431,10 +539,43 @@ def s3_service(cfg: Config, env: dict[str, str]) -> Service:
     )
 
 
-def ray_service(cfg: Config, env: dict[str, str], token: str) -> Service:
-    prepare_ray_temp_dir(cfg)
-    spill_dir = cfg.data / "ray" / "spill"
-    spill_dir.mkdir(parents=True, exist_ok=True)
+def check_ray_can_run(cfg: Config, user: RayUser) -> None:
+    """Tries what the Ray head will do as its user: run the venv's Python and import Ray and
+    the runtime's sources. A folder on the way that only root may enter stops it."""
+    if not user.isolated:
+        return
+    python = Path(tool("ray")).with_name("python")
+    runtime = cfg.root / "runtime" / "src"
+    try:
+        probe = subprocess.run(
+            [str(python), "-c", "import ray, mlops_runtime"],
+            cwd="/",
+            env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(runtime)},
+            user=user.uid,
+            group=user.gid,
+            extra_groups=[],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        why = (probe.stderr.strip().splitlines() or ["no output"])[-1] if probe.returncode else ""
+    except OSError as error:
+        why = f"{error.strerror}: {error.filename}"
+    if why:
+        raise StackError(
+            f"Ray runs as the user {user.name}, which cannot run {python} with the runtime in "
+            f"{runtime} ({why}). Run scripts/bootstrap.sh: it moves the environment to a Python "
+            "that the Ray user can run. Or make the folders on those paths readable and "
+            "searchable by others (chmod o+rx)."
+        )
+
+
+def ray_service(cfg: Config, env: dict[str, str], token: str, user: RayUser) -> Service:
+    check_ray_can_run(cfg, user)
+    prepare_ray_temp_dir(cfg, user)
+    ray_user.install_private_file(user, cfg.ray_token_copy, token + "\n")
+    spill_dir = cfg.ray_own_dirs["spill"]
     # fmt: off
     argv = [
         tool("ray"), "start", "--head", "--block",
@@ -444,26 +585,38 @@ def ray_service(cfg: Config, env: dict[str, str], token: str) -> Service:
         "--dashboard-host", "127.0.0.1", "--dashboard-port", str(cfg.ray_dashboard_port),
         "--ray-client-server-port", str(cfg.ray_client_port),
         "--dashboard-agent-listen-port", str(cfg.ray_agent_port),
-        "--temp-dir", str(cfg.ray_temp_dir),
+        "--temp-dir", str(cfg.ray_sessions),
         "--object-store-memory", str(cfg.ray_object_store_bytes),
         "--object-spilling-directory", str(spill_dir),
         "--disable-usage-stats", "--log-style", "record",
     ]
     # fmt: on
+    own = cfg.ray_own_dirs
     return Service(
         name="ray",
         argv=argv,
-        cwd=cfg.data / "ray",
-        # On SIGTERM Ray 2.60 drains the node for up to 30 s while jobs run, so that Serve
-        # replicas can move to other nodes; a single-node stack has none, so stop at once.
-        # Workers at the normal priority, not Ray's default niceness 15 below its own services:
-        # see plugins/ray-clusters-node/src/rayNodeEnvironment.ts.
-        env={
-            **env,
-            **cfg.ray_client_env(),
-            "RAY_GRACEFUL_SHUTDOWN_DRAIN_TIMEOUT_S": "0",
-            "RAY_worker_niceness": "0",
-        },
+        cwd=cfg.ray_temp_dir,
+        # Not the portal's environment, which holds secrets: only what Ray needs.
+        env=ray_user.ray_process_environment(
+            user,
+            home=own["HOME"],
+            tmp=own["TMPDIR"],
+            source=env,
+            extra={
+                **cfg.ray_client_env(),
+                "RAY_AUTH_TOKEN_PATH": str(cfg.ray_token_copy),
+                "MLOPS_STACK_ID": cfg.stack_id,
+                "PYTHONUNBUFFERED": "1",
+                # On SIGTERM Ray 2.60 drains the node for up to 30 s while jobs run, so that
+                # Serve replicas can move to other nodes; a single-node stack has none, so stop
+                # at once.
+                "RAY_GRACEFUL_SHUTDOWN_DRAIN_TIMEOUT_S": "0",
+                # Workers at the normal priority, not Ray's default niceness 15 below its own
+                # services: see plugins/ray-clusters-node/src/rayNodeEnvironment.ts.
+                "RAY_worker_niceness": "0",
+            },
+        ),
+        user=user,
         health_url=f"http://127.0.0.1:{cfg.ray_dashboard_port}/api/version",
         health_headers=lambda: {"Authorization": f"Bearer {token}"},
         # The dashboard answers before the raylet is up, and `ray start` can still fail then.
@@ -491,13 +644,26 @@ def backstage_environment(cfg: Config, env: dict[str, str]) -> dict[str, str]:
     return env
 
 
-def backend_service(cfg: Config, env: dict[str, str], token: str) -> Service:
+def mlflow_backend_credentials(cfg: Config) -> dict[str, str]:
+    """The backend's MLflow account, as config overrides in its environment only."""
+    return {
+        "APP_CONFIG_mlops_mlflow_username": MLFLOW_ADMIN_USER,
+        "APP_CONFIG_mlops_mlflow_password": ensure_mlflow_password(cfg),
+    }
+
+
+def backend_service(cfg: Config, env: dict[str, str], token: str, with_mlflow: bool) -> Service:
+    # The key of the dataset download URLs handed to Ray jobs: kept, so that the URLs of queued
+    # and running jobs still work after the backend restarts.
+    signing_key = ensure_secret(cfg.download_key_path, "a key for dataset download URLs")
     return Service(
         name="backend",
         argv=[tool("yarn"), "workspace", "backend", "start"],
         cwd=cfg.root,
         env={
             **backstage_environment(cfg, env),
+            "APP_CONFIG_mlops_datasets_downloads_signingKey": signing_key,
+            **(mlflow_backend_credentials(cfg) if with_mlflow else {}),
             "MLOPS_RAY_TOKEN": token,
             "APP_CONFIG_backend_listen_host": "127.0.0.1",
         },
@@ -521,15 +687,17 @@ def app_service(cfg: Config, env: dict[str, str]) -> Service:
     )
 
 
-def build_services(cfg: Config, names: list[str], token: str) -> list[Service]:
+def build_services(
+    cfg: Config, names: list[str], token: str, user: RayUser | None
+) -> list[Service]:
     env = base_environment(cfg)
     if "s3" in names:
         env["MLOPS_S3_URL"] = cfg.s3_url
     builders: dict[str, Callable[[], Service]] = {
         "s3": lambda: s3_service(cfg, env),
         "mlflow": lambda: mlflow_service(cfg, env),
-        "ray": lambda: ray_service(cfg, env, token),
-        "backend": lambda: backend_service(cfg, env, token),
+        "ray": lambda: ray_service(cfg, env, token, user),  # type: ignore[arg-type]
+        "backend": lambda: backend_service(cfg, env, token, "mlflow" in names),
         "app": lambda: app_service(cfg, env),
     }
     return [builders[name]() for name in names]
@@ -571,6 +739,7 @@ class Supervisor:
         self.cfg = cfg
         self.names = names
         self.services: list[Service] = []
+        self.user: RayUser | None = None
         self.stop_signal: int | None = None
         self.force = False
         self.interactive = sys.stdout.isatty()
@@ -601,6 +770,11 @@ class Supervisor:
             svc.log_path.replace(svc.log_path.with_suffix(".log.1"))
         with open(svc.log_path, "wb") as log:
             svc.started_at = time.monotonic()
+            switch = (
+                {"user": svc.user.uid, "group": svc.user.gid, "extra_groups": []}
+                if svc.user is not None and svc.user.isolated
+                else {}
+            )
             svc.proc = subprocess.Popen(
                 svc.argv,
                 cwd=svc.cwd,
@@ -609,7 +783,9 @@ class Supervisor:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                # After the switch of user: the death signal would not survive it.
                 preexec_fn=die_with_parent,  # noqa: PLW1509 (the supervisor runs no threads)
+                **switch,  # type: ignore[arg-type]
             )
         say(f"starting {svc.name} (pid {svc.proc.pid}, log {svc.log_path})")
 
@@ -663,7 +839,13 @@ class Supervisor:
         if "s3" in self.names:
             rows.append(("S3 (moto)", cfg.s3_url))
         if "mlflow" in self.names:
-            rows.append(("MLflow", urls["MLOPS_MLFLOW_URL"]))
+            rows.append(
+                (
+                    "MLflow",
+                    f"{urls['MLOPS_MLFLOW_URL']}  (user {MLFLOW_ADMIN_USER}, password in "
+                    f"{cfg.mlflow_password_path})",
+                )
+            )
         if "ray" in self.names:
             dashboard = urls["MLOPS_RAY_DASHBOARD_URL"]
             rows.append(("Ray Dashboard", f"{dashboard}  (asks for the token in {cfg.token_path})"))
@@ -680,7 +862,7 @@ class Supervisor:
         link = self.cfg.logs / "ray-session"
         if link.is_symlink() or not link.exists():
             link.unlink(missing_ok=True)
-            link.symlink_to(self.cfg.ray_temp_dir / "session_latest" / "logs")
+            link.symlink_to(self.cfg.ray_sessions / "session_latest" / "logs")
 
     def stop_service(self, svc: Service) -> None:
         proc = svc.proc
@@ -738,8 +920,23 @@ class Supervisor:
         self.cfg.env_path.unlink(missing_ok=True)
         return clean
 
+    def choose_ray_user(self) -> RayUser:
+        user = ray_user.resolve_ray_user(dict(os.environ))
+        if user.isolated:
+            say(f"Ray runs as the unprivileged user {user.name} (uid {user.uid})")
+        else:
+            say(
+                f"warning: Ray runs as {user.name}, the user this script runs as, so code in Ray "
+                "jobs can read everything the portal can (its databases, keys and tokens). Run "
+                "the stack as root to have Ray run as an unprivileged user; see "
+                "docs/security-model-ray.md."
+            )
+        return user
+
     def run(self) -> int:
         cfg = self.cfg
+        # Logs, the token, stack.env and whatever the services write: the portal's user's only.
+        os.umask(0o077)
         cfg.data.mkdir(parents=True, exist_ok=True)
         lock = PidLock(cfg.pid_path)
         lock.acquire()
@@ -748,8 +945,10 @@ class Supervisor:
         try:
             cfg.env_path.unlink(missing_ok=True)
             self.kill_leftovers("left over from an earlier run of this stack")
+            ray_user.secure_state_folder(cfg.data)
+            user = self.user = self.choose_ray_user() if "ray" in self.names else None
             token = ensure_token(cfg) if {"ray", "backend"} & set(self.names) else ""
-            services = build_services(cfg, self.names, token)
+            services = build_services(cfg, self.names, token, user)
             self.check_ports(services)
         except BaseException:
             lock.release()
@@ -778,7 +977,7 @@ class Supervisor:
                 return self.stop_signal is not None
             if svc.name == "ray":
                 self.link_ray_logs()
-        write_stack_env(self.cfg, self.names)
+        write_stack_env(self.cfg, self.names, self.user)
         self.print_ready(time.monotonic() - started)
         return True
 
@@ -813,7 +1012,7 @@ def main() -> int:
     names = [n for n in KNOWN_SERVICES if n in names]
     try:
         return Supervisor(Config.from_env(), names).run()
-    except StackError as e:
+    except (StackError, IsolationError) as e:
         say(str(e))
         return 1
 

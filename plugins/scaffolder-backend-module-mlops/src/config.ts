@@ -1,4 +1,5 @@
 import { Config } from '@backstage/config';
+import { readMlflowCredentials } from '@internal/mlops-node';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -6,6 +7,7 @@ export function readProjectsConfig(config: Config) {
   const dataRoot = process.env.MLOPS_DATA;
   return {
     mlflowTrackingUrl: config.getString('mlops.mlflow.trackingUrl'),
+    mlflowCredentials: readMlflowCredentials(config),
     localGitRoot:
       config.getOptionalString('mlops.projects.localGitRoot') ??
       (dataRoot

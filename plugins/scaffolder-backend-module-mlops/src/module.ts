@@ -36,6 +36,7 @@ export const scaffolderModuleMlops = createBackendModule({
           createProjectAction({ userInfo }),
           createMlflowExperimentAction({
             trackingUrl: settings.mlflowTrackingUrl,
+            credentials: settings.mlflowCredentials,
           }),
           bindDatasetAction({ auth, discovery }),
           fetchCustomModelAction({ auth, discovery }),

@@ -5,7 +5,11 @@ import {
   isTemplateEntityV1beta3,
   templateEntityV1beta3Validator,
 } from '@backstage/plugin-scaffolder-common';
-import { requireTestService } from '@internal/mlops-node';
+import {
+  mlflowAuthHeaders,
+  requireTestMlflowCredentials,
+  requireTestService,
+} from '@internal/mlops-node';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -180,15 +184,16 @@ describe('the New ML project templates on a portal backend', () => {
   });
 
   it('the portal backend adds the scaffolder modules whose actions the templates use', async () => {
-    const backendIndex = await fs.readFile(
+    // The backend starts every feature that packages/backend/src/features.ts imports.
+    const backendFeatures = await fs.readFile(
       resolvePackagePath(
         '@internal/backstage-plugin-scaffolder-backend-module-mlops',
-        '../../packages/backend/src/index.ts',
+        '../../packages/backend/src/features.ts',
       ),
       'utf8',
     );
     const added = [
-      ...backendIndex.matchAll(/backend\.add\(\s*import\('([^']+)'\)/g),
+      ...backendFeatures.matchAll(/^import \w+ from '([^']+)';$/gm),
     ].map(m => m[1]);
     expect(added).toEqual(
       expect.arrayContaining([
@@ -379,6 +384,7 @@ describe('the New ML project templates on a portal backend', () => {
       expect(readme).toContain('`group:default/team-a`');
       const experiment = await fetch(
         `${trackingUrl}/api/2.0/mlflow/experiments/get-by-name?experiment_name=${name}`,
+        { headers: mlflowAuthHeaders(requireTestMlflowCredentials()) },
       ).then(r => r.json());
       const entity = await waitFor('the project in the catalog', async () => {
         const res = await request(started.server)

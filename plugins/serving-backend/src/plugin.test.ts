@@ -132,6 +132,37 @@ describe('serving backend', () => {
     });
   });
 
+  it("checks only the caller's team's clusters, and says when the team has none", async () => {
+    const permissions = mockServices.permissions.mock({
+      authorize: async requests =>
+        requests.map(() => ({ result: AuthorizeResult.ALLOW })),
+      authorizeConditional: async requests =>
+        requests.map(({ permission }) => ({
+          result: AuthorizeResult.CONDITIONAL,
+          pluginId: 'ray-clusters',
+          resourceType: (permission as { resourceType: string }).resourceType,
+          conditions: {
+            rule: OWNER_RULE_NAME,
+            resourceType: (permission as { resourceType: string })
+              .resourceType,
+            params: { claims: ['user:default/mock', 'group:default/team-b'] },
+          },
+        })),
+    });
+    const { server } = await startBackend({
+      permissions: permissions.factory,
+    });
+    const res = await request(server).get('/api/serving/status').expect(200);
+
+    expect(res.body.dependencies[0]).toEqual({
+      name: 'Ray Serve',
+      ok: false,
+      message:
+        'Your team has no Ray cluster to serve models on: create one on the Ray clusters page',
+    });
+    expect(JSON.stringify(res.body)).not.toContain('Ray Serve on');
+  });
+
   it('lists stored deployments, newest first, up to the limit', async () => {
     const { server, store } = await startBackend();
     await request(server)

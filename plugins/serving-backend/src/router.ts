@@ -3,6 +3,7 @@ import {
   PermissionsRegistryService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
+import { rayClusterReadPermission } from '@internal/backstage-plugin-ray-clusters-common';
 import { RayClustersService } from '@internal/backstage-plugin-ray-clusters-node';
 import {
   modelDeploymentReadPermission,
@@ -13,6 +14,7 @@ import {
   authorizedOwnerQuery,
   checkDatabase,
   parseLimit,
+  filterOwnedItems,
 } from '@internal/mlops-node';
 import express from 'express';
 import Router from 'express-promise-router';
@@ -36,8 +38,16 @@ export async function createRouter(deps: {
     httpAuth,
     permissions,
     permission: servingStatusReadPermission,
-    checks: async () => [
-      ...(await checkRayServe(rayClusters)),
+    checks: async credentials => [
+      ...(await checkRayServe(
+        rayClusters,
+        await filterOwnedItems({
+          permissions,
+          credentials,
+          permission: rayClusterReadPermission,
+          items: rayClusters.listClusters(),
+        }),
+      )),
       await checkDatabase(store.knex, 'Serving database'),
     ],
   });

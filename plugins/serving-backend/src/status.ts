@@ -1,19 +1,23 @@
 import { DependencyCheck } from '@internal/backstage-plugin-mlops-common';
-import { RayClustersService } from '@internal/backstage-plugin-ray-clusters-node';
+import {
+  RayClusterConfig,
+  RayClustersService,
+} from '@internal/backstage-plugin-ray-clusters-node';
 
-/** Whether each cluster's Ray Serve API answers, and how many applications run there. */
+/**
+ * Whether the Ray Serve API of each of `clusters` (those the caller may see) answers, and how
+ * many applications run there.
+ */
 export async function checkRayServe(
   rayClusters: RayClustersService,
+  clusters: RayClusterConfig[],
 ): Promise<DependencyCheck[]> {
-  const clusters = rayClusters.listClusters();
   if (clusters.length === 0) {
-    return [
-      {
-        name: 'Ray Serve',
-        ok: false,
-        message: 'No Ray cluster is configured (mlops.rayClusters.clusters)',
-      },
-    ];
+    const message =
+      rayClusters.listClusters().length === 0
+        ? 'No Ray cluster is configured (mlops.rayClusters.clusters)'
+        : 'Your team has no Ray cluster to serve models on: create one on the Ray clusters page';
+    return [{ name: 'Ray Serve', ok: false, message }];
   }
   return Promise.all(
     clusters.map(async cluster => {

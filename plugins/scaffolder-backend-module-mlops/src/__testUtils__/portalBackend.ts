@@ -7,6 +7,7 @@ import {
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { requireTestMlflowCredentials } from '@internal/mlops-node';
 import {
   EventsService,
   eventsServiceFactory,
@@ -96,7 +97,10 @@ export async function startPortalBackend(options: {
             ],
           },
           mlops: {
-            mlflow: { trackingUrl: options.trackingUrl },
+            mlflow: {
+              trackingUrl: options.trackingUrl,
+              ...requireTestMlflowCredentials(),
+            },
             projects: { localGitRoot: options.localGitRoot },
             rayClusters: {
               clusters: [

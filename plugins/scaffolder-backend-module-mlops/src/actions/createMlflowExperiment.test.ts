@@ -1,22 +1,29 @@
-import { requireTestService } from '@internal/mlops-node';
+import {
+  mlflowAuthHeaders,
+  requireTestMlflowCredentials,
+  requireTestService,
+} from '@internal/mlops-node';
 import { randomUUID } from 'node:crypto';
 import { runAction } from '../__testUtils__/actionContext';
 import { createMlflowExperimentAction } from './createMlflowExperiment';
 
 // A real MLflow server started by the test command.
 const trackingUrl = requireTestService('MLOPS_TEST_MLFLOW_URL');
+// MLflow asks for credentials: the portal's admin user.
+const credentials = requireTestMlflowCredentials();
 
 async function experimentByName(name: string) {
   const response = await fetch(
     `${trackingUrl}/api/2.0/mlflow/experiments/get-by-name?experiment_name=${encodeURIComponent(
       name,
     )}`,
+    { headers: mlflowAuthHeaders(credentials) },
   );
   return response.ok ? (await response.json()).experiment : undefined;
 }
 
 describe('mlops:mlflow:create-experiment', () => {
-  const action = createMlflowExperimentAction({ trackingUrl });
+  const action = createMlflowExperimentAction({ trackingUrl, credentials });
 
   it('creates the experiment with owner tags, and finds the same one the second time', async () => {
     const name = `project-${randomUUID().slice(0, 8)}`;
@@ -44,6 +51,15 @@ describe('mlops:mlflow:create-experiment', () => {
       created: false,
       experimentId: first.outputs.experimentId,
     });
+  });
+
+  it('is refused by MLflow without credentials, and creates nothing', async () => {
+    const name = `project-${randomUUID().slice(0, 8)}`;
+    const anonymous = createMlflowExperimentAction({ trackingUrl });
+    await expect(runAction(anonymous, { name })).rejects.toThrow(
+      `MLflow at ${trackingUrl} refused to create experiment "${name}" (HTTP 401)`,
+    );
+    expect(await experimentByName(name)).toBeUndefined();
   });
 
   it('names an unreachable MLflow', async () => {

@@ -1,5 +1,6 @@
 import { ServiceUnavailableError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { MlflowCredentials, mlflowAuthHeaders } from '@internal/mlops-node';
 
 export const CREATE_MLFLOW_EXPERIMENT_ACTION = 'mlops:mlflow:create-experiment';
 
@@ -8,17 +9,15 @@ export async function ensureMlflowExperiment(
   trackingUrl: string,
   name: string,
   tags: Record<string, string>,
+  credentials?: MlflowCredentials,
 ): Promise<{ experimentId: string; created: boolean }> {
   const base = trackingUrl.replace(/\/+$/, '');
-  const created = await mlflow(
-    base,
-    'POST',
-    '/api/2.0/mlflow/experiments/create',
-    {
-      name,
-      tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
-    },
-  );
+  const mlflow = (method: 'GET' | 'POST', path: string, body?: unknown) =>
+    callMlflow(base, credentials, method, path, body);
+  const created = await mlflow('POST', '/api/2.0/mlflow/experiments/create', {
+    name,
+    tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
+  });
   if (created.ok) {
     return {
       experimentId: String(
@@ -38,7 +37,6 @@ export async function ensureMlflowExperiment(
     );
   }
   const found = await mlflow(
-    base,
     'GET',
     `/api/2.0/mlflow/experiments/get-by-name?experiment_name=${encodeURIComponent(
       name,
@@ -64,8 +62,9 @@ export async function ensureMlflowExperiment(
   return { experimentId: String(experiment.experiment_id), created: false };
 }
 
-async function mlflow(
+async function callMlflow(
   base: string,
+  credentials: MlflowCredentials | undefined,
   method: 'GET' | 'POST',
   path: string,
   body?: unknown,
@@ -74,7 +73,10 @@ async function mlflow(
   try {
     response = await fetch(`${base}${path}`, {
       method,
-      headers: body ? { 'Content-Type': 'application/json' } : undefined,
+      headers: {
+        ...mlflowAuthHeaders(credentials),
+        ...(body ? { 'Content-Type': 'application/json' } : {}),
+      },
       body: body ? JSON.stringify(body) : undefined,
       signal: AbortSignal.timeout(15_000),
     });
@@ -102,7 +104,11 @@ function describe(body: unknown) {
  * `mlops:mlflow:create-experiment`: the project's MLflow experiment, through MLflow's REST API;
  * an experiment that already exists is used as it is.
  */
-export function createMlflowExperimentAction(options: { trackingUrl: string }) {
+export function createMlflowExperimentAction(options: {
+  trackingUrl: string;
+  /** The portal's MLflow user (mlops.mlflow.username), when MLflow asks for credentials. */
+  credentials?: MlflowCredentials;
+}) {
   return createTemplateAction({
     id: CREATE_MLFLOW_EXPERIMENT_ACTION,
     description:
@@ -131,6 +137,7 @@ export function createMlflowExperimentAction(options: { trackingUrl: string }) {
           'mlops.project': name,
           ...(owner && { 'mlops.owner': owner }),
         },
+        options.credentials,
       );
       ctx.logger.info(
         `${
