@@ -6,7 +6,12 @@ import {
 import {
   catalogEntityDeletePermission,
   catalogEntityReadPermission,
+  catalogLocationDeletePermission,
 } from '@backstage/plugin-catalog-common/alpha';
+import {
+  taskCancelPermission,
+  taskReadPermission,
+} from '@backstage/plugin-scaffolder-common/alpha';
 import { OWNER_RULE_NAME } from '@internal/backstage-plugin-mlops-common';
 import { MlopsPolicy } from './MlopsPolicy';
 
@@ -84,5 +89,29 @@ describe('MlopsPolicy', () => {
     ).resolves.toEqual({
       result: AuthorizeResult.ALLOW,
     });
+  });
+
+  it('leaves unregistering catalog locations to admins', async () => {
+    await expect(
+      policy.handle({ permission: catalogLocationDeletePermission }, alice),
+    ).resolves.toEqual({ result: AuthorizeResult.DENY });
+  });
+
+  it('gives scaffolder tasks to the user who started them', async () => {
+    for (const permission of [taskReadPermission, taskCancelPermission]) {
+      await expect(policy.handle({ permission }, alice)).resolves.toMatchObject(
+        {
+          result: AuthorizeResult.CONDITIONAL,
+          pluginId: 'scaffolder',
+          resourceType: 'scaffolder-task',
+          conditions: {
+            rule: 'IS_TASK_OWNER',
+            params: {
+              createdBy: ['user:default/alice', 'group:default/team-a'],
+            },
+          },
+        },
+      );
+    }
   });
 });

@@ -12,6 +12,11 @@ import {
   catalogConditions,
   createCatalogConditionalDecision,
 } from '@backstage/plugin-catalog-backend/alpha';
+import { catalogLocationDeletePermission } from '@backstage/plugin-catalog-common/alpha';
+import {
+  createScaffolderTaskConditionalDecision,
+  scaffolderTaskConditions,
+} from '@backstage/plugin-scaffolder-backend/alpha';
 import {
   MLOPS_RESOURCE_TYPES,
   MlopsResourceType,
@@ -23,6 +28,8 @@ import {
  * Team ownership for the whole portal:
  * - admins (members of the configured admin groups) may do everything;
  * - everybody signed in may read the catalog, but only an entity's owners may change or delete it;
+ * - catalog locations (which may hold other teams' entities) are unregistered by admins only;
+ * - scaffolder tasks (their parameters, logs, cancel and retry) belong to the user who started them;
  * - MLOps resources (clusters, datasets, jobs, deployments, drift monitors) are visible and usable
  *   only by their owning team;
  * - other permissions (creating things, templates, search) are granted to signed-in users.
@@ -51,6 +58,17 @@ export class MlopsPolicy implements PermissionPolicy {
       return createCatalogConditionalDecision(
         permission,
         catalogConditions.isEntityOwner({ claims }),
+      );
+    }
+
+    if (permission.name === catalogLocationDeletePermission.name) {
+      return { result: AuthorizeResult.DENY };
+    }
+
+    if (isResourcePermission(permission, 'scaffolder-task')) {
+      return createScaffolderTaskConditionalDecision(
+        permission,
+        scaffolderTaskConditions.isTaskOwner({ createdBy: claims }),
       );
     }
 
