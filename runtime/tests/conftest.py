@@ -110,3 +110,17 @@ def _stop_group(process: subprocess.Popen[bytes]) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+
+
+@pytest.fixture(scope="session")
+def serve_url(local_ray: None) -> Iterator[str]:
+    """Ray Serve on the session's Ray, its HTTP proxy on a free loopback port; yields the proxy's
+    base URL. Shuts Serve down after the session."""
+    from ray import serve  # noqa: PLC0415
+
+    port = free_port()
+    serve.start(http_options={"host": "127.0.0.1", "port": port})
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        serve.shutdown()
