@@ -7,6 +7,10 @@ import { EndpointGuard, EndpointRefusedError } from '@internal/mlops-node';
 import http from 'node:http';
 import https from 'node:https';
 import { LookupFunction } from 'node:net';
+import {
+  RayServeDeployConfig,
+  RayServeInstanceDetails,
+} from './serve/rayServeSchema';
 
 /** How the endpoint guard names the dashboard in its refusals. */
 const WHAT = 'Ray dashboard';
@@ -15,22 +19,25 @@ const WHAT = 'Ray dashboard';
 const MAX_ANSWER_BYTES = 32 * 1024 ** 2;
 
 /**
- * One GET with node:http(s): redirects are answers, not followed; the whole exchange (not only
- * each read) ends after `timeoutMs`; answers over {@link MAX_ANSWER_BYTES} are cut off.
+ * One request with node:http(s): redirects are answers, not followed; the whole exchange (not
+ * only each read) ends after `timeoutMs`; answers over {@link MAX_ANSWER_BYTES} are cut off.
  */
-function httpGet(
+function httpRequest(
+  method: 'GET' | 'PUT',
   url: URL,
   options: {
     headers: Record<string, string>;
+    body?: string;
     timeoutMs: number;
     lookup?: LookupFunction;
   },
 ): Promise<{ status: number; body: Buffer }> {
-  const send = url.protocol === 'https:' ? https.get : http.get;
+  const send = url.protocol === 'https:' ? https.request : http.request;
   return new Promise((resolve, reject) => {
     const req = send(
       url,
       {
+        method,
         headers: options.headers,
         ...(options.lookup && { lookup: options.lookup }),
       },
@@ -64,6 +71,7 @@ function httpGet(
     );
     req.on('error', reject);
     req.on('close', () => clearTimeout(timer));
+    req.end(options.body);
   });
 }
 
@@ -100,6 +108,14 @@ function gpuTypesOf(resources: Record<string, number>): string[] {
  */
 export class RayUnavailableError extends Error {
   name = 'RayUnavailableError';
+
+  constructor(
+    message: string,
+    /** The HTTP status Ray answered, when it answered. */
+    readonly status?: number,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -122,6 +138,11 @@ export class RayDashboardClient {
       endpointGuard?: EndpointGuard;
     },
   ) {}
+
+  /** The dashboard's address, as configured (no trailing slash). */
+  get dashboardUrl(): string {
+    return this.options.dashboardUrl;
+  }
 
   async getVersion(): Promise<string> {
     const body = await this.get<{ ray_version: string }>('/api/version');
@@ -218,8 +239,52 @@ export class RayDashboardClient {
     return body.applications;
   }
 
+  /**
+   * Everything Serve's REST API says about its applications, raw (empty when Serve is not
+   * running). Reads what the dashboard answers a program, not a browser: `runtime_env` values in
+   * plain text, as a following {@link RayDashboardClient.putServeApplications} needs them.
+   */
+  async getServeInstanceDetails(): Promise<RayServeInstanceDetails> {
+    return this.get<RayServeInstanceDetails>('/api/serve/applications/');
+  }
+
+  /**
+   * Replaces ALL of the cluster's Serve applications with `config.applications` (Serve's
+   * `PUT /api/serve/applications/`; starts Serve when it is not running). Ray checks the schema
+   * before it answers and builds the applications afterwards: a failed build shows as an
+   * application in DEPLOY_FAILED, not here. A rejected config is a {@link RayUnavailableError}
+   * with `status` 400.
+   */
+  async putServeApplications(config: RayServeDeployConfig): Promise<void> {
+    await this.request('PUT', '/api/serve/applications/', {
+      body: JSON.stringify(config),
+      // Starting Serve (controller and proxy) takes a while on a busy machine.
+      timeoutMs: Math.max(this.options.timeoutMs ?? 0, 60_000),
+    });
+  }
+
   private async get<T>(path: string): Promise<T> {
-    const where = `Ray at ${this.options.dashboardUrl}`;
+    const body = await this.request('GET', path);
+    try {
+      return JSON.parse(body.toString('utf8')) as T;
+    } catch {
+      // Never the body itself: it may come from a service that is not Ray.
+      throw new RayUnavailableError(
+        `${this.where} did not answer ${path} with Ray's JSON`,
+      );
+    }
+  }
+
+  private get where(): string {
+    return `Ray at ${this.options.dashboardUrl}`;
+  }
+
+  private async request(
+    method: 'GET' | 'PUT',
+    path: string,
+    options: { body?: string; timeoutMs?: number } = {},
+  ): Promise<Buffer> {
+    const where = this.where;
     const guard = this.options.endpointGuard;
     let url: URL;
     try {
@@ -232,13 +297,18 @@ export class RayDashboardClient {
       );
     }
     // The dashboard loads Ray Serve on the first Serve API call: several seconds on a busy machine.
-    const timeoutMs = this.options.timeoutMs ?? 10_000;
+    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? 10_000;
+    const headers: Record<string, string> = this.options.token
+      ? { Authorization: `Bearer ${this.options.token}` }
+      : {};
+    if (options.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+    }
     let response: { status: number; body: Buffer };
     try {
-      response = await httpGet(url, {
-        headers: this.options.token
-          ? { Authorization: `Bearer ${this.options.token}` }
-          : {},
+      response = await httpRequest(method, url, {
+        headers,
+        body: options.body,
         timeoutMs,
         lookup: guard?.lookup(WHAT),
       });
@@ -267,25 +337,22 @@ export class RayDashboardClient {
     if (status === 401 || status === 403) {
       throw new RayUnavailableError(
         `${where} refused the token (HTTP ${status}): check the cluster's token`,
+        status,
       );
     }
     if (status >= 300 && status < 400) {
       throw new RayUnavailableError(
         `${where} answered HTTP ${status} (a redirect) for ${path}; the portal does not follow redirects: give the address Ray answers on`,
+        status,
       );
     }
     if (status < 200 || status >= 300) {
+      const verb = method === 'GET' ? '' : `${method} `;
       throw new RayUnavailableError(
-        `${where} answered HTTP ${status} for ${path}`,
+        `${where} answered HTTP ${status} for ${verb}${path}`,
+        status,
       );
     }
-    try {
-      return JSON.parse(response.body.toString('utf8')) as T;
-    } catch {
-      // Never the body itself: it may come from a service that is not Ray.
-      throw new RayUnavailableError(
-        `${where} did not answer ${path} with Ray's JSON`,
-      );
-    }
+    return response.body;
   }
 }

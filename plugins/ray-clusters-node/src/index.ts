@@ -1,6 +1,7 @@
 /**
  * Ray cluster access for backend plugins: cluster configuration, the Ray dashboard HTTP client,
- * and a service other plugins (experiments, serving) use to reach the team's cluster.
+ * a service other plugins (experiments, serving) use to reach the team's cluster, and the Ray
+ * Serve control-plane client (RayServeApplications).
  *
  * @packageDocumentation
  */
@@ -11,3 +12,4 @@ export * from './describeCluster';
 export * from './rayClustersService';
 export * from './kuberay';
 export * from './rayNodeEnvironment';
+export * from './serve';

@@ -1,0 +1,3 @@
+export * from './rayServeSchema';
+export * from './types';
+export * from './RayServeApplications';
