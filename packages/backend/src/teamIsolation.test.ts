@@ -78,6 +78,8 @@ const SECRET_NAMES = [
   'alpha-bucket',
   'alpha-key-id',
   'alpha-secret-access-key',
+  'alpha-secret-deployment',
+  'alpha-secret-api-key',
 ];
 
 const CUSTOM_MODEL = `
@@ -368,6 +370,25 @@ describe('two teams signed in through OIDC', () => {
     made['experiments:id'] = job.id;
     made['ray-clusters:name'] = 'alpha-ray';
     expect(job).toMatchObject({ owner: 'group:default/team-a' });
+  }, 300_000);
+
+  it('alice deploys a model version on her cluster and makes an API key', async () => {
+    const deployment = await created('post', '/api/serving/deployments', {
+      name: 'alpha-secret-deployment',
+      modelName: 'alpha-secret-model',
+      modelVersion: '1',
+      cluster: 'alpha-ray',
+      replicas: 1,
+      cpus: 0.1,
+    });
+    expect(deployment).toMatchObject({ owner: 'group:default/team-a' });
+    made['serving:id'] = deployment.id;
+    const key = await created(
+      'post',
+      `/api/serving/deployments/${deployment.id}/keys`,
+      { name: 'alpha-secret-api-key' },
+    );
+    made['serving:keyId'] = key.id;
   }, 300_000);
 
   it("walks every MLOps route as bob: alice's things answer as if they did not exist", async () => {

@@ -1,12 +1,12 @@
 import { createPermissionResourceRef } from '@backstage/plugin-permission-node';
 import {
   MODEL_DEPLOYMENT_RESOURCE_TYPE,
-  ModelDeployment,
+  ModelDeploymentDetails,
 } from '@internal/backstage-plugin-serving-common';
 import { createOwnerRule, OwnerQuery } from '@internal/mlops-node';
 
 export const modelDeploymentResourceRef = createPermissionResourceRef<
-  ModelDeployment,
+  ModelDeploymentDetails,
   OwnerQuery
 >().with({ pluginId: 'serving', resourceType: MODEL_DEPLOYMENT_RESOURCE_TYPE });
 

@@ -10,6 +10,7 @@ import {
   modelDeploymentResourceRef,
 } from './permissionRules';
 import { createRouter } from './router';
+import { deploymentSyncFactoryRef } from './serve/deploymentSyncFactory';
 
 /**
  * The serving backend plugin: model versions deployed on Ray Serve.
@@ -24,17 +25,23 @@ export const servingPlugin = createBackendPlugin({
         database: coreServices.database,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
+        logger: coreServices.logger,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
+        userInfo: coreServices.userInfo,
         rayClusters: rayClustersServiceRef,
+        syncFactory: deploymentSyncFactoryRef,
       },
       async init({
         database,
         httpAuth,
         httpRouter,
+        logger,
         permissions,
         permissionsRegistry,
+        userInfo,
         rayClusters,
+        syncFactory,
       }) {
         const store = await DatabaseDeploymentStore.create({ database });
         permissionsRegistry.addPermissions(servingPermissions);
@@ -46,10 +53,13 @@ export const servingPlugin = createBackendPlugin({
         httpRouter.use(
           await createRouter({
             httpAuth,
+            userInfo,
+            logger,
             permissions,
             permissionsRegistry,
             rayClusters,
             store,
+            sync: syncFactory.create({ rayClusters, store }),
           }),
         );
       },

@@ -1,0 +1,100 @@
+import {
+  RayClustersService,
+  RayServeApplications,
+  ServeApplicationStatus,
+} from '@internal/backstage-plugin-ray-clusters-node';
+import { ModelDeploymentDetails } from '@internal/backstage-plugin-serving-common';
+import { DatabaseDeploymentStore } from '../database/DatabaseDeploymentStore';
+import { DeploymentSync, ObservedDeployment } from './DeploymentSync';
+import {
+  buildServeApplication,
+  serveApplicationName,
+} from './ServeApplicationBuilder';
+
+/**
+ * {@link DeploymentSync} through Ray Serve's REST API on the deployment's cluster: one
+ * application per deployment, written by the merged, per-cluster-locked PUT of
+ * `RayServeApplications` (ray-clusters-node).
+ */
+export class RayServeDeploymentSync implements DeploymentSync {
+  constructor(
+    private readonly deps: {
+      rayClusters: Pick<RayClustersService, 'getClient'>;
+      store: DatabaseDeploymentStore;
+      /** The replicas' environment for a deployment's owner (MLflow URI and credentials). */
+      envVars: (owner: string) => Record<string, string>;
+    },
+  ) {}
+
+  async sync(deployment: ModelDeploymentDetails): Promise<ObservedDeployment> {
+    const applications = this.applications(deployment);
+    const keys = await this.deps.store.listLiveApiKeys(deployment.id);
+    await applications.upsert(
+      buildServeApplication({
+        deployment,
+        keys,
+        envVars: this.deps.envVars(deployment.owner),
+      }),
+    );
+    return this.observe(deployment);
+  }
+
+  async remove(deployment: ModelDeploymentDetails): Promise<void> {
+    await this.applications(deployment).remove(
+      serveApplicationName(deployment),
+    );
+  }
+
+  async observe(
+    deployment: ModelDeploymentDetails,
+  ): Promise<ObservedDeployment> {
+    const applications = this.applications(deployment);
+    const [status, endpoint] = await Promise.all([
+      applications.get(serveApplicationName(deployment)),
+      applications.endpoint(),
+    ]);
+    return {
+      ...observedState(status),
+      ...(endpoint ? { endpoint: `${endpoint.url}/${deployment.name}` } : {}),
+    };
+  }
+
+  private applications(deployment: ModelDeploymentDetails) {
+    return RayServeApplications.forCluster(
+      this.deps.rayClusters,
+      deployment.cluster,
+    );
+  }
+}
+
+/** Ray Serve's application status in the portal's states, with Ray's message. */
+export function observedState(
+  status: ServeApplicationStatus | undefined,
+): Pick<ObservedDeployment, 'state' | 'message'> {
+  if (!status) {
+    return {
+      state: 'UNHEALTHY',
+      message:
+        'The application is not on the cluster: Ray Serve was restarted or it was removed there',
+    };
+  }
+  const message = status.message || undefined;
+  switch (status.status) {
+    case 'RUNNING':
+      return { state: 'HEALTHY', message };
+    case 'NOT_STARTED':
+    case 'DEPLOYING':
+      return { state: 'DEPLOYING', message };
+    case 'DELETING':
+      return { state: 'DELETING', message };
+    case 'DEPLOY_FAILED':
+      return {
+        state: 'UNHEALTHY',
+        message: `Ray Serve could not deploy it${
+          message ? `: ${message}` : ''
+        }`,
+      };
+    default:
+      return { state: 'UNHEALTHY', message };
+  }
+}
