@@ -5,6 +5,7 @@ import {
 } from '@backstage/backend-test-utils';
 import {
   catalogProcessingExtensionPoint,
+  EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
 import { Dataset } from '@internal/backstage-plugin-datasets-common';
@@ -44,14 +45,14 @@ afterEach(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('DatasetEntityProvider', () => {
   it('puts the datasets of a real datasets backend in the catalog, read with service credentials', async () => {
-    const providers: DatasetEntityProvider[] = [];
+    const providers: EntityProvider[] = [];
     const knex = await databases.init('SQLITE_3');
     const { server } = await startTestBackend({
       extensionPoints: [
         [
           catalogProcessingExtensionPoint,
           {
-            addEntityProvider: (p: DatasetEntityProvider) => providers.push(p),
+            addEntityProvider: (p: EntityProvider) => providers.push(p),
           },
         ],
       ],
@@ -97,9 +98,11 @@ describe('DatasetEntityProvider', () => {
       .send({ name: 'empty' })
       .expect(201);
 
-    expect(providers).toHaveLength(1);
-    const provider = providers[0];
-    expect(provider.getProviderName()).toBe('mlops-datasets');
+    expect(providers.map(p => p.getProviderName())).toEqual([
+      'mlops-datasets',
+      'mlops-deployments',
+    ]);
+    const provider = providers[0] as DatasetEntityProvider;
     const { connection, mutations } = recordingConnection();
     await provider.connect(connection);
     await provider.refresh();

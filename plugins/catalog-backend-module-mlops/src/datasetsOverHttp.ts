@@ -3,6 +3,7 @@ import {
   Dataset,
   DatasetsClient,
 } from '@internal/backstage-plugin-datasets-common';
+import { serviceTokenFetch } from './serviceTokenFetch';
 
 /**
  * All datasets, read from the datasets plugin's HTTP API with this plugin's own service
@@ -12,20 +13,9 @@ export function datasetsOverHttp(deps: {
   discovery: DiscoveryService;
   auth: AuthService;
 }): { list(): Promise<Dataset[]> } {
-  const { auth, discovery } = deps;
   const client = new DatasetsClient({
-    discoveryApi: discovery,
-    fetchApi: {
-      fetch: async (input, init) => {
-        const { token } = await auth.getPluginRequestToken({
-          onBehalfOf: await auth.getOwnServiceCredentials(),
-          targetPluginId: 'datasets',
-        });
-        const headers = new Headers(init?.headers);
-        headers.set('Authorization', `Bearer ${token}`);
-        return fetch(input, { ...init, headers });
-      },
-    },
+    discoveryApi: deps.discovery,
+    fetchApi: serviceTokenFetch(deps.auth, 'datasets'),
   });
   return { list: async () => (await client.listDatasets()).items };
 }

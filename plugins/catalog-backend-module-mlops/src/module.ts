@@ -5,9 +5,12 @@ import {
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
 import { DatasetEntityProvider } from './DatasetEntityProvider';
 import { datasetsOverHttp } from './datasetsOverHttp';
+import { DeploymentApiEntityProvider } from './DeploymentApiEntityProvider';
+import { deploymentsOverHttp } from './deploymentsOverHttp';
 
 /**
- * Puts the portal's datasets in the catalog as Resources (type dataset) owned by their teams.
+ * Puts the portal's datasets in the catalog as Resources (type dataset) and its model deployments
+ * as APIs (type openapi), owned by their teams.
  *
  * @public
  */
@@ -25,19 +28,28 @@ export const catalogModuleMlops = createBackendModule({
         auth: coreServices.auth,
       },
       async init({ catalog, config, scheduler, logger, discovery, auth }) {
+        const portalUrl = config.getString('app.baseUrl');
+        const options = () => ({
+          taskRunner: scheduler.createScheduledTaskRunner({
+            frequency: { seconds: 60 },
+            timeout: { seconds: 50 },
+            // The plugins read from may still be starting.
+            initialDelay: { seconds: 10 },
+          }),
+          logger,
+        });
         catalog.addEntityProvider(
           new DatasetEntityProvider(
             datasetsOverHttp({ discovery, auth }),
-            config.getString('app.baseUrl'),
-            {
-              taskRunner: scheduler.createScheduledTaskRunner({
-                frequency: { seconds: 60 },
-                timeout: { seconds: 50 },
-                // The datasets plugin may still be starting.
-                initialDelay: { seconds: 10 },
-              }),
-              logger,
-            },
+            portalUrl,
+            options(),
+          ),
+        );
+        catalog.addEntityProvider(
+          new DeploymentApiEntityProvider(
+            deploymentsOverHttp({ discovery, auth }),
+            portalUrl,
+            options(),
           ),
         );
       },

@@ -9,7 +9,7 @@ import {
   loadCrdValidators,
   sharedSpecsDir,
   specsMissingMessage,
-} from './__testUtils__/crdSchemas';
+} from './crdSchemas';
 import {
   FAKE_API_TOKEN,
   FakeKubernetesApi,

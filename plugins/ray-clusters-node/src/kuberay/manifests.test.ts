@@ -6,7 +6,7 @@ import {
   loadCrdValidators,
   sharedSpecsDir,
   specsMissingMessage,
-} from './__testUtils__/crdSchemas';
+} from './crdSchemas';
 import { buildRayCluster, buildRayJob, buildRayService } from './manifests';
 import { defaultAuthSecretName, toLabelValue } from './names';
 import {

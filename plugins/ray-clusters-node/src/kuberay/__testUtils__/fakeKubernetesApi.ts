@@ -2,7 +2,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import http, { IncomingHttpHeaders } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { KubeRayKind } from '../types';
-import { CrdValidator, formatErrors } from './crdSchemas';
+import { CrdValidator, formatErrors } from '../crdSchemas';
 
 export type RecordedRequest = {
   method: string;

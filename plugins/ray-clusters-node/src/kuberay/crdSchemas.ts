@@ -1,9 +1,10 @@
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { KubeRayKind } from '../types';
+import { KubeRayKind } from './types';
 
 const CRD_FILES: Record<KubeRayKind, string> = {
   RayCluster: 'kuberay-v1.7.0-crd-ray.io_rayclusters.yaml',
@@ -13,12 +14,15 @@ const CRD_FILES: Record<KubeRayKind, string> = {
 
 /**
  * The folder with the KubeRay CRDs: MLOPS_SPECS_DIR (scripts/test.sh sets it), else ../shared/specs
- * next to the repository root (src/kuberay/__testUtils__ is five levels below it).
+ * next to the repository root (this package lies in <root>/plugins/).
  */
 export function sharedSpecsDir(): string | undefined {
-  const repoRoot = path.resolve(__dirname, '../../../../..');
   const dir =
-    process.env.MLOPS_SPECS_DIR || path.resolve(repoRoot, '../shared/specs');
+    process.env.MLOPS_SPECS_DIR ||
+    resolvePackagePath(
+      '@internal/backstage-plugin-ray-clusters-node',
+      '../../../shared/specs',
+    );
   return fs.existsSync(path.join(dir, CRD_FILES.RayCluster)) ? dir : undefined;
 }
 
