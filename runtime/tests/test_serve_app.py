@@ -417,3 +417,33 @@ def test_reconfigure_applies_keys_and_weights_without_dropping_requests(
     configure(keys=[key_entry("k2", new_key)])
     assert client.call("GET", "/v2", key=KEY).status == 401
     assert client.call("GET", "/v2", key=new_key).status == 200
+
+
+def test_browsers_may_call_from_another_origin(client: Client, serve_url: str) -> None:
+    """The portal's Try it panel calls the API from the portal's origin (CORS)."""
+    url = urlparse(serve_url)
+    connection = http.client.HTTPConnection(url.hostname or "", url.port, timeout=30)
+    connection.request(
+        "OPTIONS",
+        f"{PREFIX}/v2/models/{MODEL}/infer",
+        headers={
+            "Origin": "http://localhost:3000",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type",
+        },
+    )
+    preflight = connection.getresponse()
+    preflight.read()
+    assert preflight.status == 200
+    assert preflight.getheader("access-control-allow-origin") == "*"
+    allowed = (preflight.getheader("access-control-allow-headers") or "").lower()
+    assert "authorization" in allowed and "content-type" in allowed
+
+    connection.request(
+        "GET", f"{PREFIX}/v2/models/{MODEL}", headers={"Origin": "http://localhost:3000"}
+    )
+    refused = connection.getresponse()
+    refused.read()
+    assert refused.status == 401  # CORS lets the browser read the answer, not skip the key
+    assert refused.getheader("access-control-allow-origin") == "*"
+    connection.close()

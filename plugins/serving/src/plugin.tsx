@@ -6,10 +6,11 @@ import {
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import { HomePageWidgetBlueprint } from '@backstage/plugin-home-react/alpha';
+import { RayClustersClient } from '@internal/backstage-plugin-ray-clusters-common';
 import { ServingClient } from '@internal/backstage-plugin-serving-common';
 import CloudQueueIcon from '@material-ui/icons/CloudQueue';
-import { servingApiRef } from './api';
-import { rootRouteRef } from './routes';
+import { servingApiRef, servingClustersApiRef } from './api';
+import { deploymentRouteRef, rootRouteRef } from './routes';
 
 const api = ApiBlueprint.make({
   params: defineParams =>
@@ -20,6 +21,16 @@ const api = ApiBlueprint.make({
     }),
 });
 
+const clustersApi = ApiBlueprint.make({
+  name: 'clusters',
+  params: defineParams =>
+    defineParams({
+      api: servingClustersApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new RayClustersClient(deps),
+    }),
+});
+
 const page = PageBlueprint.make({
   params: {
     path: '/serving',
@@ -27,7 +38,7 @@ const page = PageBlueprint.make({
     title: 'Serving',
     icon: <CloudQueueIcon />,
     loader: () =>
-      import('./components/ServingPage').then(m => <m.ServingPage />),
+      import('./components/ServingRoutes').then(m => <m.ServingRoutes />),
   },
 });
 
@@ -52,6 +63,6 @@ const deployedModelsWidget = HomePageWidgetBlueprint.make({
 export const servingPlugin = createFrontendPlugin({
   pluginId: 'serving',
   info: { packageJson: () => import('../package.json') },
-  extensions: [api, page, deployedModelsWidget],
-  routes: { root: rootRouteRef },
+  extensions: [api, clustersApi, page, deployedModelsWidget],
+  routes: { root: rootRouteRef, deployment: deploymentRouteRef },
 });

@@ -1,3 +1,11 @@
-import { createRouteRef } from '@backstage/frontend-plugin-api';
+import {
+  createRouteRef,
+  createSubRouteRef,
+} from '@backstage/frontend-plugin-api';
 
 export const rootRouteRef = createRouteRef();
+
+export const deploymentRouteRef = createSubRouteRef({
+  parent: rootRouteRef,
+  path: '/deployments/:id',
+});

@@ -1,59 +1,70 @@
+import { Link, Table, TableColumn } from '@backstage/core-components';
+import { useRouteRef } from '@backstage/frontend-plugin-api';
 import {
-  Link,
-  StatusAborted,
-  StatusError,
-  StatusOK,
-  StatusPending,
-  Table,
-  TableColumn,
-} from '@backstage/core-components';
-import {
+  DeploymentVersion,
   ModelDeployment,
-  ModelDeploymentState,
 } from '@internal/backstage-plugin-serving-common';
+import Typography from '@material-ui/core/Typography';
+import { deploymentRouteRef } from '../routes';
+import { DeploymentStateChip } from './DeploymentStateChip';
+import { describeWeights } from './versionWeights';
 
-const STATUS_ICONS: Record<ModelDeploymentState, typeof StatusOK> = {
-  DEPLOYING: StatusPending,
-  HEALTHY: StatusOK,
-  UNHEALTHY: StatusError,
-  DELETING: StatusAborted,
+/** A listed deployment, with its versions once its details are loaded. */
+export type DeploymentRow = ModelDeployment & {
+  versions?: DeploymentVersion[];
 };
 
-function DeploymentState(props: { deployment: ModelDeployment }) {
-  const Icon = STATUS_ICONS[props.deployment.state];
-  return <Icon>{props.deployment.state}</Icon>;
-}
-
-const columns: TableColumn<ModelDeployment>[] = [
-  { title: 'Name', field: 'name' },
-  {
-    title: 'Model',
-    field: 'modelName',
-    render: d => `${d.modelName} v${d.modelVersion}`,
-  },
-  {
-    title: 'State',
-    field: 'state',
-    render: d => <DeploymentState deployment={d} />,
-  },
-  { title: 'Cluster', field: 'cluster' },
-  { title: 'Owner', field: 'owner' },
-  {
-    title: 'Endpoint',
-    field: 'endpoint',
-    render: d => (d.endpoint ? <Link to={d.endpoint}>{d.endpoint}</Link> : '—'),
-  },
-];
-
 export function DeploymentsTable(props: {
-  deployments: ModelDeployment[];
+  deployments: DeploymentRow[];
   compact?: boolean;
 }) {
+  const deploymentPath = useRouteRef(deploymentRouteRef);
+  const linkTo = (d: DeploymentRow) => deploymentPath?.({ id: d.id });
+
+  const columns: TableColumn<DeploymentRow>[] = [
+    {
+      title: 'Name',
+      field: 'name',
+      render: d => {
+        const to = linkTo(d);
+        return to ? <Link to={to}>{d.name}</Link> : d.name;
+      },
+    },
+    {
+      title: 'Model',
+      field: 'modelName',
+      render: d => (
+        <>
+          <Typography variant="body2">{d.modelName}</Typography>
+          <Typography variant="caption" color="textSecondary">
+            {describeWeights(d.modelVersion, d.versions)}
+          </Typography>
+        </>
+      ),
+    },
+    { title: 'Cluster', field: 'cluster' },
+    {
+      title: 'State',
+      field: 'state',
+      render: d => <DeploymentStateChip deployment={d} />,
+    },
+    {
+      title: 'Endpoint',
+      field: 'endpoint',
+      render: d =>
+        d.endpoint ? <Link to={d.endpoint}>{d.endpoint}</Link> : '—',
+    },
+    {
+      title: 'Updated',
+      field: 'updatedAt',
+      render: d => new Date(d.updatedAt).toLocaleString(),
+    },
+  ];
   const shown = props.compact
     ? columns.filter(c => ['Model', 'State'].includes(String(c.title)))
     : columns;
   return (
-    <Table<ModelDeployment>
+    <Table<DeploymentRow>
       options={{
         paging: false,
         search: false,
@@ -63,7 +74,16 @@ export function DeploymentsTable(props: {
       columns={shown}
       data={props.deployments}
       emptyContent={
-        <div style={{ padding: 16 }}>No model is deployed yet.</div>
+        <div style={{ padding: 16 }}>
+          <Typography variant="body1">No model is deployed yet.</Typography>
+          {!props.compact && (
+            <Typography variant="body2" color="textSecondary">
+              Press “Deploy a model”, name a registered model version (from a
+              finished training run in Experiments) and a Ray cluster of your
+              team: it becomes an inference API with its own keys.
+            </Typography>
+          )}
+        </div>
       }
     />
   );

@@ -55,6 +55,7 @@ describe('JobPage', () => {
       'http://127.0.0.1:8265/#/jobs/raysubmit_1',
     );
     expect(screen.getByRole('button', { name: 'Cancel run' })).toBeDisabled();
+    expect(screen.queryByText('Deploy')).toBeNull();
   });
 
   it('shows the registered model version of a succeeded job', async () => {
@@ -71,6 +72,10 @@ describe('JobPage', () => {
     expect(
       await screen.findByText('Registered as model mnist-cnn version 4.'),
     ).toBeInTheDocument();
+    expect(screen.getByText('Deploy').closest('a')).toHaveAttribute(
+      'href',
+      '/serving?deploy=mnist-cnn&version=4',
+    );
   });
 
   it('names the custom model version a job trained', async () => {
