@@ -76,14 +76,16 @@ export class ClusterRegistry implements RayClusterProvisioner {
   }
 
   readonly report: ClusterStateReport = (name, change) => {
-    void this.update(name, {
-      state: change.state,
-      message: change.message,
-      ...(change.connection && {
-        dashboardUrl: change.connection.dashboardUrl,
-        token: change.connection.token,
+    this.track(
+      this.update(name, {
+        state: change.state,
+        message: change.message,
+        ...(change.connection && {
+          dashboardUrl: change.connection.dashboardUrl,
+          token: change.connection.token,
+        }),
       }),
-    });
+    );
   };
 
   /** Loads the records; local clusters that were running before the backend stopped start again. */
@@ -417,9 +419,18 @@ export class ClusterRegistry implements RayClusterProvisioner {
     });
   }
 
+  /**
+   * Work that nobody awaits (a driver's report, a start in the background): kept until it settles,
+   * and its failure logged rather than left as an unhandled rejection (e.g. a report that arrives
+   * while the backend shuts down and the database is gone).
+   */
   private track(promise: Promise<unknown>) {
     this.background.add(promise);
-    promise.finally(() => this.background.delete(promise));
+    promise
+      .catch(error =>
+        this.deps.logger.warn(`Ray cluster background work failed: ${error}`),
+      )
+      .finally(() => this.background.delete(promise));
   }
 
   private require(name: string): StoredCluster {

@@ -203,7 +203,11 @@ export class LocalDriver implements ClusterDriver {
       const message = `${reason}; gave up after ${maxRestarts} restart(s)`;
       logger.error(`Ray cluster ${name}: ${message}`);
       report(name, { state: 'failed', message });
-      void entry.head.stop();
+      entry.head
+        .stop()
+        .catch(error =>
+          logger.warn(`Ray cluster ${name}: could not stop its head: ${error}`),
+        );
       return;
     }
     const delay = restartBackoffMs * 2 ** entry.restarts;
