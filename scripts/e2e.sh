@@ -12,6 +12,7 @@
 #                            and the app dev server compile on first start)
 #   MLOPS_E2E_SCREENSHOTS    where the test saves a screenshot per page (default $data/e2e)
 #   MLOPS_CHROMIUM           the browser (default /usr/bin/chromium)
+#   MLOPS_E2E_SERVE_PORT     Ray Serve's HTTP port for the deployment step (default 8000)
 # The stack uses the default ports (scripts/lib/env.sh); one that is taken is replaced by a free one.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -66,8 +67,13 @@ for var in sys.argv[1:]:
     print(f"export {var}={port}")
 EOF
 }
+# Ray Serve's HTTP proxy, the inference endpoint that the deployment step calls from the browser:
+# Serve's default 8000 unless another Serve (a developer's stack with a deployed model) holds it.
+# The serving backend starts Serve on the cluster with mlops.serving.serveHttp.port.
+export MLOPS_E2E_SERVE_PORT="${MLOPS_E2E_SERVE_PORT:-8000}"
 eval "$(pick_ports MLOPS_APP_PORT MLOPS_BACKEND_PORT MLOPS_MLFLOW_PORT MLOPS_RAY_DASHBOARD_PORT \
-  MLOPS_RAY_GCS_PORT MLOPS_RAY_CLIENT_PORT MLOPS_RAY_AGENT_PORT)"
+  MLOPS_RAY_GCS_PORT MLOPS_RAY_CLIENT_PORT MLOPS_RAY_AGENT_PORT MLOPS_E2E_SERVE_PORT)"
+export APP_CONFIG_mlops_serving_serveHttp_port="$MLOPS_E2E_SERVE_PORT"
 
 stack_out="$data/stack.out"
 stack_pid=""

@@ -2,6 +2,9 @@ import { createBackend } from '@backstage/backend-defaults';
 import { mockServices } from '@backstage/backend-test-utils';
 import {
   closedPortUrl,
+  MlflowAnswer,
+  MlflowRestClient,
+  MlflowTeamAccess,
   requireTestMlflowCredentials,
   requireTestService,
 } from '@internal/mlops-node';
@@ -373,10 +376,55 @@ describe('two teams signed in through OIDC', () => {
   }, 300_000);
 
   it('alice deploys a model version on her cluster and makes an API key', async () => {
+    // A version of team-a's registered model, as a job of the team registers it. Its files do
+    // not exist: Ray Serve never gets it healthy, which no route here needs.
+    const mlflow = new MlflowRestClient(
+      requireTestService('MLOPS_TEST_MLFLOW_URL'),
+      requireTestMlflowCredentials(),
+    );
+    const teams = new MlflowTeamAccess(mlflow, requireTestMlflowCredentials());
+    await teams.prepareJob('group:default/team-a', 'alpha-secret-model');
+    const mlflowAnswer = async <T>(
+      what: string,
+      answer: Promise<MlflowAnswer<T>>,
+    ) => {
+      const result = await answer;
+      if (!result.ok) throw new Error(`MLflow: ${what}: ${result.message}`);
+      return result.body;
+    };
+    const experiment = await mlflowAnswer(
+      'experiment',
+      mlflow.call<{ experiment: { experiment_id: string } }>(
+        'GET',
+        '/api/2.0/mlflow/experiments/get-by-name',
+        { experiment_name: 'alpha-secret-model' },
+      ),
+    );
+    const run = await mlflowAnswer(
+      'run',
+      mlflow.call<{ run: { info: { run_id: string } } }>(
+        'POST',
+        '/api/2.0/mlflow/runs/create',
+        { experiment_id: experiment.experiment.experiment_id },
+      ),
+    );
+    const runId = run.run.info.run_id;
+    const version = await mlflowAnswer(
+      'model version',
+      mlflow.call<{ model_version: { version: string } }>(
+        'POST',
+        '/api/2.0/mlflow/model-versions/create',
+        {
+          name: 'alpha-secret-model',
+          source: `runs:/${runId}/model`,
+          run_id: runId,
+        },
+      ),
+    );
     const deployment = await created('post', '/api/serving/deployments', {
       name: 'alpha-secret-deployment',
       modelName: 'alpha-secret-model',
-      modelVersion: '1',
+      modelVersion: version.model_version.version,
       cluster: 'alpha-ray',
       replicas: 1,
       cpus: 0.1,
@@ -564,5 +612,16 @@ describe('two teams signed in through OIDC', () => {
       '/api/catalog/entities/by-name/component/default/alpha-service-of-team-a',
     );
     expect(still.status).toBe(200);
+  }, 120_000);
+
+  it("keeps alice's deployment through bob's walk, and lets alice undeploy it", async () => {
+    const path = `/api/serving/deployments/${made['serving:id']}`;
+    expect((await call('bob', 'delete', `${path}?reason=mine`)).status).toBe(
+      404,
+    );
+    expect((await call('alice', 'get', path)).status).toBe(200);
+    const undeployed = await call('alice', 'delete', `${path}?reason=done`);
+    expect(undeployed.status).toBeLessThan(300);
+    expect((await call('alice', 'get', path)).status).toBe(404);
   }, 120_000);
 });

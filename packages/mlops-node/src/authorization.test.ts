@@ -49,9 +49,7 @@ function policy(updaters: string[]) {
           resourceType: 'thing',
           params: {
             claims:
-              permission.name === 'thing.read'
-                ? ['group:default/a']
-                : updaters,
+              permission.name === 'thing.read' ? ['group:default/a'] : updaters,
           },
         },
       })),

@@ -63,7 +63,9 @@ export async function authorizeResource<TResource>(options: {
   }
   if (decisions.length > 1 && !allows(decisions[1])) {
     const what = options.describe?.(resource) ?? options.notFound;
-    throw new NotAllowedError(`You are not allowed to ${permission.name} on ${what}`);
+    throw new NotAllowedError(
+      `You are not allowed to ${permission.name} on ${what}`,
+    );
   }
   return resource;
 }

@@ -6,6 +6,8 @@
 
 export * from './probeHttp';
 export * from './mlflowAuth';
+export * from './mlflow/MlflowRestClient';
+export * from './mlflow/MlflowTeamAccess';
 export * from './endpointGuard';
 export * from './ownership';
 export * from './authorization';

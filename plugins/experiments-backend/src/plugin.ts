@@ -3,7 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { experimentsPermissions } from '@internal/backstage-plugin-experiments-common';
-import { readMlflowCredentials } from '@internal/mlops-node';
+import { MlflowTeamAccess, readMlflowCredentials } from '@internal/mlops-node';
 import { rayClustersServiceRef } from '@internal/backstage-plugin-ray-clusters-node';
 import { DatasetCatalog } from './catalog/DatasetCatalog';
 import { readRuntimeVersion } from './catalog/runtimeVersion';
@@ -18,7 +18,6 @@ import { createRouter } from './router';
 import { CustomModels } from './customModels';
 import { JobService } from './service/JobService';
 import { MlflowClient } from './service/MlflowClient';
-import { MlflowTeamAccess } from './service/MlflowTeamAccess';
 import { RayClusters } from './service/RayClusters';
 import { JobReconciler } from './worker/JobReconciler';
 import { JobWorker } from './worker/JobWorker';

@@ -10,7 +10,9 @@ import {
   modelDeploymentResourceRef,
 } from './permissionRules';
 import { createRouter } from './router';
+import { DeploymentReconciler } from './serve/DeploymentReconciler';
 import { deploymentSyncFactoryRef } from './serve/deploymentSyncFactory';
+import { modelRegistryRef } from './service/ModelRegistry';
 
 /**
  * The serving backend plugin: model versions deployed on Ray Serve.
@@ -28,9 +30,11 @@ export const servingPlugin = createBackendPlugin({
         logger: coreServices.logger,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
+        scheduler: coreServices.scheduler,
         userInfo: coreServices.userInfo,
         rayClusters: rayClustersServiceRef,
         syncFactory: deploymentSyncFactoryRef,
+        registry: modelRegistryRef,
       },
       async init({
         database,
@@ -39,9 +43,11 @@ export const servingPlugin = createBackendPlugin({
         logger,
         permissions,
         permissionsRegistry,
+        scheduler,
         userInfo,
         rayClusters,
         syncFactory,
+        registry,
       }) {
         const store = await DatabaseDeploymentStore.create({ database });
         permissionsRegistry.addPermissions(servingPermissions);
@@ -50,6 +56,7 @@ export const servingPlugin = createBackendPlugin({
           rules: [modelDeploymentOwnerRule],
           getResources: ids => store.getDeployments(ids),
         });
+        const sync = syncFactory.create({ rayClusters, store, registry });
         httpRouter.use(
           await createRouter({
             httpAuth,
@@ -59,8 +66,12 @@ export const servingPlugin = createBackendPlugin({
             permissionsRegistry,
             rayClusters,
             store,
-            sync: syncFactory.create({ rayClusters, store }),
+            sync,
+            registry,
           }),
+        );
+        await new DeploymentReconciler({ store, sync, logger }).schedule(
+          scheduler,
         );
       },
     });

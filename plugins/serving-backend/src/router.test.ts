@@ -1,39 +1,28 @@
-import {
-  BackstageCredentials,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
+import { createServiceFactory } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
   mockServices,
   startTestBackend,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { OWNER_RULE_NAME } from '@internal/backstage-plugin-mlops-common';
+import { InputError, NotFoundError } from '@backstage/errors';
 import { ServeApplicationConfig } from '@internal/backstage-plugin-ray-clusters-node';
 import { ModelDeploymentDetails } from '@internal/backstage-plugin-serving-common';
 import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { DatabaseDeploymentStore } from './database/DatabaseDeploymentStore';
 import { servingPlugin } from './plugin';
+import { alice, bob, teamServices } from './__testUtils__/teams';
 import { DeploymentSync } from './serve/DeploymentSync';
 import { deploymentSyncFactoryRef } from './serve/deploymentSyncFactory';
 import { buildServeApplication } from './serve/ServeApplicationBuilder';
+import {
+  ModelRegistry,
+  modelRegistryRef,
+  ServingAlias,
+} from './service/ModelRegistry';
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
-
-const TEAMS: Record<string, string> = {
-  'user:default/alice': 'group:default/team-a',
-  'user:default/bob': 'group:default/team-b',
-};
-const alice = mockCredentials.user.header('user:default/alice');
-const bob = mockCredentials.user.header('user:default/bob');
-
-function claimsOf(credentials: BackstageCredentials): string[] {
-  const ref = (credentials.principal as { userEntityRef: string })
-    .userEntityRef;
-  return [ref, TEAMS[ref]];
-}
 
 /** Records what would reach Ray Serve: the application config, built as for real. */
 class RecordingSync implements DeploymentSync {
@@ -58,9 +47,34 @@ class RecordingSync implements DeploymentSync {
   }
 }
 
+/**
+ * The registered models the routes may deploy (MLflow itself is tested in the end-to-end test):
+ * team A's "mnist-cnn" with versions 1 to 5; the aliases the routes set.
+ */
+class TestRegistry implements ModelRegistry {
+  readonly aliases: Record<string, string | undefined> = {};
+  async checkVersion(owner: string, modelName: string, version: string) {
+    if (modelName !== 'mnist-cnn' || owner !== 'group:default/team-a') {
+      throw new NotFoundError(
+        `${owner} has no registered model "${modelName}"`,
+      );
+    }
+    if (!['1', '2', '3', '4', '5'].includes(version)) {
+      throw new InputError(`"${modelName}" has no version ${version}`);
+    }
+  }
+  async replicaEnv() {
+    return {};
+  }
+  async setAlias(_model: string, alias: ServingAlias, version?: string) {
+    this.aliases[alias] = version;
+  }
+}
+
 async function startBackend() {
   const knex = await databases.init('SQLITE_3');
   let recording: RecordingSync | undefined;
+  const registry = new TestRegistry();
   const { server } = await startTestBackend({
     features: [
       servingPlugin,
@@ -85,35 +99,7 @@ async function startBackend() {
           },
         },
       }),
-      mockServices.userInfo.mock({
-        getUserInfo: async credentials => ({
-          userEntityRef: (credentials.principal as { userEntityRef: string })
-            .userEntityRef,
-          ownershipEntityRefs: claimsOf(credentials),
-        }),
-      }).factory,
-      mockServices.permissions.mock({
-        authorize: async requests =>
-          requests.map(() => ({ result: AuthorizeResult.ALLOW })),
-        authorizeConditional: async (requests, { credentials }) =>
-          requests.map(({ permission }) => {
-            const resourceType = (permission as { resourceType: string })
-              .resourceType;
-            return {
-              result: AuthorizeResult.CONDITIONAL,
-              pluginId:
-                resourceType === 'model-deployment'
-                  ? 'serving'
-                  : 'ray-clusters',
-              resourceType,
-              conditions: {
-                rule: OWNER_RULE_NAME,
-                resourceType,
-                params: { claims: claimsOf(credentials) },
-              },
-            };
-          }),
-      }).factory,
+      ...teamServices(),
       createServiceFactory({
         service: deploymentSyncFactoryRef,
         deps: {},
@@ -124,9 +110,14 @@ async function startBackend() {
           },
         }),
       }),
+      createServiceFactory({
+        service: modelRegistryRef,
+        deps: {},
+        factory: () => registry,
+      }),
     ],
   });
-  return { server, sync: () => recording! };
+  return { server, sync: () => recording!, registry };
 }
 
 const DEPLOY = {
@@ -237,6 +228,22 @@ describe('serving routes', () => {
     expect(foreign.body.error.message).toBe(
       'group:default/team-a has no Ray cluster named "beta"',
     );
+    const unknownModel = await request(server)
+      .post('/api/serving/deployments')
+      .set('Authorization', alice)
+      .send({ ...DEPLOY, modelName: 'someone-elses-model' });
+    expect(unknownModel.status).toBe(404);
+    expect(unknownModel.body.error.message).toContain(
+      'no registered model "someone-elses-model"',
+    );
+    const unknownVersion = await request(server)
+      .post('/api/serving/deployments')
+      .set('Authorization', alice)
+      .send({ ...DEPLOY, modelVersion: '8' });
+    expect(unknownVersion.status).toBe(400);
+    expect(unknownVersion.body.error.message).toBe(
+      '"mnist-cnn" has no version 8',
+    );
   });
 
   it('shows a key once, stores only its hash, hands Ray only the hash, and revokes it', async () => {
@@ -301,8 +308,9 @@ describe('serving routes', () => {
   });
 
   it('splits traffic with a challenger, promotes it, rolls back, and records every change', async () => {
-    const { server, sync } = await startBackend();
+    const { server, sync, registry } = await startBackend();
     const { id } = await deploy(server);
+    expect(registry.aliases).toEqual({ champion: '1' });
     const traffic = (body: object) =>
       request(server)
         .put(`/api/serving/deployments/${id}/traffic`)
@@ -352,6 +360,12 @@ describe('serving routes', () => {
       weights: { '1': 80, '2': 20 },
       shadow: null,
     });
+    expect(registry.aliases).toEqual({ champion: '1', challenger: '2' });
+    const notRegistered = await traffic({ weights: { '1': 80, '9': 20 } });
+    expect(notRegistered.status).toBe(400);
+    expect(notRegistered.body.error.message).toBe(
+      '"mnist-cnn" has no version 9',
+    );
 
     const promoted = await request(server)
       .post(`/api/serving/deployments/${id}/promote`)
@@ -372,6 +386,10 @@ describe('serving routes', () => {
         }
       ).versions.map(v => v.version),
     ).toEqual(['2']);
+    expect(registry.aliases).toEqual({
+      champion: '2',
+      challenger: undefined,
+    });
 
     const neverServed = await request(server)
       .post(`/api/serving/deployments/${id}/rollback`)
@@ -393,6 +411,7 @@ describe('serving routes', () => {
         { version: '2', weight: 0 },
       ],
     });
+    expect(registry.aliases.champion).toBe('1');
 
     const history = await request(server)
       .get(`/api/serving/deployments/${id}/history`)
@@ -495,5 +514,42 @@ describe('serving routes', () => {
       .set('Authorization', alice)
       .expect(200);
     expect(own.body.versions).toEqual([{ version: '1', weight: 100 }]);
+  });
+
+  it('lets backend services read deployments, and only users change them', async () => {
+    const { server } = await startBackend();
+    const { id } = await deploy(server);
+    const catalog = mockCredentials.service.header({
+      onBehalfOf: mockCredentials.service('plugin:catalog'),
+      targetPluginId: 'serving',
+    });
+    const list = await request(server)
+      .get('/api/serving/deployments')
+      .set('Authorization', catalog)
+      .expect(200);
+    expect(list.body.items.map((d: { id: string }) => d.id)).toEqual([id]);
+    const one = await request(server)
+      .get(`/api/serving/deployments/${id}`)
+      .set('Authorization', catalog)
+      .expect(200);
+    expect(one.body.versions).toEqual([{ version: '1', weight: 100 }]);
+
+    // Backstage refuses a principal a route does not allow with 403.
+    for (const [method, path] of [
+      ['get', `/deployments/${id}/keys`],
+      ['get', `/deployments/${id}/history`],
+      ['post', `/deployments/${id}/keys`],
+      ['delete', `/deployments/${id}`],
+    ]) {
+      const res = await (request(server) as any)
+        [method](`/api/serving${path}`)
+        .set('Authorization', catalog)
+        .send(method === 'post' ? { name: 'k' } : undefined);
+      expect({ method, path, status: res.status }).toEqual({
+        method,
+        path,
+        status: 403,
+      });
+    }
   });
 });

@@ -52,7 +52,14 @@ import { modelDeploymentResourceRef } from './permissionRules';
 import { createOpenApiRouter } from './schema/openapi';
 import { DeploymentSync } from './serve/DeploymentSync';
 import { generateApiKey, hashApiKey } from './service/apiKeys';
-import { promote, rollback, setTraffic, weightsOf } from './service/traffic';
+import { ModelRegistry } from './service/ModelRegistry';
+import {
+  challengers,
+  promote,
+  rollback,
+  setTraffic,
+  weightsOf,
+} from './service/traffic';
 import { checkRayServe } from './status';
 
 export async function createRouter(deps: {
@@ -64,14 +71,34 @@ export async function createRouter(deps: {
   rayClusters: RayClustersService;
   store: DatabaseDeploymentStore;
   sync: DeploymentSync;
+  registry: ModelRegistry;
 }): Promise<express.Router> {
-  const { httpAuth, permissions, rayClusters, store, sync, logger } = deps;
+  const { httpAuth, permissions, rayClusters, store, sync, logger, registry } =
+    deps;
   const ruleset = deps.permissionsRegistry.getPermissionRuleset(
     modelDeploymentResourceRef,
   );
 
   async function userCredentials(req: { headers: unknown }) {
     return httpAuth.credentials(req as express.Request, { allow: ['user'] });
+  }
+
+  /**
+   * The caller, where `GET /deployments` and `GET /deployments/{id}` also admit backend services
+   * (the catalog's deployment provider); every other route is for users only.
+   */
+  async function callerCredentials(req: {
+    method: string;
+    baseUrl: string;
+    path: string;
+    headers: unknown;
+  }) {
+    const serviceRead =
+      req.method === 'GET' &&
+      /\/deployments(\/[^/]+)?\/?$/.test(`${req.baseUrl}${req.path}`);
+    return httpAuth.credentials(req as express.Request, {
+      allow: serviceRead ? ['user', 'service'] : ['user'],
+    });
   }
 
   /**
@@ -82,11 +109,11 @@ export async function createRouter(deps: {
   const root = Router();
   root.use(jsonBody({ maxBytes: 64 * 1024, maxDepth: 8 }));
   root.use(async (req, _res, next) => {
-    await userCredentials(req);
+    await callerCredentials(req);
     next();
   });
   root.use('/deployments/:id', async (req, res, next) => {
-    const credentials = await userCredentials(req);
+    const credentials = await callerCredentials(req);
     res.locals.deployment = await authorizeResource({
       permissions,
       credentials,
@@ -131,18 +158,73 @@ export async function createRouter(deps: {
     deployment: ModelDeploymentDetails,
   ): Promise<ModelDeploymentDetails> {
     try {
-      const observed = await sync.sync(deployment);
-      await store.setObservedState(deployment.id, observed);
+      const { replicasSettled: _, ...observed } = await sync.sync(deployment);
+      await store.setObservedState(deployment.id, {
+        ...observed,
+        syncPending: false,
+      });
       return { ...deployment, ...observed };
     } catch (error) {
       if (!isError(error)) throw error;
-      const message = `Ray Serve on cluster "${deployment.cluster}" has not taken the change yet: ${error.message}`;
+      const message = `Ray Serve on cluster "${deployment.cluster}" has not taken the change yet (retrying): ${error.message}`;
       logger.warn(`Deployment ${deployment.id}: ${message}`);
       await store.setObservedState(deployment.id, {
         state: 'UNHEALTHY',
         message,
+        syncPending: true,
       });
       return { ...deployment, state: 'UNHEALTHY', message };
+    }
+  }
+
+  /**
+   * Moves the MLflow aliases of the registered model after a change that is stored and sent to
+   * Ray: `champion` to the deployment's champion, `challenger` to its challenger (removed when
+   * it has none).
+   */
+  async function moveAliases(
+    before: ModelDeploymentDetails | undefined,
+    after: ModelDeploymentDetails,
+  ) {
+    const moves: Array<['champion' | 'challenger', string | undefined]> = [];
+    if (before?.modelVersion !== after.modelVersion) {
+      moves.push(['champion', after.modelVersion]);
+    }
+    const challenger = challengers(after)[0];
+    if (
+      before ? challengers(before)[0] !== challenger : challenger !== undefined
+    ) {
+      moves.push(['challenger', challenger]);
+    }
+    for (const [alias, version] of moves) {
+      try {
+        await registry.setAlias(after.modelName, alias, version);
+      } catch (error) {
+        if (!isError(error)) throw error;
+        throw new ServiceUnavailableError(
+          `The change of deployment "${after.name}" is in effect, but the MLflow alias "${alias}" of "${after.modelName}" was not moved: ${error.message}`,
+        );
+      }
+    }
+  }
+
+  /** Each version a traffic change adds (as weight or shadow) must be the team's in MLflow. */
+  async function checkNewVersions(
+    deployment: ModelDeploymentDetails,
+    request: { weights: Record<string, number>; shadow?: { version: string } },
+  ) {
+    const known = new Set(deployment.versions.map(v => v.version));
+    const added = new Set(
+      [...Object.keys(request.weights), request.shadow?.version].filter(
+        (v): v is string => v !== undefined && !known.has(v),
+      ),
+    );
+    for (const version of added) {
+      await registry.checkVersion(
+        deployment.owner,
+        deployment.modelName,
+        version,
+      );
     }
   }
 
@@ -166,7 +248,7 @@ export async function createRouter(deps: {
   });
 
   router.get('/deployments', async (req, res) => {
-    const credentials = await userCredentials(req);
+    const credentials = await callerCredentials(req);
     const filter = await authorizedOwnerQuery({
       permissions,
       credentials,
@@ -193,6 +275,7 @@ export async function createRouter(deps: {
       'deployment',
     );
     await requireTeamCluster(credentials, owner, request.cluster);
+    await registry.checkVersion(owner, request.modelName, request.modelVersion);
     const now = new Date().toISOString();
     const deployment: ModelDeploymentDetails = {
       id: randomUUID(),
@@ -221,7 +304,9 @@ export async function createRouter(deps: {
       },
       reason: request.reason,
     });
-    res.status(201).json(await syncNow(deployment));
+    const synced = await syncNow(deployment);
+    await moveAliases(undefined, synced);
+    res.status(201).json(synced);
   });
 
   /** The deployment owner's team must own the cluster, and the caller may use it. */
@@ -244,7 +329,9 @@ export async function createRouter(deps: {
   router.get('/deployments/:id', async (_req, res) => {
     const deployment = resolvedDeployment(res);
     try {
-      const observed = await sync.observe(deployment);
+      const { replicasSettled: _, ...observed } = await sync.observe(
+        deployment,
+      );
       await store.setObservedState(deployment.id, observed);
       res.json({ ...deployment, ...observed });
     } catch (error) {
@@ -364,7 +451,12 @@ export async function createRouter(deps: {
       modelDeploymentUpdatePermission,
     );
     const request = req.body;
+    // The rules first (a 400 for bad weights before MLflow is asked), then MLflow.
+    setTraffic(deployment, request);
+    await checkNewVersions(deployment, request);
+    let before: ModelDeploymentDetails | undefined;
     const updated = await store.updateDeployment(deployment.id, current => {
+      before = current;
       const next = setTraffic(current, request);
       return {
         deployment: next,
@@ -380,7 +472,9 @@ export async function createRouter(deps: {
         },
       };
     });
-    res.json(await syncNow(stillThere(updated, req.params.id)));
+    const synced = await syncNow(stillThere(updated, req.params.id));
+    await moveAliases(before, synced);
+    res.json(synced);
   });
 
   router.post('/deployments/:id/promote', async (req, res) => {
@@ -389,7 +483,9 @@ export async function createRouter(deps: {
       res,
       modelDeploymentUpdatePermission,
     );
+    let before: ModelDeploymentDetails | undefined;
     const updated = await store.updateDeployment(deployment.id, current => {
+      before = current;
       const next = promote(current);
       return {
         deployment: next,
@@ -405,7 +501,9 @@ export async function createRouter(deps: {
         },
       };
     });
-    res.json(await syncNow(stillThere(updated, req.params.id)));
+    const synced = await syncNow(stillThere(updated, req.params.id));
+    await moveAliases(before, synced);
+    res.json(synced);
   });
 
   router.post('/deployments/:id/rollback', async (req, res) => {
@@ -414,7 +512,9 @@ export async function createRouter(deps: {
       res,
       modelDeploymentUpdatePermission,
     );
+    let before: ModelDeploymentDetails | undefined;
     const updated = await store.updateDeployment(deployment.id, current => {
+      before = current;
       const next = rollback(current, req.body.version);
       return {
         deployment: next,
@@ -430,7 +530,9 @@ export async function createRouter(deps: {
         },
       };
     });
-    res.json(await syncNow(stillThere(updated, req.params.id)));
+    const synced = await syncNow(stillThere(updated, req.params.id));
+    await moveAliases(before, synced);
+    res.json(synced);
   });
 
   router.get('/deployments/:id/history', async (req, res) => {

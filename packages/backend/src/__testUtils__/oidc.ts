@@ -123,13 +123,18 @@ export async function signInWithOidc(
   if (!frame.ok) {
     throw new Error(`the sign-in callback answered ${frame.status}`);
   }
-  const refresh = await go(`${backendUrl}/api/auth/oidc/refresh?env=development`, {
-    headers: { 'x-requested-with': 'XMLHttpRequest' },
-  });
+  const refresh = await go(
+    `${backendUrl}/api/auth/oidc/refresh?env=development`,
+    {
+      headers: { 'x-requested-with': 'XMLHttpRequest' },
+    },
+  );
   const body = await refresh.json();
   const token = body?.backstageIdentity?.token;
   if (!token) {
-    throw new Error(`sign-in of ${login} gave no Backstage token: ${JSON.stringify(body)}`);
+    throw new Error(
+      `sign-in of ${login} gave no Backstage token: ${JSON.stringify(body)}`,
+    );
   }
   return token;
 }

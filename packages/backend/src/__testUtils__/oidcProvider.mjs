@@ -25,7 +25,11 @@ const provider = new Provider(issuer, {
       response_types: ['code'],
     },
   ],
-  claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+  claims: {
+    openid: ['sub'],
+    email: ['email', 'email_verified'],
+    profile: ['name'],
+  },
   scopes: ['openid', 'offline_access', 'email', 'profile'],
   features: { devInteractions: { enabled: true } },
   pkce: { required: () => false },

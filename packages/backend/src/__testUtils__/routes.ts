@@ -66,7 +66,9 @@ export function fillPath(route: Route, values: Record<string, string>) {
       values[param];
     if (value === undefined) {
       throw new Error(
-        `No test value for ':${param}' of ${route.method.toUpperCase()} ${route.path} (${route.source}): add one to the isolation test`,
+        `No test value for ':${param}' of ${route.method.toUpperCase()} ${
+          route.path
+        } (${route.source}): add one to the isolation test`,
       );
     }
     return encodeURIComponent(value);

@@ -1,11 +1,10 @@
+import { randomUUID } from 'node:crypto';
+import { MlflowCredentials, mlflowAuthHeaders } from '../mlflowAuth';
 import {
-  MlflowCredentials,
-  mlflowAuthHeaders,
   requireTestMlflowCredentials,
   requireTestService,
-} from '@internal/mlops-node';
-import { randomUUID } from 'node:crypto';
-import { MlflowClient } from './MlflowClient';
+} from '../testServices';
+import { MlflowRestClient } from './MlflowRestClient';
 import { MlflowNameTakenError, MlflowTeamAccess } from './MlflowTeamAccess';
 
 // The real MLflow server of the test command, with its authentication (basic-auth) on.
@@ -42,7 +41,7 @@ async function call(
 }
 
 function access() {
-  return new MlflowTeamAccess(new MlflowClient(mlflowUrl, admin), admin);
+  return new MlflowTeamAccess(new MlflowRestClient(mlflowUrl, admin), admin);
 }
 
 /** What a job of `team` does with the credentials it gets: a run with a metric, in its experiment. */
@@ -203,5 +202,91 @@ describe('MLflow with authentication: one MLflow user per team', () => {
       key: 'mlops.owner',
       value: TEAM_B,
     });
+  });
+
+  it('lets a team serve only its own model versions, with READ for its user, and moves aliases', async () => {
+    const suffix = randomUUID().slice(0, 8);
+    const name = `mlflow-serve-${suffix}`;
+    const teams = access();
+    // Registered by an admin with the team's tag (as the portal's custom-model upload does).
+    expect(
+      (
+        await call(admin, 'POST', '/api/2.0/mlflow/registered-models/create', {
+          name,
+          tags: [{ key: 'mlops.owner', value: TEAM_A }],
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await call(admin, 'POST', '/api/2.0/mlflow/model-versions/create', {
+          name,
+          source: 's3://models/serve-test/model',
+        })
+      ).status,
+    ).toBe(200);
+
+    await expect(
+      teams.getTeamModelVersion(TEAM_A, name, '1'),
+    ).resolves.toMatchObject({
+      name,
+      version: '1',
+    });
+    await expect(teams.getTeamModelVersion(TEAM_B, name, '1')).rejects.toThrow(
+      `${TEAM_B} has no registered model "${name}" in MLflow`,
+    );
+    await expect(
+      teams.getTeamModelVersion(TEAM_A, `${name}-none`, '1'),
+    ).rejects.toThrow(
+      `${TEAM_A} has no registered model "${name}-none" in MLflow`,
+    );
+    await expect(teams.getTeamModelVersion(TEAM_A, name, '2')).rejects.toThrow(
+      `Registered model "${name}" has no version 2 in MLflow`,
+    );
+
+    const a = await teams.prepareServing(TEAM_A, name);
+    expect(a).toEqual(teams.credentials(TEAM_A));
+    const read = () =>
+      call(a, 'GET', '/api/2.0/mlflow/model-versions/get', {
+        name,
+        version: '1',
+      });
+    expect((await read()).status).toBe(200);
+    // READ only: the team's replicas cannot change the model.
+    const write = () =>
+      call(a, 'POST', '/api/2.0/mlflow/registered-models/set-tag', {
+        name,
+        key: 'note',
+        value: 'x',
+      });
+    expect((await write()).status).toBe(403);
+    // A job of the team on the same model raises the grant to MANAGE.
+    await teams.prepareJob(TEAM_A, name);
+    expect((await write()).status).toBe(200);
+    // Serving it again leaves MANAGE as it is.
+    await teams.prepareServing(TEAM_A, name);
+    expect((await write()).status).toBe(200);
+
+    const alias = async (which: string) => {
+      const answer = await call(
+        admin,
+        'GET',
+        '/api/2.0/mlflow/registered-models/alias',
+        {
+          name,
+          alias: which,
+        },
+      );
+      // MLflow answers 400 for an alias that is not set.
+      return answer.status === 200
+        ? JSON.parse(answer.text).model_version.version
+        : answer.status;
+    };
+    await teams.setAlias(name, 'champion', '1');
+    expect(await alias('champion')).toBe('1');
+    await teams.setAlias(name, 'champion', undefined);
+    expect(await alias('champion')).toBe(400);
+    // Removing an alias that is not there is no error.
+    await teams.setAlias(name, 'challenger', undefined);
   });
 });

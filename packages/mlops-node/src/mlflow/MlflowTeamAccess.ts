@@ -1,13 +1,40 @@
-import { ServiceUnavailableError } from '@backstage/errors';
-import { MlflowCredentials } from '@internal/mlops-node';
+import {
+  InputError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
 import { createHmac } from 'node:crypto';
-import { MlflowAnswer, MlflowClient } from './MlflowClient';
+import { MlflowCredentials } from '../mlflowAuth';
+import { MlflowAnswer, MlflowRestClient } from './MlflowRestClient';
 
-/** The tag naming the team an experiment or registered model belongs to. */
+/**
+ * The tag naming the team an experiment or registered model belongs to.
+ *
+ * @public
+ */
 export const MLFLOW_OWNER_TAG = 'mlops.owner';
 
-/** An experiment or registered model of the job's name that belongs to another team. */
+/**
+ * An experiment or registered model of the job's name that belongs to another team.
+ *
+ * @public
+ */
 export class MlflowNameTakenError extends Error {}
+
+/**
+ * A version of a registered model, as MLflow describes it.
+ *
+ * @public
+ */
+export type MlflowModelVersion = {
+  name: string;
+  version: string;
+  status?: string;
+  run_id?: string;
+  source?: string;
+};
+
+type Tags = Array<{ key: string; value: string }>;
 
 /**
  * One MLflow user per team, for the team's jobs in Ray: they get their team's credentials, never
@@ -18,12 +45,14 @@ export class MlflowNameTakenError extends Error {}
  * The team's password is derived from the admin password (HMAC), so nothing new is stored; it is
  * set again on the first use of each team in this process, which follows a change of the admin
  * password.
+ *
+ * @public
  */
 export class MlflowTeamAccess {
   private readonly usersReady = new Set<string>();
 
   constructor(
-    private readonly mlflow: MlflowClient,
+    private readonly mlflow: MlflowRestClient,
     private readonly admin: MlflowCredentials,
   ) {}
 
@@ -62,6 +91,98 @@ export class MlflowTeamAccess {
     return credentials;
   }
 
+  /**
+   * The team's credentials for the replicas that serve `modelName`: the team user exists and may
+   * read the registered model (a grant it has already, say MANAGE from its job, stays).
+   */
+  async prepareServing(
+    owner: string,
+    modelName: string,
+  ): Promise<MlflowCredentials> {
+    const credentials = await this.ensureUser(owner);
+    await this.grant(
+      credentials.username,
+      'registered_model',
+      modelName,
+      'READ',
+    );
+    return credentials;
+  }
+
+  /**
+   * A version of a registered model of the team: NotFoundError when the model does not exist or
+   * is another team's (the same answer for both), InputError when it has no such version or the
+   * version is not ready.
+   */
+  async getTeamModelVersion(
+    owner: string,
+    name: string,
+    version: string,
+  ): Promise<MlflowModelVersion> {
+    const model = await this.mlflow.call<{
+      registered_model: { tags?: Tags };
+    }>('GET', '/api/2.0/mlflow/registered-models/get', { name });
+    const tagged =
+      model.ok &&
+      model.body.registered_model.tags?.find(t => t.key === MLFLOW_OWNER_TAG)
+        ?.value;
+    if (!model.ok && model.errorCode !== 'RESOURCE_DOES_NOT_EXIST') {
+      throw this.refused(`read registered model "${name}"`, model);
+    }
+    if (tagged !== owner) {
+      throw new NotFoundError(
+        `${owner} has no registered model "${name}" in MLflow`,
+      );
+    }
+    const found = await this.mlflow.call<{ model_version: MlflowModelVersion }>(
+      'GET',
+      '/api/2.0/mlflow/model-versions/get',
+      { name, version },
+    );
+    if (!found.ok) {
+      if (
+        found.errorCode === 'RESOURCE_DOES_NOT_EXIST' ||
+        found.errorCode === 'INVALID_PARAMETER_VALUE'
+      ) {
+        throw new InputError(
+          `Registered model "${name}" has no version ${version} in MLflow`,
+        );
+      }
+      throw this.refused(`read version ${version} of "${name}"`, found);
+    }
+    const modelVersion = found.body.model_version;
+    if (modelVersion.status && modelVersion.status !== 'READY') {
+      throw new InputError(
+        `Version ${version} of registered model "${name}" is ${modelVersion.status}, not READY`,
+      );
+    }
+    return { ...modelVersion, version: String(modelVersion.version) };
+  }
+
+  /** Points alias `alias` of a registered model at `version`; undefined removes the alias. */
+  async setAlias(name: string, alias: string, version: string | undefined) {
+    if (version === undefined) {
+      const deleted = await this.mlflow.call(
+        'DELETE',
+        '/api/2.0/mlflow/registered-models/alias',
+        { name, alias },
+      );
+      if (deleted.ok || deleted.errorCode === 'RESOURCE_DOES_NOT_EXIST') return;
+      throw this.refused(`remove alias "${alias}" of "${name}"`, deleted);
+    }
+    const set = await this.mlflow.call(
+      'POST',
+      '/api/2.0/mlflow/registered-models/alias',
+      { name, alias, version },
+    );
+    if (!set.ok) {
+      throw this.refused(
+        `point alias "${alias}" of "${name}" at version ${version}`,
+        set,
+      );
+    }
+  }
+
   private async ensureUser(owner: string): Promise<MlflowCredentials> {
     const credentials = this.credentials(owner);
     if (this.usersReady.has(credentials.username)) return credentials;
@@ -93,10 +214,7 @@ export class MlflowTeamAccess {
   }
 
   private async ensureExperiment(owner: string, name: string) {
-    type Experiment = {
-      experiment_id: string;
-      tags?: Array<{ key: string; value: string }>;
-    };
+    type Experiment = { experiment_id: string; tags?: Tags };
     const tags = [{ key: MLFLOW_OWNER_TAG, value: owner }];
     const created = await this.mlflow.call<{ experiment_id: string }>(
       'POST',
@@ -129,7 +247,7 @@ export class MlflowTeamAccess {
   }
 
   private async ensureRegisteredModel(owner: string, name: string) {
-    type RegisteredModel = { tags?: Array<{ key: string; value: string }> };
+    type RegisteredModel = { tags?: Tags };
     const tags = [{ key: MLFLOW_OWNER_TAG, value: owner }];
     const created = await this.mlflow.call(
       'POST',
@@ -168,7 +286,7 @@ export class MlflowTeamAccess {
     what: string,
     name: string,
     owner: string,
-    tags: Array<{ key: string; value: string }> | undefined,
+    tags: Tags | undefined,
     setTag: () => Promise<MlflowAnswer<unknown>>,
   ) {
     const tagged = tags?.find(t => t.key === MLFLOW_OWNER_TAG)?.value;
@@ -182,23 +300,48 @@ export class MlflowTeamAccess {
     if (!answer.ok) throw this.refused(`tag ${what} "${name}"`, answer);
   }
 
+  /**
+   * Grants `permission` unless the user has a grant on the resource already; a READ grant (from
+   * serving) is raised to MANAGE when a job needs it.
+   */
   private async grant(
     username: string,
     resourceType: 'experiment' | 'registered_model',
     resourceId: string,
+    permission: 'READ' | 'MANAGE' = 'MANAGE',
   ) {
-    const granted = await this.mlflow.call(
-      'POST',
-      '/api/3.0/mlflow/users/permissions/grant',
-      {
-        username,
-        resource_type: resourceType,
-        resource_id: resourceId,
-        permission: 'MANAGE',
-      },
+    const resource = {
+      username,
+      resource_type: resourceType,
+      resource_id: resourceId,
+    };
+    const grant = () =>
+      this.mlflow.call('POST', '/api/3.0/mlflow/users/permissions/grant', {
+        ...resource,
+        permission,
+      });
+    const granted = await grant();
+    if (granted.ok) return;
+    if (granted.errorCode !== 'RESOURCE_ALREADY_EXISTS') {
+      throw this.refused(`grant the team its ${resourceType}`, granted);
+    }
+    if (permission !== 'MANAGE') return;
+    const held = await this.mlflow.call<{ permission?: string }>(
+      'GET',
+      '/api/3.0/mlflow/users/permissions/get',
+      resource,
     );
-    if (granted.ok || granted.errorCode === 'RESOURCE_ALREADY_EXISTS') return;
-    throw this.refused(`grant the team its ${resourceType}`, granted);
+    if (!held.ok) throw this.refused(`read the team's grant`, held);
+    if (held.body.permission === 'MANAGE') return;
+    const revoked = await this.mlflow.call(
+      'POST',
+      '/api/3.0/mlflow/users/permissions/revoke',
+      resource,
+    );
+    const regranted = revoked.ok ? await grant() : revoked;
+    if (!regranted.ok) {
+      throw this.refused(`raise the team's grant to MANAGE`, regranted);
+    }
   }
 
   private refused(

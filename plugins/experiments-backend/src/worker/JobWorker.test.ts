@@ -7,6 +7,7 @@ import {
 import {
   mlflowAuthHeaders,
   requireTestMlflowCredentials,
+  MlflowTeamAccess,
 } from '@internal/mlops-node';
 import { promises as fs } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -16,7 +17,6 @@ import request from 'supertest';
 import { DatasetCatalog } from '../catalog/DatasetCatalog';
 import { TemplateCatalog } from '../catalog/TemplateCatalog';
 import { MlflowClient } from '../service/MlflowClient';
-import { MlflowTeamAccess } from '../service/MlflowTeamAccess';
 import { RayClusters } from '../service/RayClusters';
 import { startExperimentsBackend, waitFor } from '../__testUtils__/testBackend';
 import { createE2eRuntime } from '../__testUtils__/e2eRuntime';

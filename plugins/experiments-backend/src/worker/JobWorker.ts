@@ -14,10 +14,7 @@ import { DatasetCatalog } from '../catalog/DatasetCatalog';
 import { TemplateCatalog } from '../catalog/TemplateCatalog';
 import { CUSTOM_MODEL_BASE_TEMPLATE_ID, CustomModels } from '../customModels';
 import { DatabaseJobStore, StoredJob } from '../database/DatabaseJobStore';
-import {
-  MlflowNameTakenError,
-  MlflowTeamAccess,
-} from '../service/MlflowTeamAccess';
+import { MlflowNameTakenError, MlflowTeamAccess } from '@internal/mlops-node';
 import { RayClusters } from '../service/RayClusters';
 import { TUNE_ENTRYPOINT } from '../tune/resolveAutoTune';
 import { QueueConnector } from './QueueConnector';

@@ -21,6 +21,7 @@ import {
 } from '@internal/mlops-node';
 import { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
+import { liveVersions } from '../service/traffic';
 
 const migrationsDir = resolvePackagePath(
   '@internal/backstage-plugin-serving-backend',
@@ -47,6 +48,8 @@ type DeploymentRow = {
   created_by: string | null;
   created_at: Time;
   updated_at: Time;
+  sync_pending?: boolean | number;
+  draining?: string | null;
 };
 
 type ApiKeyRow = {
@@ -182,11 +185,21 @@ export class DatabaseDeploymentStore {
         .first();
       if (!row) return undefined;
       const now = new Date().toISOString();
-      const { deployment, change } = update(toDeployment(row));
+      const current = toDeployment(row);
+      const { deployment, change } = update(current);
       const next = { ...deployment, updatedAt: now };
+      // Versions that lose all traffic stay deployed a while: replicas of the ingress that is
+      // being replaced may still send them requests.
+      const live = new Set(liveVersions(next));
+      const draining = [
+        ...new Set([...drainingOf(row), ...liveVersions(current)]),
+      ].filter(version => !live.has(version));
       await tx<DeploymentRow>('model_deployments')
         .where('id', id)
-        .update(toRow(next));
+        .update({
+          ...toRow(next),
+          draining: draining.length ? JSON.stringify(draining) : null,
+        });
       if (change) {
         await insertHistory(tx, id, change, now);
       }
@@ -194,13 +207,17 @@ export class DatabaseDeploymentStore {
     });
   }
 
-  /** What Ray says of the deployment, without a history entry (it is not a change). */
+  /**
+   * What Ray says of the deployment, without a history entry (it is not a change);
+   * `syncPending` when given: whether Ray has yet to take the stored deployment.
+   */
   async setObservedState(
     id: string,
     observed: {
       state: ModelDeploymentState;
       message?: string;
       endpoint?: string;
+      syncPending?: boolean;
     },
   ): Promise<void> {
     await this.knex<DeploymentRow>('model_deployments')
@@ -211,7 +228,63 @@ export class DatabaseDeploymentStore {
         ...(observed.endpoint !== undefined
           ? { endpoint: observed.endpoint }
           : {}),
+        ...(observed.syncPending !== undefined
+          ? { sync_pending: observed.syncPending }
+          : {}),
       });
+  }
+
+  /** The versions that lost their traffic and are still deployed (see updateDeployment). */
+  async getDraining(id: string): Promise<string[]> {
+    const row = await this.knex<DeploymentRow>('model_deployments')
+      .where('id', id)
+      .first('draining');
+    return row ? drainingOf(row) : [];
+  }
+
+  /** Ends the draining of a deployment unless it changed since `updatedAt`; true when it ended. */
+  async endDraining(id: string, updatedAt: string): Promise<boolean> {
+    return this.knex.transaction(async tx => {
+      const row = await tx<DeploymentRow>('model_deployments')
+        .where('id', id)
+        .forUpdate()
+        .first();
+      if (!row || new Date(row.updated_at).toISOString() !== updatedAt) {
+        return false;
+      }
+      await tx<DeploymentRow>('model_deployments')
+        .where('id', id)
+        .update({ draining: null });
+      return true;
+    });
+  }
+
+  /**
+   * The deployments the reconciler follows, oldest change first: those Ray has yet to take
+   * (`syncPending`), those not settled (DEPLOYING, UNHEALTHY) and those with versions draining.
+   * HEALTHY is final until the next change; DELETING waits for the caller's retry of the
+   * deletion.
+   */
+  async listUnsettled(limit = 200): Promise<
+    Array<{
+      deployment: ModelDeploymentDetails;
+      syncPending: boolean;
+      draining: string[];
+    }>
+  > {
+    const rows = await this.knex<DeploymentRow>('model_deployments')
+      .whereIn('state', ['DEPLOYING', 'UNHEALTHY'])
+      .orWhere('sync_pending', true)
+      .orWhereNotNull('draining')
+      .orderBy('updated_at', 'asc')
+      .limit(limit);
+    return rows
+      .filter(row => row.state !== 'DELETING')
+      .map(row => ({
+        deployment: toDeployment(row),
+        syncPending: Boolean(row.sync_pending),
+        draining: drainingOf(row),
+      }));
   }
 
   /** Removes a deployment and its keys; its history stays, with the `deleted` entry. */
@@ -352,6 +425,10 @@ function withDefaults(
     createdBy: deployment.owner,
     ...deployment,
   };
+}
+
+function drainingOf(row: Pick<DeploymentRow, 'draining'>): string[] {
+  return row.draining ? JSON.parse(row.draining) : [];
 }
 
 function toRow(deployment: ModelDeploymentDetails): DeploymentRow {

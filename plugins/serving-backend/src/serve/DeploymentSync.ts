@@ -4,7 +4,10 @@ import { ModelDeploymentDetails } from '@internal/backstage-plugin-serving-commo
 export type ObservedDeployment = Pick<
   ModelDeploymentDetails,
   'state' | 'message' | 'endpoint'
->;
+> & {
+  /** Serve runs the application and every replica of it: none is starting or stopping. */
+  replicasSettled?: boolean;
+};
 
 /**
  * Brings Ray Serve in line with a stored deployment. The routes call it after each change;

@@ -1,6 +1,7 @@
 import {
   RayClustersService,
   RayServeApplications,
+  RayServeHttpOptions,
   ServeApplicationStatus,
 } from '@internal/backstage-plugin-ray-clusters-node';
 import { ModelDeploymentDetails } from '@internal/backstage-plugin-serving-common';
@@ -21,20 +22,24 @@ export class RayServeDeploymentSync implements DeploymentSync {
     private readonly deps: {
       rayClusters: Pick<RayClustersService, 'getClient'>;
       store: DatabaseDeploymentStore;
-      /** The replicas' environment for a deployment's owner (MLflow URI and credentials). */
-      envVars: (owner: string) => Record<string, string>;
+      /** The replicas' environment of a deployment (MLflow URI and the team's credentials). */
+      envVars: (
+        deployment: ModelDeploymentDetails,
+      ) => Promise<Record<string, string>>;
+      /** Serve's HTTP proxy options when a write starts Serve on a cluster. */
+      httpOptionsWhenStarting?: RayServeHttpOptions;
     },
   ) {}
 
   async sync(deployment: ModelDeploymentDetails): Promise<ObservedDeployment> {
     const applications = this.applications(deployment);
-    const keys = await this.deps.store.listLiveApiKeys(deployment.id);
+    const [keys, envVars, draining] = await Promise.all([
+      this.deps.store.listLiveApiKeys(deployment.id),
+      this.deps.envVars(deployment),
+      this.deps.store.getDraining(deployment.id),
+    ]);
     await applications.upsert(
-      buildServeApplication({
-        deployment,
-        keys,
-        envVars: this.deps.envVars(deployment.owner),
-      }),
+      buildServeApplication({ deployment, keys, envVars, draining }),
     );
     return this.observe(deployment);
   }
@@ -56,6 +61,11 @@ export class RayServeDeploymentSync implements DeploymentSync {
     return {
       ...observedState(status),
       ...(endpoint ? { endpoint: `${endpoint.url}/${deployment.name}` } : {}),
+      replicasSettled:
+        status?.status === 'RUNNING' &&
+        status.deployments.every(d =>
+          d.replicas.every(replica => replica.state === 'RUNNING'),
+        ),
     };
   }
 
@@ -63,6 +73,7 @@ export class RayServeDeploymentSync implements DeploymentSync {
     return RayServeApplications.forCluster(
       this.deps.rayClusters,
       deployment.cluster,
+      { httpOptionsWhenStarting: this.deps.httpOptionsWhenStarting },
     );
   }
 }

@@ -117,4 +117,47 @@ describe('buildServeApplication', () => {
       shadow: null,
     });
   });
+
+  it('keeps draining versions deployed, in the order of the deployment, so args stay the same', () => {
+    const canary = {
+      ...deployment,
+      shadow: undefined,
+      versions: [
+        { version: '3', weight: 80 },
+        { version: '4', weight: 20 },
+      ],
+    };
+    const promoted = {
+      ...canary,
+      modelVersion: '4',
+      versions: [
+        { version: '3', weight: 0 },
+        { version: '4', weight: 100 },
+      ],
+    };
+    const before = buildServeApplication({
+      deployment: canary,
+      keys: [],
+      envVars: {},
+    });
+    const during = buildServeApplication({
+      deployment: promoted,
+      keys: [],
+      envVars: {},
+      draining: ['3'],
+    });
+    const after = buildServeApplication({
+      deployment: promoted,
+      keys: [],
+      envVars: {},
+    });
+    // Serve restarts every replica when args change; weights live in user_config.
+    expect(during.args).toEqual(before.args);
+    expect(during.deployments![0].user_config).toMatchObject({
+      weights: { '4': 100 },
+    });
+    expect(
+      (after.args!.versions as Array<{ version: string }>).map(v => v.version),
+    ).toEqual(['4']);
+  });
 });

@@ -30,10 +30,21 @@ export function buildServeApplication(options: {
   keys: ServeKey[];
   /** Environment of the replicas: MLflow tracking URI and the team's MLflow credentials. */
   envVars: Record<string, string>;
+  /** Versions without traffic that stay deployed while the previous ingress drains. */
+  draining?: string[];
   maxBatchSize?: number;
   batchWaitTimeoutS?: number;
 }): ServeApplicationConfig {
   const { deployment, keys, envVars } = options;
+  // In the deployment's own order, so that a change of weights among deployed versions leaves
+  // `args` as it was: Serve then only reconfigures the ingress, restarting nothing.
+  const live = new Set([
+    ...liveVersions(deployment),
+    ...(options.draining ?? []),
+  ]);
+  const deployed = deployment.versions
+    .map(v => v.version)
+    .filter(version => live.has(version));
   const { scaling, resources } = deployment;
   const replicas = scaling.autoscaling
     ? {
@@ -52,7 +63,7 @@ export function buildServeApplication(options: {
     runtime_env: { env_vars: { ...envVars } },
     args: {
       model_name: deployment.name,
-      versions: liveVersions(deployment).map(version => ({
+      versions: deployed.map(version => ({
         version,
         model_uri: `models:/${deployment.modelName}/${version}`,
         ...replicas,

@@ -5,6 +5,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { RayClustersService } from '@internal/backstage-plugin-ray-clusters-node';
 import { DatabaseDeploymentStore } from '../database/DatabaseDeploymentStore';
+import { ModelRegistry } from '../service/ModelRegistry';
 import { DeploymentSync } from './DeploymentSync';
 import { RayServeDeploymentSync } from './RayServeDeploymentSync';
 
@@ -13,12 +14,15 @@ export type DeploymentSyncFactory = {
   create(deps: {
     rayClusters: RayClustersService;
     store: DatabaseDeploymentStore;
+    registry: ModelRegistry;
   }): DeploymentSync;
 };
 
 /**
- * How the serving plugin reaches Ray Serve; by default the Serve REST API of each cluster.
- * Replaceable (tests record the syncs instead of deploying on Ray).
+ * How the serving plugin reaches Ray Serve; by default the Serve REST API of each cluster, the
+ * replicas reading the model from MLflow as the team's MLflow user. Serve's HTTP proxy, when the
+ * portal starts Serve on a cluster: `mlops.serving.serveHttp.host` / `.port` (Serve's default
+ * 127.0.0.1:8000). Replaceable (tests record the syncs instead of deploying on Ray).
  */
 export const deploymentSyncFactoryRef = createServiceRef<DeploymentSyncFactory>(
   {
@@ -28,22 +32,23 @@ export const deploymentSyncFactoryRef = createServiceRef<DeploymentSyncFactory>(
       createServiceFactory({
         service,
         deps: { config: coreServices.rootConfig },
-        factory: ({ config }) => ({
-          create: ({ rayClusters, store }) =>
-            new RayServeDeploymentSync({
-              rayClusters,
-              store,
-              envVars: (): Record<string, string> => {
-                const trackingUri = config.getOptionalString(
-                  'mlops.mlflow.trackingUrl',
-                );
-                // TODO(serving): the team's MLflow user (MLFLOW_TRACKING_USERNAME/PASSWORD) as
-                // the experiments plugin derives it (MlflowTeamAccess.credentials), once that
-                // derivation lives in a shared package (@internal/mlops-node).
-                return trackingUri ? { MLFLOW_TRACKING_URI: trackingUri } : {};
-              },
-            }),
-        }),
+        factory: ({ config }) => {
+          const http = config.getOptionalConfig('mlops.serving.serveHttp');
+          const httpOptionsWhenStarting = http && {
+            host: http.getOptionalString('host') ?? '127.0.0.1',
+            port: http.getOptionalNumber('port') ?? 8000,
+          };
+          return {
+            create: ({ rayClusters, store, registry }) =>
+              new RayServeDeploymentSync({
+                rayClusters,
+                store,
+                envVars: deployment =>
+                  registry.replicaEnv(deployment.owner, deployment.modelName),
+                httpOptionsWhenStarting,
+              }),
+          };
+        },
       }),
   },
 );

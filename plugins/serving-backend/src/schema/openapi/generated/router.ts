@@ -89,7 +89,7 @@ export const spec = {
       post: {
         operationId: 'CreateDeployment',
         description:
-          "Deploys a registered model version on a Ray cluster of the caller's team. Give either `replicas` or `autoscaling`.",
+          "Deploys a registered model version on a Ray cluster of the caller's team. Give either `replicas` or `autoscaling`. The version must be registered in MLflow under a model of the owning team (its `mlops.owner` tag): 404 for a model that is missing or another team's, 400 for a missing version. The MLflow alias `champion` points at the version.",
         requestBody: {
           required: true,
           content: {
@@ -267,7 +267,7 @@ export const spec = {
       put: {
         operationId: 'SetTraffic',
         description:
-          'Sets the percent of traffic per version (summing to 100). A version not yet in the deployment is added as its challenger (one at a time).',
+          "Sets the percent of traffic per version (summing to 100). A version not yet in the deployment is added as its challenger (one at a time), checked in MLflow like a deployment's; the MLflow alias `challenger` points at the challenger. A version that loses its traffic stays deployed until the change has settled.",
         requestBody: {
           required: true,
           content: {
@@ -304,7 +304,7 @@ export const spec = {
       post: {
         operationId: 'PromoteChallenger',
         description:
-          'The challenger becomes the champion with all traffic; the old champion is removed.',
+          'The challenger becomes the champion with all traffic (the MLflow alias `champion` moves to it, `challenger` is removed); the old champion drains, then leaves Ray Serve.',
         requestBody: {
           required: false,
           content: {
@@ -341,7 +341,7 @@ export const spec = {
       post: {
         operationId: 'RollbackDeployment',
         description:
-          'Sends all traffic back to an earlier version of this deployment.',
+          'Sends all traffic back to an earlier version of this deployment; the MLflow alias `champion` moves back to it.',
         requestBody: {
           required: true,
           content: {
