@@ -341,7 +341,15 @@ let keyA: { id: string; key: string };
 let keyB: { id: string; key: string };
 
 beforeAll(async () => {
-  [registered] = await Promise.all([registerModel(), startBackend()]);
+  // Both settle before a failure is thrown, so that a backend still starting is not left running
+  // (and failing) in this Jest worker after the file ends.
+  const [model, backend] = await Promise.allSettled([
+    registerModel(),
+    startBackend(),
+  ]);
+  if (backend.status === 'rejected') throw backend.reason;
+  if (model.status === 'rejected') throw model.reason;
+  registered = model.value;
   if (Object.keys(registered.versions).join() !== '1,2') {
     throw new Error(
       `The model registered as versions ${Object.keys(

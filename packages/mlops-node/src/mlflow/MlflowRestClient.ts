@@ -10,6 +10,12 @@ export type MlflowAnswer<T> =
   | { ok: true; status: number; body: T }
   | { ok: false; status: number; errorCode?: string; message: string };
 
+const CLOSED_CONNECTION = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
+
+function causeCode(error: unknown): string | undefined {
+  return (error as { cause?: { code?: string } }).cause?.code;
+}
+
 /**
  * MLflow's REST API, as the portal's own MLflow user (`mlops.mlflow.username`) when MLflow asks
  * for credentials.
@@ -35,9 +41,8 @@ export class MlflowRestClient {
       method === 'GET'
         ? `?${new URLSearchParams(params as Record<string, string>)}`
         : '';
-    let response: Response;
-    try {
-      response = await fetch(`${this.trackingUrl}${path}${query}`, {
+    const send = () =>
+      fetch(`${this.trackingUrl}${path}${query}`, {
         method,
         headers: {
           ...mlflowAuthHeaders(this.credentials),
@@ -46,10 +51,19 @@ export class MlflowRestClient {
         body: method === 'GET' ? undefined : JSON.stringify(params),
         signal: AbortSignal.timeout(10_000),
       });
+    let response: Response;
+    try {
+      response = await send().catch(async error => {
+        // A kept-alive connection that MLflow closed just as it was reused: send once more, on a
+        // new connection.
+        if (!CLOSED_CONNECTION.has(causeCode(error) ?? '')) throw error;
+        await new Promise(r => setTimeout(r, 100));
+        return send();
+      });
     } catch (error) {
       throw new ServiceUnavailableError(
         `MLflow at ${this.trackingUrl} is unreachable: ${
-          (error as { cause?: { code?: string } }).cause?.code ?? error
+          causeCode(error) ?? error
         }`,
       );
     }
