@@ -50,7 +50,7 @@ import {
 } from './database/DatabaseDeploymentStore';
 import { modelDeploymentResourceRef } from './permissionRules';
 import { createOpenApiRouter } from './schema/openapi';
-import { DeploymentSync } from './serve/DeploymentSync';
+import { DeploymentSync, observationChanged } from './serve/DeploymentSync';
 import { generateApiKey, hashApiKey } from './service/apiKeys';
 import { ModelRegistry } from './service/ModelRegistry';
 import {
@@ -332,7 +332,10 @@ export async function createRouter(deps: {
       const { replicasSettled: _, ...observed } = await sync.observe(
         deployment,
       );
-      await store.setObservedState(deployment.id, observed);
+      // Reads are frequent (the page polls, the catalog refreshes): write only what changed.
+      if (observationChanged(deployment, observed)) {
+        await store.setObservedState(deployment.id, observed);
+      }
       res.json({ ...deployment, ...observed });
     } catch (error) {
       if (!isError(error)) throw error;

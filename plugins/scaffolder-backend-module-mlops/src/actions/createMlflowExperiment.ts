@@ -1,6 +1,6 @@
 import { ServiceUnavailableError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { MlflowCredentials, mlflowAuthHeaders } from '@internal/mlops-node';
+import { MlflowCredentials, MlflowRestClient } from '@internal/mlops-node';
 
 export const CREATE_MLFLOW_EXPERIMENT_ACTION = 'mlops:mlflow:create-experiment';
 
@@ -12,48 +12,38 @@ export async function ensureMlflowExperiment(
   credentials?: MlflowCredentials,
 ): Promise<{ experimentId: string; created: boolean }> {
   const base = trackingUrl.replace(/\/+$/, '');
-  const mlflow = (method: 'GET' | 'POST', path: string, body?: unknown) =>
-    callMlflow(base, credentials, method, path, body);
-  const created = await mlflow('POST', '/api/2.0/mlflow/experiments/create', {
-    name,
-    tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
-  });
+  const mlflow = new MlflowRestClient(base, credentials);
+  const created = await mlflow.call<{ experiment_id: string }>(
+    'POST',
+    '/api/2.0/mlflow/experiments/create',
+    {
+      name,
+      tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
+    },
+  );
   if (created.ok) {
-    return {
-      experimentId: String(
-        (created.body as { experiment_id: string }).experiment_id,
-      ),
-      created: true,
-    };
+    return { experimentId: String(created.body.experiment_id), created: true };
   }
-  if (
-    (created.body as { error_code?: string }).error_code !==
-    'RESOURCE_ALREADY_EXISTS'
-  ) {
+  if (created.errorCode !== 'RESOURCE_ALREADY_EXISTS') {
     throw new ServiceUnavailableError(
       `MLflow at ${base} refused to create experiment "${name}" (HTTP ${
         created.status
-      }): ${describe(created.body)}`,
+      }): ${describe(created)}`,
     );
   }
-  const found = await mlflow(
-    'GET',
-    `/api/2.0/mlflow/experiments/get-by-name?experiment_name=${encodeURIComponent(
-      name,
-    )}`,
-  );
+  const found = await mlflow.call<{
+    experiment: { experiment_id: string; lifecycle_stage?: string };
+  }>('GET', '/api/2.0/mlflow/experiments/get-by-name', {
+    experiment_name: name,
+  });
   if (!found.ok) {
     throw new ServiceUnavailableError(
       `MLflow at ${base} has experiment "${name}" but did not return it (HTTP ${
         found.status
-      }): ${describe(found.body)}`,
+      }): ${describe(found)}`,
     );
   }
-  const experiment = (
-    found.body as {
-      experiment: { experiment_id: string; lifecycle_stage?: string };
-    }
-  ).experiment;
+  const { experiment } = found.body;
   if (experiment.lifecycle_stage === 'deleted') {
     throw new ServiceUnavailableError(
       `MLflow experiment "${name}" is deleted; restore it in MLflow or choose another project name`,
@@ -62,42 +52,11 @@ export async function ensureMlflowExperiment(
   return { experimentId: String(experiment.experiment_id), created: false };
 }
 
-async function callMlflow(
-  base: string,
-  credentials: MlflowCredentials | undefined,
-  method: 'GET' | 'POST',
-  path: string,
-  body?: unknown,
-): Promise<{ ok: boolean; status: number; body: unknown }> {
-  let response: Response;
-  try {
-    response = await fetch(`${base}${path}`, {
-      method,
-      headers: {
-        ...mlflowAuthHeaders(credentials),
-        ...(body ? { 'Content-Type': 'application/json' } : {}),
-      },
-      body: body ? JSON.stringify(body) : undefined,
-      signal: AbortSignal.timeout(15_000),
-    });
-  } catch (error) {
-    throw new ServiceUnavailableError(
-      `MLflow at ${base} is unreachable: ${(error as Error).message}`,
-    );
-  }
-  const text = await response.text();
-  let parsed: unknown = {};
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = { message: text.slice(0, 200) };
-  }
-  return { ok: response.ok, status: response.status, body: parsed };
-}
-
-function describe(body: unknown) {
-  const b = body as { error_code?: string; message?: string };
-  return [b.error_code, b.message].filter(Boolean).join(': ') || 'no message';
+function describe(refusal: { errorCode?: string; message: string }) {
+  return (
+    [refusal.errorCode, refusal.message].filter(Boolean).join(': ') ||
+    'no message'
+  );
 }
 
 /**

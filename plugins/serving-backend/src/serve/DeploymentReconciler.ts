@@ -2,7 +2,7 @@ import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { isError } from '@backstage/errors';
 import { ModelDeploymentDetails } from '@internal/backstage-plugin-serving-common';
 import { DatabaseDeploymentStore } from '../database/DatabaseDeploymentStore';
-import { DeploymentSync } from './DeploymentSync';
+import { DeploymentSync, observationChanged } from './DeploymentSync';
 
 /**
  * Follows Ray Serve for the deployments that have not settled: writes again those whose sync
@@ -57,11 +57,7 @@ export class DeploymentReconciler {
       return;
     }
     const observed = await sync.observe(deployment);
-    if (
-      observed.state !== deployment.state ||
-      observed.message !== deployment.message ||
-      (observed.endpoint && observed.endpoint !== deployment.endpoint)
-    ) {
+    if (observationChanged(deployment, observed)) {
       await store.setObservedState(deployment.id, observed);
     }
     // HEALTHY on the previous pass too, and no replica starting or stopping: the ingress that

@@ -22,3 +22,15 @@ export interface DeploymentSync {
   /** What Ray Serve reports of the deployment now. */
   observe(deployment: ModelDeploymentDetails): Promise<ObservedDeployment>;
 }
+
+/** Whether Ray Serve's report differs from what is stored of the deployment. */
+export function observationChanged(
+  deployment: ModelDeploymentDetails,
+  observed: ObservedDeployment,
+): boolean {
+  return (
+    observed.state !== deployment.state ||
+    observed.message !== deployment.message ||
+    Boolean(observed.endpoint && observed.endpoint !== deployment.endpoint)
+  );
+}
