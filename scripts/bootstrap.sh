@@ -135,9 +135,19 @@ ensure_ray_user() {
     fail "could not create the system user $user (see above)."
 }
 
+# Prometheus scrapes Ray and the backend in the embedded stack (scripts/lib/stack.py); Debian's
+# package, started by the stack on its own port, never as a system service.
+ensure_prometheus() {
+  [ -n "$(command -v prometheus)" ] && return
+  source "$MLOPS_ROOT/scripts/lib/debian_packages.sh"
+  ensure_debian_program /usr/bin/prometheus prometheus >/dev/null ||
+    fail "Prometheus is needed for monitoring: install Debian's prometheus package (see above)."
+}
+
 ensure_node
 ensure_yarn
 ensure_js_dependencies
 ensure_ray_user
 ensure_python_env
+ensure_prometheus
 echo "bootstrap: ready (node $(node --version), $("$MLOPS_VENV/bin/python" --version))"

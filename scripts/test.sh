@@ -34,10 +34,11 @@ stop_stack() {
 }
 trap stop_stack EXIT
 
-step "start Ray, MLflow and S3 for the tests"
+step "start Ray, MLflow, Prometheus and S3 for the tests"
 MLOPS_DATA="$TEST_DATA" MLOPS_MLFLOW_PORT=25000 MLOPS_RAY_DASHBOARD_PORT=28365 \
   MLOPS_RAY_GCS_PORT=26490 MLOPS_RAY_CLIENT_PORT=20101 MLOPS_RAY_AGENT_PORT=22465 \
-  MLOPS_S3_PORT=29000 scripts/stack.sh --services mlflow,ray,s3 >"$TEST_DATA/stack.out" 2>&1 &
+  MLOPS_S3_PORT=29000 MLOPS_PROMETHEUS_PORT=29090 MLOPS_BACKEND_METRICS_PORT=29464 \
+  scripts/stack.sh --services mlflow,prometheus,ray,s3 >"$TEST_DATA/stack.out" 2>&1 &
 stack_pid=$!
 for _ in $(seq 1 180); do
   [ -f "$TEST_DATA/stack.env" ] && break
@@ -70,6 +71,7 @@ run_jest() {
       MLOPS_TEST_MLFLOW_USERNAME="$MLOPS_MLFLOW_USERNAME" \
       MLOPS_TEST_MLFLOW_PASSWORD="$(cat "$MLOPS_MLFLOW_PASSWORD_PATH")" \
       MLOPS_TEST_S3_URL="$MLOPS_S3_URL" \
+      MLOPS_TEST_PROMETHEUS_URL="$MLOPS_PROMETHEUS_URL" \
       MLOPS_TEST_RABBITMQ_URL="amqp://guest:guest@127.0.0.1:5672" \
       BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="postgresql://postgres@127.0.0.1:5432" \
       yarn backstage-cli repo test "$@"

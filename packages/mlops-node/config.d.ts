@@ -11,5 +11,12 @@ export interface Config {
        */
       allowedEndpoints?: string[];
     };
+    /** Where the charts of the portal (jobs, clusters, serving) read their series. */
+    monitoring?: {
+      prometheus?: {
+        /** Prometheus's base URL, e.g. http://127.0.0.1:9090. Without it, charts say so. */
+        baseUrl?: string;
+      };
+    };
   };
 }

@@ -26,3 +26,6 @@ export MLOPS_RAY_GCS_PORT="${MLOPS_RAY_GCS_PORT:-6390}"
 # on the same machine needs other values. 10002-19999 is Ray's worker port range: stay outside it.
 export MLOPS_RAY_CLIENT_PORT="${MLOPS_RAY_CLIENT_PORT:-10001}"
 export MLOPS_RAY_AGENT_PORT="${MLOPS_RAY_AGENT_PORT:-52365}"
+# Prometheus (scrapes Ray's nodes and the backend) and the backend's own metrics endpoint.
+export MLOPS_PROMETHEUS_PORT="${MLOPS_PROMETHEUS_PORT:-9090}"
+export MLOPS_BACKEND_METRICS_PORT="${MLOPS_BACKEND_METRICS_PORT:-9464}"

@@ -1,6 +1,7 @@
 """Supervisor of the embedded stack; run it through scripts/stack.sh, which sets the environment.
 
-Starts MLflow, a local Ray head, the Backstage backend and the app dev server on loopback, each in
+Starts MLflow, Prometheus, a local Ray head, the Backstage backend and the app dev server on
+loopback, each in
 its own process group, waits for each to be healthy, then watches them. Ctrl-C, SIGTERM, SIGHUP or
 any service exiting stops all of them in reverse order. Everything it creates is private (umask
 077); Ray runs as an unprivileged user when the supervisor is root (ray_user.py). Standard library
@@ -12,6 +13,7 @@ import contextlib
 import ctypes
 import fcntl
 import hashlib
+import json
 import os
 import secrets
 import shlex
@@ -31,7 +33,7 @@ from pathlib import Path
 import ray_user
 from ray_user import IsolationError, RayUser
 
-ALL_SERVICES = ["mlflow", "ray", "backend", "app"]
+ALL_SERVICES = ["mlflow", "prometheus", "ray", "backend", "app"]
 # Started only when named in --services: an S3 server (moto) for the S3 object store driver.
 OPTIONAL_SERVICES = ["s3"]
 KNOWN_SERVICES = ["s3", *ALL_SERVICES]
@@ -39,7 +41,9 @@ STOP_GRACE_S = 20
 LOG_TAIL_LINES = 30
 # MLflow's admin user: the portal's backend (its password is in MLOPS_DATA/keys).
 MLFLOW_ADMIN_USER = "portal"
-HEALTH_TIMEOUTS_S = {"s3": 60, "mlflow": 120, "ray": 120, "backend": 600, "app": 600}
+HEALTH_TIMEOUTS_S = {
+    "s3": 60, "mlflow": 120, "prometheus": 60, "ray": 120, "backend": 600, "app": 600
+}
 PR_SET_PDEATHSIG = 1
 
 
@@ -90,6 +94,8 @@ class Config:
     ray_agent_port: int
     ray_object_store_bytes: int
     s3_port: int = 9000
+    prometheus_port: int = 9090
+    backend_metrics_port: int = 9464
     stack_id: str = ""
     ray_temp_dir: Path = field(default_factory=Path)
 
@@ -116,6 +122,8 @@ class Config:
             ray_agent_port=port("MLOPS_RAY_AGENT_PORT"),
             ray_object_store_bytes=int(env.get("MLOPS_RAY_OBJECT_STORE_BYTES", 1_000_000_000)),
             s3_port=port("MLOPS_S3_PORT") if "MLOPS_S3_PORT" in env else 9000,
+            prometheus_port=port("MLOPS_PROMETHEUS_PORT"),
+            backend_metrics_port=port("MLOPS_BACKEND_METRICS_PORT"),
         )
         # One id per (user, state folder): names the Ray temp dir and marks every process of this
         # stack (MLOPS_STACK_ID in its environment), so cleanup never touches anybody else's.
@@ -179,7 +187,14 @@ class Config:
             "MLOPS_MLFLOW_URL": f"http://127.0.0.1:{self.mlflow_port}",
             "MLOPS_RAY_DASHBOARD_URL": f"http://127.0.0.1:{self.ray_dashboard_port}",
             "MLOPS_RAY_ADDRESS": f"127.0.0.1:{self.ray_gcs_port}",
+            "MLOPS_PROMETHEUS_URL": f"http://127.0.0.1:{self.prometheus_port}",
         }
+
+    @property
+    def prometheus_targets(self) -> Path:
+        """File-based service discovery: one JSON file of scrape targets per Ray cluster that the
+        portal starts (written by the local cluster driver)."""
+        return self.data / "prometheus" / "targets"
 
     @property
     def s3_url(self) -> str:
@@ -394,6 +409,8 @@ def write_stack_env(cfg: Config, names: list[str], user: RayUser | None) -> None
         "MLOPS_RAY_GCS_PORT": str(cfg.ray_gcs_port),
         "MLOPS_RAY_CLIENT_PORT": str(cfg.ray_client_port),
         "MLOPS_RAY_AGENT_PORT": str(cfg.ray_agent_port),
+        "MLOPS_PROMETHEUS_PORT": str(cfg.prometheus_port),
+        "MLOPS_BACKEND_METRICS_PORT": str(cfg.backend_metrics_port),
         **cfg.urls,
         "MLOPS_RAY_TOKEN_PATH": str(cfg.token_path),
         "MLOPS_RAY_TEMP_DIR": str(cfg.ray_temp_dir),
@@ -539,6 +556,70 @@ def s3_service(cfg: Config, env: dict[str, str]) -> Service:
     )
 
 
+def prometheus_config(cfg: Config, names: list[str]) -> dict:
+    """Scrape jobs: the stack's Ray head (through the service-discovery file Ray writes in its temp
+    dir), the Ray clusters the portal starts (cfg.prometheus_targets) and the backend's metrics
+    endpoint. Every Ray series carries the portal's cluster name in `ray_cluster`."""
+    scrape_configs: list[dict] = [
+        {
+            "job_name": "ray",
+            "file_sd_configs": [
+                {"files": [str(cfg.ray_sessions / "prom_metrics_service_discovery.json")]}
+            ],
+            "relabel_configs": [
+                {"target_label": "ray_cluster", "replacement": "local", "action": "replace"}
+            ],
+        },
+        {
+            "job_name": "ray-clusters",
+            "file_sd_configs": [{"files": [str(cfg.prometheus_targets / "*.json")]}],
+        },
+    ]
+    if "backend" in names:
+        scrape_configs.append(
+            {
+                "job_name": "portal-backend",
+                "static_configs": [{"targets": [f"127.0.0.1:{cfg.backend_metrics_port}"]}],
+            }
+        )
+    rules = cfg.root / "deploy" / "monitoring" / "prometheus" / "rules"
+    return {
+        "global": {"scrape_interval": "5s", "evaluation_interval": "15s"},
+        "rule_files": [str(rules / "*.yml")],
+        "scrape_configs": scrape_configs,
+    }
+
+
+def prometheus_service(cfg: Config, env: dict[str, str], names: list[str]) -> Service:
+    home = cfg.data / "prometheus"
+    cfg.prometheus_targets.mkdir(parents=True, exist_ok=True)
+    config_path = home / "prometheus.yml"
+    # JSON is YAML: no YAML library in the supervisor (standard library only).
+    config_path.write_text(
+        "# Written by scripts/stack.sh at each start.\n"
+        + json.dumps(prometheus_config(cfg, names), indent=2)
+        + "\n"
+    )
+    port = cfg.prometheus_port
+    # fmt: off
+    argv = [
+        tool("prometheus"),
+        "--config.file", str(config_path),
+        "--storage.tsdb.path", str(home / "data"),
+        "--storage.tsdb.retention.time", "15d",
+        "--web.listen-address", f"127.0.0.1:{port}",
+    ]
+    # fmt: on
+    return Service(
+        name="prometheus",
+        argv=argv,
+        cwd=home,
+        env={key: value for key, value in env.items() if not key.startswith("APP_CONFIG_")},
+        health_url=f"http://127.0.0.1:{port}/-/ready",
+        ports=[(port, "MLOPS_PROMETHEUS_PORT")],
+    )
+
+
 def check_ray_can_run(cfg: Config, user: RayUser) -> None:
     """Tries what the Ray head will do as its user: run the venv's Python and import Ray and
     the runtime's sources. A folder on the way that only root may enter stops it."""
@@ -614,6 +695,8 @@ def ray_service(cfg: Config, env: dict[str, str], token: str, user: RayUser) -> 
                 # Workers at the normal priority, not Ray's default niceness 15 below its own
                 # services: see plugins/ray-clusters-node/src/rayNodeEnvironment.ts.
                 "RAY_worker_niceness": "0",
+                # The dashboard's metrics tab reads the stack's Prometheus.
+                "RAY_PROMETHEUS_HOST": f"http://127.0.0.1:{cfg.prometheus_port}",
             },
         ),
         user=user,
@@ -696,6 +779,7 @@ def build_services(
     builders: dict[str, Callable[[], Service]] = {
         "s3": lambda: s3_service(cfg, env),
         "mlflow": lambda: mlflow_service(cfg, env),
+        "prometheus": lambda: prometheus_service(cfg, env, names),
         "ray": lambda: ray_service(cfg, env, token, user),  # type: ignore[arg-type]
         "backend": lambda: backend_service(cfg, env, token, "mlflow" in names),
         "app": lambda: app_service(cfg, env),

@@ -11,7 +11,7 @@ export function requireTestService(envVar: string): string {
   const value = process.env[envVar];
   if (!value) {
     throw new Error(
-      `${envVar} is not set: run the tests with 'make test', which starts Ray and MLflow for them`,
+      `${envVar} is not set: run the tests with 'make test', which starts Ray, MLflow and Prometheus for them`,
     );
   }
   return value;

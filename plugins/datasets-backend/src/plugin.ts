@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { Config } from '@backstage/config';
 import { datasetsPermissions } from '@internal/backstage-plugin-datasets-common';
 import { EndpointGuard } from '@internal/mlops-node';
@@ -17,6 +18,7 @@ import { createObjectStore, LocalDirectoryObjectStore } from './objectStore';
 import { datasetOwnerRule, datasetResourceRef } from './permissionRules';
 import { ConnectionStore } from './connections/ConnectionStore';
 import { SecretBox } from './connections/SecretBox';
+import { DatasetUploadMetrics } from './metrics';
 import { createRouter } from './router';
 import { registerSamples } from './samples';
 import { DatasetFiles } from './versions/DatasetFiles';
@@ -65,6 +67,7 @@ export const datasetsPlugin = createBackendPlugin({
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         logger: coreServices.logger,
+        metrics: metricsServiceRef,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         scheduler: coreServices.scheduler,
@@ -77,11 +80,13 @@ export const datasetsPlugin = createBackendPlugin({
         httpAuth,
         httpRouter,
         logger,
+        metrics,
         permissions,
         permissionsRegistry,
         scheduler,
         userInfo,
       }) {
+        const uploadMetrics = new DatasetUploadMetrics(metrics);
         const datasets = await DatabaseDatasetStore.create(database);
         permissionsRegistry.addPermissions(datasetsPermissions);
         permissionsRegistry.addResourceType({
@@ -114,6 +119,7 @@ export const datasetsPlugin = createBackendPlugin({
             zipLimits: zipLimits(config),
             imageLimits: imageLimits(config),
             tempDir: config.getOptionalString('mlops.datasets.uploadTempDir'),
+            metrics: uploadMetrics,
           });
         const uploadSessions =
           objectStore &&
@@ -169,6 +175,7 @@ export const datasetsPlugin = createBackendPlugin({
             objectStore,
             files,
             uploadSessions,
+            uploadMetrics,
             connections,
             endpointGuard,
             logger,

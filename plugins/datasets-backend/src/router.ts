@@ -41,6 +41,7 @@ import { ConnectionStore } from './connections/ConnectionStore';
 import { checkObjectStore } from './status';
 import { DatasetFiles } from './versions/DatasetFiles';
 import { locateVersionFiles } from './versions/fileLocations';
+import { DatasetUploadMetrics } from './metrics';
 import { addUploadSessionRoutes, UploadSessions } from './uploads';
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/;
@@ -89,6 +90,7 @@ export async function createRouter(deps: {
   objectStore?: ObjectStore;
   files?: DatasetFiles;
   uploadSessions?: UploadSessions;
+  uploadMetrics?: DatasetUploadMetrics;
   connections?: ConnectionStore;
   endpointGuard?: EndpointGuard;
   logger?: LoggerService;
@@ -258,6 +260,7 @@ export async function createRouter(deps: {
   addUploadSessionRoutes(router, {
     datasetForUpdate,
     uploadSessions: deps.uploadSessions,
+    uploadMetrics: deps.uploadMetrics,
   });
 
   async function versionFile(req: express.Request) {

@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { experimentsPermissions } from '@internal/backstage-plugin-experiments-common';
 import { MlflowTeamAccess, readMlflowCredentials } from '@internal/mlops-node';
 import { rayClustersServiceRef } from '@internal/backstage-plugin-ray-clusters-node';
@@ -16,6 +17,11 @@ import {
 } from './permissionRules';
 import { createRouter } from './router';
 import { CustomModels } from './customModels';
+import {
+  DatabaseQueueDepth,
+  ExperimentsMetrics,
+  RabbitMqQueueDepth,
+} from './metrics';
 import { JobService } from './service/JobService';
 import { MlflowClient } from './service/MlflowClient';
 import { RayClusters } from './service/RayClusters';
@@ -45,6 +51,7 @@ export const experimentsPlugin = createBackendPlugin({
         httpRouter: coreServices.httpRouter,
         lifecycle: coreServices.lifecycle,
         logger: coreServices.logger,
+        metrics: metricsServiceRef,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         rayClusters: rayClustersServiceRef,
@@ -59,6 +66,7 @@ export const experimentsPlugin = createBackendPlugin({
         httpRouter,
         lifecycle,
         logger,
+        metrics,
         permissions,
         permissionsRegistry,
         rayClusters,
@@ -68,7 +76,12 @@ export const experimentsPlugin = createBackendPlugin({
         const mlflowCredentials = readMlflowCredentials(config);
         const mlflow = new MlflowClient(trackingUrl, mlflowCredentials);
         const settings = readExperimentsConfig(config);
-        const store = await DatabaseJobStore.create({ database });
+        const experimentsMetrics = new ExperimentsMetrics(metrics, logger);
+        const store = await DatabaseJobStore.create({
+          database,
+          onMilestone: milestone =>
+            experimentsMetrics.recordMilestone(milestone),
+        });
         const templates = await TemplateCatalog.load({
           runtimePath: settings.runtimePath,
           logger,
@@ -82,6 +95,19 @@ export const experimentsPlugin = createBackendPlugin({
           logger,
         });
         const relay = new OutboxRelay({ store, queue, logger });
+        const queueDepth =
+          settings.queue.driver === 'rabbitmq'
+            ? new RabbitMqQueueDepth({
+                url: settings.queue.rabbitmqUrl!,
+                queueName: settings.queue.queueName,
+              })
+            : new DatabaseQueueDepth(store.knex);
+        experimentsMetrics.observe({
+          templateIds: () => templates.list().map(t => t.id),
+          countJobs: () => store.countByStateAndTemplate(),
+          oldestQueuedJob: () => store.oldestSubmittedIn('QUEUED'),
+          queueDepth,
+        });
         const customModels = new CustomModels({
           config,
           knex: store.knex,
@@ -181,7 +207,7 @@ export const experimentsPlugin = createBackendPlugin({
         });
         lifecycle.addShutdownHook(async () => {
           await Promise.all([relay.stop(), worker.stop(), reconciler.stop()]);
-          await queue.close();
+          await Promise.all([queue.close(), queueDepth.close()]);
         });
       },
     });

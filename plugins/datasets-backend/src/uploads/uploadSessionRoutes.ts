@@ -3,6 +3,7 @@ import { InputError, NotFoundError } from '@backstage/errors';
 import { Dataset } from '@internal/backstage-plugin-datasets-common';
 import { unsafeCharacterIn } from '@internal/backstage-plugin-mlops-common';
 import express from 'express';
+import { DatasetUploadMetrics } from '../metrics';
 import { UploadSessions } from './UploadSessions';
 
 const MAX_CONTENT_TYPE_LENGTH = 255;
@@ -48,8 +49,13 @@ export function addUploadSessionRoutes(
       dataset: Dataset;
     }>;
     uploadSessions?: UploadSessions;
+    /** Counts the requests refused below. */
+    uploadMetrics?: DatasetUploadMetrics;
   },
 ) {
+  const track = <T>(step: () => Promise<T>): Promise<T> =>
+    deps.uploadMetrics ? deps.uploadMetrics.track(step) : step();
+
   async function context(req: express.Request) {
     const { credentials, dataset } = await deps.datasetForUpdate(req);
     if (!deps.uploadSessions) {
@@ -67,10 +73,14 @@ export function addUploadSessionRoutes(
     express.json(),
     async (req, res) => {
       const { sessions, dataset, user } = await context(req);
-      const request = parseCreateRequest(req.body);
-      res
-        .status(201)
-        .json(await sessions.create({ ...request, dataset, createdBy: user }));
+      const session = await track(async () =>
+        sessions.create({
+          ...parseCreateRequest(req.body),
+          dataset,
+          createdBy: user,
+        }),
+      );
+      res.status(201).json(session);
     },
   );
 
@@ -85,14 +95,16 @@ export function addUploadSessionRoutes(
       const { sessions, dataset, user } = await context(req);
       const length = req.headers['content-length'];
       res.json(
-        await sessions.putPart({
-          dataset,
-          id: req.params.sessionId,
-          user,
-          partNumber: req.params.partNumber,
-          body: req,
-          contentLength: length === undefined ? undefined : Number(length),
-        }),
+        await track(() =>
+          sessions.putPart({
+            dataset,
+            id: req.params.sessionId,
+            user,
+            partNumber: req.params.partNumber,
+            body: req,
+            contentLength: length === undefined ? undefined : Number(length),
+          }),
+        ),
       );
     },
   );
@@ -101,9 +113,11 @@ export function addUploadSessionRoutes(
     '/datasets/:id/upload-sessions/:sessionId/complete',
     async (req, res) => {
       const { sessions, dataset, user } = await context(req);
-      res
-        .status(201)
-        .json(await sessions.complete(dataset, req.params.sessionId, user));
+      // A file that fails its checks is counted by DatasetFiles, once.
+      const version = await track(() =>
+        sessions.complete(dataset, req.params.sessionId, user),
+      );
+      res.status(201).json(version);
     },
   );
 

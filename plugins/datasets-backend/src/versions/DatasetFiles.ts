@@ -11,6 +11,7 @@ import { dirname, join, posix } from 'node:path';
 import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DatabaseDatasetStore } from '../database';
+import { DatasetUploadMetrics } from '../metrics';
 import { PayloadTooLargeError } from '../formats/errors';
 import { DEFAULT_IMAGE_LIMITS, ImageLimits } from '../formats/image';
 import { formatOf, validateFile } from '../formats/inspect';
@@ -31,6 +32,8 @@ export type DatasetFilesOptions = {
   imageLimits?: ImageLimits;
   /** Where uploads are spooled while they are checked; default the OS temp folder. */
   tempDir?: string;
+  /** Counts accepted and refused uploads. */
+  metrics?: DatasetUploadMetrics;
 };
 
 export const MAX_REGISTERED_OBJECTS = 100_000;
@@ -71,6 +74,24 @@ export class DatasetFiles {
     contentLength?: number;
     createdBy: string;
   }): Promise<DatasetVersion> {
+    const { metrics } = this.options;
+    try {
+      const { version, size } = await this.checkAndCommit(options);
+      metrics?.accepted(size);
+      return version;
+    } catch (error) {
+      metrics?.rejected(error);
+      throw error;
+    }
+  }
+
+  private async checkAndCommit(options: {
+    dataset: Dataset;
+    path: string;
+    body: Readable;
+    contentLength?: number;
+    createdBy: string;
+  }): Promise<{ version: DatasetVersion; size: number }> {
     const { dataset, path, body, createdBy } = options;
     validateObjectKey(path);
     const limit = this.options.maxUploadBytes;
@@ -118,7 +139,13 @@ export class DatasetFiles {
           files.push({ path: entryPath, file: entry.file });
         }
       }
-      return this.commit(dataset, files, createdBy, `upload ${path}`);
+      const version = await this.commit(
+        dataset,
+        files,
+        createdBy,
+        `upload ${path}`,
+      );
+      return { version, size };
     });
   }
 

@@ -12,6 +12,7 @@ import datasetsPlugin from '@internal/backstage-plugin-datasets-backend';
 import {
   MlflowCredentials,
   requireTestMlflowCredentials,
+  TestMetrics,
 } from '@internal/mlops-node';
 import knexFactory, { Knex } from 'knex';
 import { promises as fs } from 'node:fs';
@@ -47,6 +48,8 @@ export async function startExperimentsBackend(options: {
   /** The datasets plugin's database and object store, for a test that restarts the backend. */
   datasetsKnex?: Knex;
   datasetsRoot?: string;
+  /** Where the plugins' metrics go; default the backend's (no SDK in tests: nowhere). */
+  metrics?: TestMetrics;
 }) {
   const { knex } = options;
   const datasetsRoot =
@@ -57,6 +60,7 @@ export async function startExperimentsBackend(options: {
       experimentsPlugin,
       datasetsPlugin,
       options.permissions ?? mockServices.permissions.factory(),
+      ...(options.metrics ? [options.metrics.factory()] : []),
       createServiceFactory({
         service: coreServices.database,
         deps: {

@@ -5,6 +5,7 @@ import {
 import { PermissionCriteria } from '@backstage/plugin-permission-common';
 import {
   ResolvedJobConfig,
+  TERMINAL_JOB_STATES,
   TrainingJob,
   TrainingJobState,
 } from '@internal/backstage-plugin-experiments-common';
@@ -72,6 +73,18 @@ export type JobPatch = {
   finished?: boolean;
 };
 
+/**
+ * A transition that started a job (it reached RUNNING, or ended before it was seen running) or
+ * ended it: the job as the transition left it.
+ */
+export type JobMilestone = {
+  job: StoredJob;
+  /** This transition set the job's start time. */
+  started: boolean;
+  /** This transition moved the job to a final state. */
+  finished: boolean;
+};
+
 /** An outbox row claimed by one relay. */
 export type OutboxEntry = { id: string; jobId: string; claimedBy: string };
 
@@ -85,13 +98,19 @@ export type OutboxEntry = { id: string; jobId: string; claimedBy: string };
 export class DatabaseJobStore {
   static async create(options: {
     database: DatabaseService;
+    /** Told of every job that starts or ends, once, by the process whose transition did it. */
+    onMilestone?: (milestone: JobMilestone) => void;
   }): Promise<DatabaseJobStore> {
     return new DatabaseJobStore(
       await migratedDatabaseClient(options.database, migrationsDir),
+      options.onMilestone,
     );
   }
 
-  private constructor(readonly knex: Knex) {}
+  private constructor(
+    readonly knex: Knex,
+    private readonly onMilestone?: (milestone: JobMilestone) => void,
+  ) {}
 
   /**
    * Newest first; `filter` is the ownership condition of the caller, absent for all jobs. With
@@ -225,11 +244,23 @@ export class DatabaseJobStore {
     if (patch.finished) {
       update.finished_at = now;
     }
-    const updated = await this.knex(JOBS)
+    const query = this.knex(JOBS)
       .where('id', id)
       .whereIn('state', from)
       .update(update);
-    return updated > 0;
+    if (!this.onMilestone || !(patch.started || patch.finished)) {
+      return (await query) > 0;
+    }
+    const [row]: JobRow[] = await query.returning('*');
+    if (!row) return false;
+    const job = toJob(row);
+    const started =
+      patch.started === true && job.startedAt === now.toISOString();
+    const finished = TERMINAL_JOB_STATES.includes(to);
+    if (started || finished) {
+      this.onMilestone({ job, started, finished });
+    }
+    return true;
   }
 
   /** Sets fields without changing the state, while the job is in one of `states`. */
@@ -297,6 +328,42 @@ export class DatabaseJobStore {
     await this.knex(OUTBOX)
       .where({ id: entry.id, claimed_by: entry.claimedBy })
       .update({ claimed_until: Date.now() + delayMs, claimed_by: null });
+  }
+
+  /** How many jobs there are, by state and model template id. */
+  async countByStateAndTemplate(): Promise<
+    Array<{ state: TrainingJobState; templateId: string; count: number }>
+  > {
+    const templateId =
+      this.knex.client.config.client === 'pg'
+        ? `(config::json #>> '{template,id}')`
+        : `json_extract(config, '$.template.id')`;
+    const rows: Array<{
+      state: string;
+      template_id: string | null;
+      count: number | string;
+    }> = await this.knex(JOBS)
+      .select('state', this.knex.raw(`${templateId} as template_id`))
+      .count({ count: '*' })
+      .groupBy('state')
+      .groupByRaw(templateId);
+    return rows.map(row => ({
+      state: row.state as TrainingJobState,
+      templateId: row.template_id ?? '',
+      count: Number(row.count),
+    }));
+  }
+
+  /** When the oldest job in `state` was submitted; undefined when no job is in it. */
+  async oldestSubmittedIn(state: TrainingJobState): Promise<Date | undefined> {
+    const row = await this.knex(JOBS)
+      .where('state', state)
+      .min({ oldest: 'created_at' })
+      .first();
+    const oldest: Timestamp | null | undefined = row?.oldest;
+    return oldest === null || oldest === undefined
+      ? undefined
+      : new Date(oldest);
   }
 
   /** Job ids waiting in the outbox, oldest first. */
