@@ -20,6 +20,13 @@ export interface Config {
         restartBackoffMs?: number;
         /** How often clusters are checked for idleness, in seconds (default 30). */
         idleCheckSeconds?: number;
+        /**
+         * Folder Prometheus reads scrape targets from (file-based service discovery, `*.json`):
+         * each running head writes one file there, its metrics ports (node, dashboard,
+         * autoscaler) labelled `ray_cluster: <cluster name>`, and removes it when it stops.
+         * Unset: no file.
+         */
+        prometheusTargetsDir?: string;
       };
       /** KubeRay driver; offered only when a kubeconfig (or in-cluster credentials) is given. */
       kuberay?: {

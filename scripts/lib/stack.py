@@ -294,6 +294,13 @@ def port_in_use(port: int) -> bool:
     return False
 
 
+def free_port() -> int:
+    """A port the system just gave out and took back: free unless somebody takes it meanwhile."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def group_alive(pgid: int) -> bool:
     try:
         os.killpg(pgid, 0)
@@ -697,6 +704,11 @@ def ray_service(cfg: Config, env: dict[str, str], token: str, user: RayUser) -> 
                 "RAY_worker_niceness": "0",
                 # The dashboard's metrics tab reads the stack's Prometheus.
                 "RAY_PROMETHEUS_HOST": f"http://127.0.0.1:{cfg.prometheus_port}",
+                # The dashboard and autoscaler export their metrics on fixed ports (44227,
+                # 44217) otherwise: a second Ray on the machine would lose its own or, worse,
+                # list the first one's in its discovery file.
+                "DASHBOARD_METRIC_PORT": str(free_port()),
+                "AUTOSCALER_METRIC_PORT": str(free_port()),
             },
         ),
         user=user,

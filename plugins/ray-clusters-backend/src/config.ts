@@ -20,6 +20,13 @@ export type LocalDriverConfig = {
   restartBackoffMs: number;
   /** How often running clusters are checked for idleness. */
   idleCheckMs: number;
+  /**
+   * Where each head's Prometheus scrape target is written (file-based service discovery);
+   * undefined: nowhere.
+   */
+  prometheusTargetsDir?: string;
+  /** The Prometheus the heads' dashboards read their metrics from (RAY_PROMETHEUS_HOST). */
+  prometheusUrl?: string;
 };
 
 export type KubeRayConfig = {
@@ -51,6 +58,10 @@ export function readLocalDriverConfig(
     maxRestarts: local?.getOptionalNumber('maxRestarts') ?? 3,
     restartBackoffMs: local?.getOptionalNumber('restartBackoffMs') ?? 2_000,
     idleCheckMs: (local?.getOptionalNumber('idleCheckSeconds') ?? 30) * 1000,
+    prometheusTargetsDir: local?.getOptionalString('prometheusTargetsDir'),
+    prometheusUrl: config.getOptionalString(
+      'mlops.monitoring.prometheus.baseUrl',
+    ),
   };
 }
 

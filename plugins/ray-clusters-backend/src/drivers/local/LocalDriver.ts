@@ -19,6 +19,7 @@ import {
 } from './clusterUsers';
 import { LocalRayHead } from './LocalRayHead';
 import { sweepProcesses, sweepUserProcesses } from './processes';
+import { removeTargetsFile, targetsFilePath } from './prometheusTargets';
 
 export type LocalDriverOptions = LocalDriverConfig & {
   report: ClusterStateReport;
@@ -123,8 +124,10 @@ export class LocalDriver implements ClusterDriver {
     if (entry) {
       await entry.head.stop();
     }
-    // Also ends processes a previous backend left behind.
+    // Also ends processes, and withdraws a scrape target, that a previous backend left behind.
     await sweepProcesses(localTempDir(this.options.tempRoot, cluster));
+    const targetsFile = this.targetsFile(cluster);
+    if (targetsFile) await removeTargetsFile(targetsFile);
     const user =
       canSwitchUsers() &&
       (await lookupUser(clusterUserName(cluster.instanceId)));
@@ -181,6 +184,11 @@ export class LocalDriver implements ClusterDriver {
     this.runnable = true;
   }
 
+  private targetsFile(cluster: StoredCluster) {
+    const dir = this.options.prometheusTargetsDir;
+    return dir && targetsFilePath(dir, cluster.instanceId);
+  }
+
   private newHead(name: string, cluster: StoredCluster, user?: RayUser) {
     return new LocalRayHead({
       rayExecutable: this.options.rayExecutable,
@@ -191,6 +199,11 @@ export class LocalDriver implements ClusterDriver {
       objectStoreBytes: this.options.objectStoreBytes,
       startTimeoutMs: this.options.startTimeoutMs,
       onUnexpectedExit: reason => this.onHeadDied(name, reason),
+      clusterName: name,
+      targetsFile: this.targetsFile(cluster),
+      prometheusUrl: this.options.prometheusUrl,
+      warn: message =>
+        this.options.logger.warn(`Ray cluster ${name}: ${message}`),
     });
   }
 

@@ -16,6 +16,7 @@ import {
 import { join } from 'node:path';
 import { RayUser } from './clusterUsers';
 import { rayHeadEnvironment } from './environment';
+import { removeTargetsFile, writeTargetsFile } from './prometheusTargets';
 import {
   freePorts,
   sleep,
@@ -39,6 +40,17 @@ export type LocalHeadOptions = {
   startTimeoutMs: number;
   /** Called when the head exits without being asked to. */
   onUnexpectedExit: (reason: string) => void;
+  /** The portal's name of the cluster: the `ray_cluster` label of its metrics. */
+  clusterName: string;
+  /**
+   * Where the head's metrics ports are written for Prometheus's file-based service discovery
+   * while it runs; undefined: nowhere.
+   */
+  targetsFile?: string;
+  /** The Prometheus the head's dashboard reads metrics from. */
+  prometheusUrl?: string;
+  /** Told what went wrong where the head runs on regardless (its scrape target). */
+  warn: (message: string) => void;
 };
 
 const READY_MARKER = 'Ray runtime started';
@@ -77,11 +89,16 @@ export class LocalRayHead {
     return this.child?.pid;
   }
 
-  /** Starts the head and waits until its dashboard answers with the token and the node is up. */
+  /**
+   * Starts the head and waits until its dashboard answers with the token and the node is up;
+   * then tells Prometheus where its metrics are.
+   */
   async start(): Promise<string> {
     const { token, spec, user } = this.options;
     const tokenPath = await this.prepareFolders(token);
-    const [gcs, dashboard, client, agent] = await freePorts(4);
+    // The node's metrics (ray_*), and those of the dashboard and the autoscaler.
+    const [gcs, dashboard, client, agent, ...metrics] = await freePorts(7);
+    const [nodeMetrics, dashboardMetrics, autoscalerMetrics] = metrics;
     // prettier-ignore
     const args = [
       'start', '--head', '--block',
@@ -91,6 +108,7 @@ export class LocalRayHead {
       '--dashboard-host', '127.0.0.1', '--dashboard-port', String(dashboard),
       '--ray-client-server-port', String(client),
       '--dashboard-agent-listen-port', String(agent),
+      '--metrics-export-port', String(nodeMetrics),
       '--temp-dir', join(this.userDir, 'ray'),
       '--num-cpus', String(spec.cpus),
       '--num-gpus', String(spec.gpus),
@@ -104,6 +122,11 @@ export class LocalRayHead {
       home: join(this.userDir, 'home'),
       tmp: join(this.userDir, 'tmp'),
       tokenPath,
+      prometheusUrl: this.options.prometheusUrl,
+      metricsPorts: {
+        dashboard: dashboardMetrics,
+        autoscaler: autoscalerMetrics,
+      },
     });
     const log = openSync(this.logPath, 'w', 0o600);
     this.stopping = false;
@@ -145,6 +168,7 @@ export class LocalRayHead {
         try {
           await client_.getVersion();
           this.dashboardUrl = url;
+          await this.announceMetrics(metrics);
           return url;
         } catch {
           // The dashboard is not up yet.
@@ -158,6 +182,42 @@ export class LocalRayHead {
         this.options.startTimeoutMs / 1000
       } s: ${await this.logTail()}`,
     );
+  }
+
+  /**
+   * Writes the head's scrape targets for Prometheus (never throws: the head runs on without).
+   * A stop that began meanwhile may have missed the file: it is removed again.
+   */
+  private async announceMetrics(ports: number[]) {
+    const { targetsFile, clusterName } = this.options;
+    if (!targetsFile) return;
+    try {
+      await writeTargetsFile(targetsFile, [
+        {
+          targets: ports.map(port => `127.0.0.1:${port}`),
+          labels: { ray_cluster: clusterName },
+        },
+      ]);
+    } catch (error) {
+      this.options.warn(
+        `Prometheus will not scrape this head: could not write ${targetsFile}: ${
+          (error as Error).message
+        }`,
+      );
+    }
+    if (this.stopping) await this.withdrawMetrics();
+  }
+
+  private async withdrawMetrics() {
+    const { targetsFile } = this.options;
+    if (!targetsFile) return;
+    try {
+      await removeTargetsFile(targetsFile);
+    } catch (error) {
+      this.options.warn(
+        `could not remove ${targetsFile}: ${(error as Error).message}`,
+      );
+    }
   }
 
   /**
@@ -197,11 +257,12 @@ export class LocalRayHead {
   }
 
   /**
-   * Stops the head: its process group, then any process that still mentions its temp folder or
-   * runs as the cluster's account.
+   * Stops the head: withdraws its scrape target, ends its process group, then any process that
+   * still mentions its temp folder or runs as the cluster's account.
    */
   async stop(): Promise<void> {
     this.stopping = true;
+    await this.withdrawMetrics();
     const child = this.child;
     if (child?.pid && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>(resolve => child.once('exit', resolve));

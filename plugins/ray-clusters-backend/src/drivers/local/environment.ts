@@ -27,7 +27,7 @@ const LOOPBACK = '127.0.0.1,localhost,::1';
 /**
  * The whole environment of a local Ray head: the Python environment of `rayExecutable` first on
  * the PATH (a job's `python` is that one), the account's identity, a HOME and TMPDIR of its own,
- * token authentication, loopback only.
+ * token authentication, loopback only; and the Prometheus its dashboard reads metrics from.
  */
 export function rayHeadEnvironment(options: {
   rayExecutable: string;
@@ -35,6 +35,12 @@ export function rayHeadEnvironment(options: {
   home: string;
   tmp: string;
   tokenPath: string;
+  prometheusUrl?: string;
+  /**
+   * Where the dashboard and the autoscaler serve their own metrics. Ray's defaults are fixed
+   * ports (44227, 44217) that only the first Ray on the machine gets.
+   */
+  metricsPorts?: { dashboard: number; autoscaler: number };
   source?: NodeJS.ProcessEnv;
 }): NodeJS.ProcessEnv {
   const source = options.source ?? process.env;
@@ -69,6 +75,13 @@ export function rayHeadEnvironment(options: {
     // A single-node cluster has nowhere to drain to: stop at once.
     RAY_GRACEFUL_SHUTDOWN_DRAIN_TIMEOUT_S: '0',
     PYTHONUNBUFFERED: '1',
+    ...(options.prometheusUrl && {
+      RAY_PROMETHEUS_HOST: options.prometheusUrl,
+    }),
+    ...(options.metricsPorts && {
+      DASHBOARD_METRIC_PORT: String(options.metricsPorts.dashboard),
+      AUTOSCALER_METRIC_PORT: String(options.metricsPorts.autoscaler),
+    }),
     ...RAY_NODE_ENVIRONMENT,
   });
   return env;
