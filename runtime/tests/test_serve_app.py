@@ -9,6 +9,7 @@ import http.client
 import json
 import threading
 import time
+import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ import pytest
 APP = "mlops-iris"
 PREFIX = "/iris"
 MODEL = "iris"
+DEPLOYMENT_ID = "d-iris-1"
 KEY = "mlops_test-key-1"
 SLOW_KEY = "mlops_test-key-slow"
 EXPIRED_KEY = "mlops_test-key-expired"
@@ -148,6 +150,7 @@ def client(serve_url: str, mlflow_server: str, models: Models) -> Iterator[Clien
     actor = {"num_cpus": 0.1, "runtime_env": {"env_vars": {"MLFLOW_TRACKING_URI": mlflow_server}}}
     args = {
         "model_name": MODEL,
+        "deployment_id": DEPLOYMENT_ID,
         "versions": [
             {
                 "version": "1",
@@ -447,3 +450,65 @@ def test_browsers_may_call_from_another_origin(client: Client, serve_url: str) -
     assert refused.status == 401  # CORS lets the browser read the answer, not skip the key
     assert refused.getheader("access-control-allow-origin") == "*"
     connection.close()
+
+
+def _exported_metrics() -> str:
+    """What this Ray node's metrics agent serves to Prometheus."""
+    import ray  # noqa: PLC0415
+
+    [node] = [n for n in ray.nodes() if n["Alive"]]
+    url = f"http://127.0.0.1:{node['MetricsExportPort']}/metrics"
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (loopback)
+        return str(response.read().decode())
+
+
+def _sample(text: str, name: str, **labels: str) -> float:
+    """The sum of the samples of `name` whose labels include `labels`."""
+    total = 0.0
+    for line in text.splitlines():
+        if not line.startswith(name + "{"):
+            continue
+        label_part, _, value = line.rpartition(" ")
+        if all(f'{key}="{wanted}"' in label_part for key, wanted in labels.items()):
+            total += float(value)
+    return total
+
+
+def test_counts_requests_per_version_and_status_for_prometheus(
+    client: Client, models: Models
+) -> None:
+    configure()
+    before = _exported_metrics()
+    ok = {"portal_deployment": DEPLOYMENT_ID, "model_version": "1", "code": "2xx"}
+    refused = {"portal_deployment": DEPLOYMENT_ID, "model_version": "none", "code": "4xx"}
+    counts_before = (
+        _sample(before, "ray_mlops_inference_requests_total", **ok),
+        _sample(before, "ray_mlops_inference_requests_total", **refused),
+    )
+    for start in range(0, 30, 10):
+        assert client.call("POST", f"/v2/models/{MODEL}/infer", rows(models, start, 10)).status == 200
+    for _ in range(2):
+        assert client.call("POST", f"/v2/models/{MODEL}/infer", rows(models, 0, 1), key=None).status == 401
+
+    # Ray's agent exports what replicas report every few seconds.
+    deadline = time.monotonic() + 60
+    while True:
+        text = _exported_metrics()
+        counts = (
+            _sample(text, "ray_mlops_inference_requests_total", **ok),
+            _sample(text, "ray_mlops_inference_requests_total", **refused),
+        )
+        if counts[0] >= counts_before[0] + 3 and counts[1] >= counts_before[1] + 2:
+            break
+        assert time.monotonic() < deadline, f"not exported: {counts} after {counts_before}"
+        time.sleep(1)
+    assert _sample(text, "ray_mlops_inference_latency_ms_count", **ok) >= 3
+    assert _sample(text, "ray_mlops_inference_latency_ms_sum", **ok) > 0
+    used = _sample(
+        text,
+        "ray_mlops_api_key_last_used_timestamp_seconds",
+        portal_deployment=DEPLOYMENT_ID,
+        key_id="k1",
+    )
+    assert time.time() - 120 < used <= time.time()
+    assert 'application="mlops-iris"' in text

@@ -71,12 +71,18 @@ def test_app_args_are_checked() -> None:
         }
     )
     assert args.ingress_replicas == 2
+    assert args.deployment_id is None
     assert args.versions[0].options == {
         "autoscaling_config": {"min_replicas": 1, "max_replicas": 4}
     }
     assert deployment_name("1.2") == "Model_1_2"
     with pytest.raises(ConfigError, match="model_name"):
         parse_app_args({"model_name": "Bad Name", "versions": []})
+    one_version = [{"version": "1", "model_uri": "x"}]
+    tagged = parse_app_args({"model_name": "m", "deployment_id": "6f1c-42", "versions": one_version})
+    assert tagged.deployment_id == "6f1c-42"
+    with pytest.raises(ConfigError, match="deployment_id"):
+        parse_app_args({"model_name": "m", "deployment_id": 'x"}', "versions": one_version})
     with pytest.raises(ConfigError, match="versions must be a non-empty list"):
         parse_app_args({"model_name": "m", "versions": []})
     with pytest.raises(ConfigError, match="not both"):

@@ -16,7 +16,8 @@ __all__ = ["build_app"]
 
 
 def build_app(args: dict[str, Any]) -> Application:
-    """Args (see SERVE_CONTRACT): model_name, versions [{version, model_uri, num_replicas or
+    """Args (see SERVE_CONTRACT): model_name, deployment_id (optional: the portal's id, a tag of the
+    ingress's metrics), versions [{version, model_uri, num_replicas or
     autoscaling_config, ray_actor_options, max_batch_size, batch_wait_timeout_s}], ingress
     {num_replicas or autoscaling_config, ray_actor_options, user_config (optional: the initial
     user_config, for `serve.run` from Python; a config file sets it under `deployments`)}.
@@ -38,5 +39,11 @@ def build_app(args: dict[str, Any]) -> Application:
         ingress_options["user_config"] = parsed.user_config
     application: Application = Ingress.options(  # type: ignore[attr-defined]
         name="Ingress", **ingress_options
-    ).bind(parsed.model_name, names, models, parsed.ingress_replicas)
+    ).bind(
+        parsed.model_name,
+        names,
+        models,
+        parsed.ingress_replicas,
+        deployment_id=parsed.deployment_id,
+    )
     return application

@@ -22,6 +22,7 @@ __all__ = [
 ]
 
 _SLUG = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+_DEPLOYMENT_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 _VERSION = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -42,6 +43,9 @@ class AppArgs:
     ingress_options: dict[str, Any]
     ingress_replicas: int
     user_config: dict[str, Any] | None
+    # The portal's id of the deployment: a tag of the ingress's metrics, so that the portal reads
+    # exactly this deployment's series.
+    deployment_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -126,12 +130,18 @@ def parse_app_args(args: Mapping[str, Any]) -> AppArgs:
     if replicas is None:
         autoscaling = options.get("autoscaling_config") or {}
         replicas = autoscaling.get("min_replicas") or 1
+    deployment_id = args.get("deployment_id")
+    if deployment_id is not None and (
+        not isinstance(deployment_id, str) or not _DEPLOYMENT_ID.match(deployment_id)
+    ):
+        raise ConfigError("deployment_id must be 1-64 characters of [A-Za-z0-9-]")
     return AppArgs(
         model_name=model_name,
         versions=versions,
         ingress_options=options,
         ingress_replicas=int(replicas),
         user_config=dict(user_config) if user_config is not None else None,
+        deployment_id=deployment_id,
     )
 
 

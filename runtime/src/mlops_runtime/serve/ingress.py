@@ -10,7 +10,7 @@ import logging
 import math
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from ray import serve
+from ray.exceptions import RayActorError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mlops_runtime import __version__
@@ -26,6 +27,7 @@ from mlops_runtime.serve.config import IngressConfig, parse_ingress_config
 from mlops_runtime.serve.errors import InputError
 from mlops_runtime.serve.inference_log import InferenceLog, write_parquet
 from mlops_runtime.serve.keys import ApiKey, AuthError, KeyRing, RateLimiter
+from mlops_runtime.serve.metrics import InferenceMetrics
 from mlops_runtime.serve.model import Prediction
 from mlops_runtime.serve.oip import (
     InferenceRequest,
@@ -35,7 +37,7 @@ from mlops_runtime.serve.oip import (
 from mlops_runtime.serve.signature import input_metadata, output_metadata, to_model_input
 from mlops_runtime.serve.traffic import ShadowSampler, WeightedRouter
 
-__all__ = ["Ingress", "app"]
+__all__ = ["Ingress", "app", "predict_on_a_live_replica"]
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +115,21 @@ def _presented_key(request: Request) -> str | None:
     return request.headers.get("x-api-key") or None
 
 
+async def predict_on_a_live_replica(model: Any, model_input: Any) -> Prediction:
+    """`model.predict` (a model version's DeploymentHandle), asked once more when the replica that
+    took the request died before answering: Serve sends the second call to another replica, and
+    inference is idempotent. A model's own failure is an answer (a Prediction with an error), and
+    any other error propagates: neither is retried."""
+    try:
+        prediction: Prediction = await model.predict.remote(model_input)
+    except RayActorError as error:  # ActorDiedError, ActorUnavailableError
+        logger.warning(
+            "a model replica died during a request (%s); asking another", type(error).__name__
+        )
+        prediction = await model.predict.remote(model_input)
+    return prediction
+
+
 @serve.deployment
 @serve.ingress(app)
 class Ingress:
@@ -122,8 +139,10 @@ class Ingress:
         versions: list[str],
         models: dict[str, Any],  # version -> DeploymentHandle of its ModelVersion
         num_replicas: int = 1,
+        deployment_id: str | None = None,
     ) -> None:
         self._model_name = model_name
+        self._metrics = InferenceMetrics(deployment_id)
         self._versions = list(versions)
         self._models = models
         self._limiter = RateLimiter(num_replicas)
@@ -225,18 +244,38 @@ class Ingress:
 
     @app.post("/v2/models/{name}/infer")
     async def infer(self, name: str, request: Request) -> JSONResponse:
-        key = self._admit(request)
-        self._check_name(name)
-        return await self._infer(request, key, pinned=None)
+        async def answer() -> JSONResponse:
+            key = self._admit(request)
+            self._check_name(name)
+            return await self._infer(request, key, pinned=None)
+
+        return await self._measured(answer)
 
     @app.post("/v2/models/{name}/versions/{version}/infer")
     async def infer_version(self, name: str, version: str, request: Request) -> JSONResponse:
-        key = self._admit(request)
-        self._check_name(name)
-        self._check_version(version)
-        return await self._infer(request, key, pinned=version)
+        async def answer() -> JSONResponse:
+            key = self._admit(request)
+            self._check_name(name)
+            self._check_version(version)
+            return await self._infer(request, key, pinned=version)
+
+        return await self._measured(answer)
 
     # --- helpers -------------------------------------------------------------------------
+
+    async def _measured(self, answer: Callable[[], Awaitable[JSONResponse]]) -> JSONResponse:
+        """The answer, counted in the inference metrics by version and status, errors included."""
+        started = time.monotonic()
+        status, version = 500, None
+        try:
+            response = await answer()
+            status, version = response.status_code, response.headers.get(VERSION_HEADER)
+            return response
+        except HttpError as error:
+            status, version = error.status, error.headers.get(VERSION_HEADER)
+            raise
+        finally:
+            self._metrics.record(version, status, time.monotonic() - started)
 
     def _admit(self, request: Request) -> ApiKey:
         """The caller's key, or 401; then the key's rate limit, or 429 with Retry-After."""
@@ -244,6 +283,7 @@ class Ingress:
             key = self._live.keys.authenticate(_presented_key(request))
         except AuthError as error:
             raise HttpError(401, str(error), {"WWW-Authenticate": "Bearer"}) from None
+        self._metrics.key_used(key.id)
         wait = self._limiter.retry_after(key)
         if wait > 0:
             raise HttpError(
@@ -358,7 +398,7 @@ class Ingress:
 
     async def _predict(self, version: str, model_input: Any) -> dict[str, Any]:
         try:
-            prediction: Prediction = await self._models[version].predict.remote(model_input)
+            prediction = await predict_on_a_live_replica(self._models[version], model_input)
         except Exception as error:
             logger.warning("version %s did not answer: %s", version, type(error).__name__)
             raise HttpError(
