@@ -9,6 +9,8 @@ export * from './mlflowAuth';
 export * from './mlflow/MlflowRestClient';
 export * from './mlflow/MlflowTeamAccess';
 export * from './prometheus/PrometheusClient';
+export * from './prometheus/chartRanges';
+export * from './pluginRequestFetch';
 export * from './endpointGuard';
 export * from './ownership';
 export * from './authorization';

@@ -1,9 +1,12 @@
+// For tests only, exported as @internal/mlops-node/testUtils: Backstage's test utilities stay a
+// dev dependency.
+/* eslint-disable @backstage/no-undeclared-imports */
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { OWNER_RULE_NAME } from '@internal/backstage-plugin-mlops-common';
 
-// For tests only: two users of two teams, and a policy that grants by ownership.
+// Two users of two teams, and a policy that grants by ownership.
 
 export const TEAM_A = 'group:default/team-a';
 export const TEAM_B = 'group:default/team-b';

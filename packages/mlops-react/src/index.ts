@@ -7,4 +7,5 @@ export * from './components/AreaPage';
 
 export * from './components/DependencyStatusTable';
 export * from './components/PluginStatusCard';
+export * from './components/TimeSeriesChart';
 export * from './formatBytes';

@@ -56,19 +56,16 @@ const deploying: ModelDeploymentDetails = {
 };
 
 function summary(deployment: ModelDeploymentDetails): ModelDeployment {
-  const { versions, shadow, scaling, resources, createdBy, ...rest } =
-    deployment;
+  const { scaling, resources, createdBy, ...rest } = deployment;
   return rest;
 }
 
 /**
- * The serving plugin's HTTP API as the provider sees it: `GET /deployments` (summaries, newest
- * first, at most `limit`) and `GET /deployments/:id` (details), for backend services only.
+ * The serving plugin's HTTP API as the provider sees it: `GET /deployments` (summaries with
+ * versions, newest first, `limit` from `offset`), for backend services only.
  */
 function servingApi(state: {
   deployments: ModelDeploymentDetails[];
-  /** Listed but gone when its details are asked for (deleted in between). */
-  vanishing?: string;
   /** Refuses backend services, as a plugin that serves signed-in users only does. */
   usersOnly?: boolean;
   callers: string[];
@@ -92,30 +89,17 @@ function servingApi(state: {
                 ? principal.subject
                 : principal.userEntityRef,
             );
-            if (req.method !== 'GET') return next();
-            if (req.path === '/deployments') {
-              const limit = Number(req.query.limit ?? 20);
-              res.json({
-                items: [...state.deployments]
-                  .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
-                  .slice(0, limit)
-                  .map(summary),
-              });
-              return undefined;
+            if (req.method !== 'GET' || req.path !== '/deployments') {
+              return next();
             }
-            const id = /^\/deployments\/([^/]+)$/.exec(req.path)?.[1];
-            const found = state.deployments.find(
-              d => d.id === id && d.id !== state.vanishing,
-            );
-            if (!found) {
-              res.status(404).json({
-                error: { name: 'NotFoundError', message: `deployment ${id}` },
-                request: { method: req.method, url: req.url },
-                response: { statusCode: 404 },
-              });
-              return undefined;
-            }
-            res.json(found);
+            const limit = Number(req.query.limit ?? 20);
+            const offset = Number(req.query.offset ?? 0);
+            res.json({
+              items: [...state.deployments]
+                .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+                .slice(offset, offset + limit)
+                .map(summary),
+            });
             return undefined;
           });
         },
@@ -175,7 +159,7 @@ describe('DeploymentApiEntityProvider', () => {
     await provider.connect(connection);
 
     await provider.refresh();
-    expect(state.callers.length).toBeGreaterThanOrEqual(3);
+    expect(state.callers).toHaveLength(1);
     expect(new Set(state.callers)).toEqual(new Set(['plugin:catalog']));
     expect(mutations).toHaveLength(1);
     expect(mutations[0].type).toBe('full');
@@ -267,15 +251,31 @@ describe('DeploymentApiEntityProvider', () => {
     expect(mnistApi.servers).toBeUndefined();
     expect(Object.keys(mnistApi.paths)).toContain('/v2/models/mnist/infer');
 
-    // The canary deployment is deleted; one listed deployment vanishes before its details are read.
-    state.deployments = [deploying, { ...canary, id: 'gone', name: 'gone' }];
-    Object.assign(state, { vanishing: 'gone' });
+    // The canary deployment is deleted.
+    state.deployments = [deploying];
     await provider.refresh();
     expect(mutations).toHaveLength(2);
     expect(mutations[1].type).toBe('full');
     expect(
       mutations[1].entities.map((e: any) => e.entity.metadata.name),
     ).toEqual(['mnist']);
+  });
+
+  it('reads every page of a long list', async () => {
+    const many = Array.from({ length: 230 }, (_, i) => ({
+      ...canary,
+      id: `id-${i}`,
+      name: `d${i}`,
+      createdAt: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
+    }));
+    const state = { deployments: many, callers: [] as string[] };
+    const provider = await startWithServing(state);
+    const { connection, mutations } = recordingConnection();
+    await provider.connect(connection);
+    await provider.refresh();
+    expect(state.callers).toHaveLength(3);
+    const names = mutations[0].entities.map((e: any) => e.entity.metadata.name);
+    expect(new Set(names)).toEqual(new Set(many.map(d => d.name)));
   });
 
   it('replaces nothing when the serving plugin refuses the call', async () => {

@@ -1,5 +1,5 @@
 import { Entity } from '@backstage/catalog-model';
-import { ModelDeploymentDetails } from '@internal/backstage-plugin-serving-common';
+import { ModelDeployment } from '@internal/backstage-plugin-serving-common';
 import {
   ScheduledEntityProvider,
   ScheduledEntityProviderOptions,
@@ -26,13 +26,13 @@ export const MODEL_VERSION_ANNOTATION = 'mlops-portal.io/model-version';
 export const RAY_CLUSTER_ANNOTATION = 'mlops-portal.io/ray-cluster';
 
 /** Versions with traffic, then the shadow version if it has none. */
-function liveVersions(deployment: ModelDeploymentDetails): string[] {
+function liveVersions(deployment: ModelDeployment): string[] {
   return deployment.versions
     .filter(v => v.weight > 0 || deployment.shadow?.version === v.version)
     .map(v => v.version);
 }
 
-function weights(deployment: ModelDeploymentDetails): Record<string, number> {
+function weights(deployment: ModelDeployment): Record<string, number> {
   return Object.fromEntries(
     deployment.versions
       .filter(v => v.weight > 0)
@@ -41,7 +41,7 @@ function weights(deployment: ModelDeploymentDetails): Record<string, number> {
 }
 
 export function deploymentApiEntity(
-  deployment: ModelDeploymentDetails,
+  deployment: ModelDeployment,
   name: string,
   portalUrl: string,
 ): Entity {
@@ -117,7 +117,7 @@ function entityName(name: string) {
  * the oldest deployment keeps the plain slug, later ones get their id's start appended.
  */
 export function deploymentApiEntities(
-  deployments: ModelDeploymentDetails[],
+  deployments: ModelDeployment[],
   portalUrl: string,
 ): Entity[] {
   const taken = new Set<string>();
@@ -146,7 +146,7 @@ export function deploymentApiEntities(
  */
 export class DeploymentApiEntityProvider extends ScheduledEntityProvider {
   constructor(
-    private readonly deployments: { list(): Promise<ModelDeploymentDetails[]> },
+    private readonly deployments: { list(): Promise<ModelDeployment[]> },
     private readonly portalUrl: string,
     options: ScheduledEntityProviderOptions,
   ) {

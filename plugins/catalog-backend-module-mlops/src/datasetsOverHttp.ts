@@ -3,7 +3,7 @@ import {
   Dataset,
   DatasetsClient,
 } from '@internal/backstage-plugin-datasets-common';
-import { serviceTokenFetch } from './serviceTokenFetch';
+import { pluginRequestFetch } from '@internal/mlops-node';
 
 /**
  * All datasets, read from the datasets plugin's HTTP API with this plugin's own service
@@ -15,7 +15,7 @@ export function datasetsOverHttp(deps: {
 }): { list(): Promise<Dataset[]> } {
   const client = new DatasetsClient({
     discoveryApi: deps.discovery,
-    fetchApi: serviceTokenFetch(deps.auth, 'datasets'),
+    fetchApi: pluginRequestFetch(deps.auth, 'datasets'),
   });
   return { list: async () => (await client.listDatasets()).items };
 }

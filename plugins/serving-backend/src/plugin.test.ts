@@ -63,6 +63,7 @@ function deployment(
     modelVersion: '1',
     cluster: 'local',
     state: 'DEPLOYING',
+    versions: [{ version: '1', weight: 100 }],
     createdAt,
     updatedAt: createdAt,
   };

@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { PrometheusClient } from '@internal/mlops-node';
 import { rayClustersServiceRef } from '@internal/backstage-plugin-ray-clusters-node';
 import { servingPermissions } from '@internal/backstage-plugin-serving-common';
 import { DatabaseDeploymentStore } from './database/DatabaseDeploymentStore';
@@ -12,6 +13,7 @@ import {
 import { createRouter } from './router';
 import { DeploymentReconciler } from './serve/DeploymentReconciler';
 import { deploymentSyncFactoryRef } from './serve/deploymentSyncFactory';
+import { ApiKeyUsageRecorder } from './service/ApiKeyUsageRecorder';
 import { modelRegistryRef } from './service/ModelRegistry';
 
 /**
@@ -24,6 +26,7 @@ export const servingPlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
+        config: coreServices.rootConfig,
         database: coreServices.database,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
@@ -37,6 +40,7 @@ export const servingPlugin = createBackendPlugin({
         registry: modelRegistryRef,
       },
       async init({
+        config,
         database,
         httpAuth,
         httpRouter,
@@ -57,6 +61,7 @@ export const servingPlugin = createBackendPlugin({
           getResources: ids => store.getDeployments(ids),
         });
         const sync = syncFactory.create({ rayClusters, store, registry });
+        const prometheus = PrometheusClient.fromConfig(config);
         httpRouter.use(
           await createRouter({
             httpAuth,
@@ -68,11 +73,17 @@ export const servingPlugin = createBackendPlugin({
             store,
             sync,
             registry,
+            prometheus,
           }),
         );
         await new DeploymentReconciler({ store, sync, logger }).schedule(
           scheduler,
         );
+        if (prometheus) {
+          await new ApiKeyUsageRecorder({ prometheus, store, logger }).schedule(
+            scheduler,
+          );
+        }
       },
     });
   },

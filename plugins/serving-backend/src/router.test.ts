@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { DatabaseDeploymentStore } from './database/DatabaseDeploymentStore';
 import { servingPlugin } from './plugin';
-import { alice, bob, teamServices } from './__testUtils__/teams';
+import { alice, bob, teamServices } from '@internal/mlops-node/testUtils';
 import { DeploymentSync } from './serve/DeploymentSync';
 import { deploymentSyncFactoryRef } from './serve/deploymentSyncFactory';
 import { buildServeApplication } from './serve/ServeApplicationBuilder';
@@ -44,6 +44,12 @@ class RecordingSync implements DeploymentSync {
   }
   async observe() {
     return { state: 'HEALTHY' as const, endpoint: 'http://ray:8000/x' };
+  }
+  async observeCluster(
+    _cluster: string,
+    deployments: ModelDeploymentDetails[],
+  ) {
+    return new Map(deployments.map(d => [d.id, { state: 'HEALTHY' as const }]));
   }
 }
 

@@ -38,6 +38,7 @@ import {
   checkDatabase,
   filterOwnedItems,
   jsonBody,
+  PrometheusClient,
   requirePermission,
   resolveOwner,
 } from '@internal/mlops-node';
@@ -52,6 +53,7 @@ import { modelDeploymentResourceRef } from './permissionRules';
 import { createOpenApiRouter } from './schema/openapi';
 import { DeploymentSync, observationChanged } from './serve/DeploymentSync';
 import { generateApiKey, hashApiKey } from './service/apiKeys';
+import { readDeploymentMetrics } from './service/deploymentMetrics';
 import { ModelRegistry } from './service/ModelRegistry';
 import {
   challengers,
@@ -72,6 +74,7 @@ export async function createRouter(deps: {
   store: DatabaseDeploymentStore;
   sync: DeploymentSync;
   registry: ModelRegistry;
+  prometheus?: PrometheusClient;
 }): Promise<express.Router> {
   const { httpAuth, permissions, rayClusters, store, sync, logger, registry } =
     deps;
@@ -256,7 +259,10 @@ export async function createRouter(deps: {
       ruleset,
     });
     const limit = Number(req.query.limit ?? 20);
-    res.json({ items: await store.listDeployments({ filter, limit }) });
+    const offset = Number(req.query.offset ?? 0);
+    res.json({
+      items: await store.listDeployments({ filter, limit, offset }),
+    });
   });
 
   router.post('/deployments', async (req, res) => {
@@ -542,6 +548,15 @@ export async function createRouter(deps: {
     const deployment = resolvedDeployment(res);
     const limit = Number(req.query.limit ?? 50);
     res.json({ items: await store.listHistory(deployment.id, limit) });
+  });
+
+  router.get('/deployments/:id/metrics', async (req, res) => {
+    const metrics = await readDeploymentMetrics(
+      deps.prometheus,
+      resolvedDeployment(res),
+      req.query.window ?? '1h',
+    );
+    res.json(metrics);
   });
 
   return root;

@@ -9,6 +9,7 @@ import {
   mlflowAuthHeaders,
   MlflowRestClient,
   MlflowTeamAccess,
+  PrometheusClient,
   requireTestMlflowCredentials,
   requireTestService,
 } from '@internal/mlops-node';
@@ -18,13 +19,14 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
 import { servingPlugin } from './plugin';
+import { deploymentQueries } from './service/deploymentMetrics';
 import {
   alice,
   bob,
   TEAM_A,
   TEAM_B,
   teamServices,
-} from './__testUtils__/teams';
+} from '@internal/mlops-node/testUtils';
 
 /*
  * End to end, against the test stack's real Ray Serve and MLflow (with authentication): a team
@@ -35,6 +37,7 @@ import {
 const rayUrl = requireTestService('MLOPS_TEST_RAY_URL');
 const rayToken = requireTestService('MLOPS_TEST_RAY_TOKEN');
 const mlflowUrl = requireTestService('MLOPS_TEST_MLFLOW_URL');
+const prometheusUrl = requireTestService('MLOPS_TEST_PROMETHEUS_URL');
 const admin = requireTestMlflowCredentials();
 const python = path.join(
   process.env.MLOPS_VENV ?? path.resolve(__dirname, '../../../.venv'),
@@ -53,7 +56,11 @@ type Registered = { images: number[][]; versions: Record<string, number[]> };
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 let server: any;
-let reconcileSchedule: object | undefined;
+/** The plugin's scheduled tasks, run by the test when it waits instead of on a timer. */
+const tasks = new Map<
+  string,
+  { frequency: object; run: () => Promise<void> }
+>();
 let reconcile: () => Promise<void> = async () => {
   throw new Error('The serving plugin scheduled no reconciler');
 };
@@ -85,11 +92,11 @@ async function registerModel(): Promise<Registered> {
 
 async function startBackend() {
   const knex = await databases.init('SQLITE_3');
-  // The reconciler's task, run by the test when it waits instead of every few seconds.
   const schedulerService = mockServices.scheduler.mock({
     scheduleTask: async task => {
-      reconcileSchedule = { id: task.id, frequency: task.frequency };
-      reconcile = () => Promise.resolve(task.fn(new AbortController().signal));
+      const run = () => Promise.resolve(task.fn(new AbortController().signal));
+      tasks.set(task.id, { frequency: task.frequency, run });
+      if (task.id === 'serving-deployment-reconciler') reconcile = run;
     },
   });
   const serveHttpPort = Number(new URL(await closedPortUrl()).port);
@@ -113,6 +120,7 @@ async function startBackend() {
             },
             // Used only if this test is the first to start Serve on the test Ray.
             serving: { serveHttp: { host: '127.0.0.1', port: serveHttpPort } },
+            monitoring: { prometheus: { baseUrl: prometheusUrl } },
           },
         },
       }),
@@ -424,9 +432,11 @@ describe('serving end to end on Ray Serve and MLflow', () => {
           reason: 'end-to-end test',
         })
         .expect(201);
-    expect(reconcileSchedule).toEqual({
-      id: 'serving-deployment-reconciler',
-      frequency: { seconds: 5 },
+    expect(
+      Object.fromEntries([...tasks].map(([id, t]) => [id, t.frequency])),
+    ).toEqual({
+      'serving-deployment-reconciler': { seconds: 5 },
+      'serving-api-key-usage': { seconds: 30 },
     });
     const first = await deploy(SLUG_A);
     created.push(first.body);
@@ -551,6 +561,93 @@ describe('serving end to end on Ray Serve and MLflow', () => {
     expect(versions['1'] + versions['2']).toBe(500);
     expect(versions['2'] / 500).toBeGreaterThanOrEqual(0.15);
     expect(versions['2'] / 500).toBeLessThanOrEqual(0.25);
+  });
+
+  it("charts the canary from Prometheus: each version's rate, latency and errors, as Prometheus answers them", async () => {
+    type Metrics = {
+      start: string;
+      end: string;
+      stepSeconds: number;
+      requestRate: {
+        version: string;
+        code?: string;
+        points: { t: number; v: number }[];
+      }[];
+      latencyP50Ms: { version: string; points: { t: number; v: number }[] }[];
+      errorRatio: { version: string; points: { t: number; v: number }[] }[];
+    };
+    // The ingress's counters reach Prometheus through Ray's metrics agent within ~15 s.
+    const metrics = await eventually(
+      'both versions in the request-rate chart',
+      async () => {
+        const answer = await api(alice)
+          .get(`/deployments/${a.id}/metrics?window=15m`)
+          .expect(200);
+        const body = answer.body as Metrics;
+        const ok = body.requestRate.filter(s => s.code === '2xx');
+        return ['1', '2'].every(v =>
+          ok.some(s => s.version === v && s.points.length),
+        )
+          ? body
+          : undefined;
+      },
+      120_000,
+    );
+    // The 401s of the key test were refused before a version was chosen.
+    expect(metrics.requestRate).toContainEqual(
+      expect.objectContaining({ version: 'none', code: '4xx' }),
+    );
+    const p50 = metrics.latencyP50Ms.find(s => s.version === '1')!;
+    expect(p50.points.some(p => p.v > 0 && p.v < 5000)).toBe(true);
+    for (const s of metrics.errorRatio) {
+      for (const p of s.points) expect(p.v).toBe(0);
+    }
+
+    // The same queries, sent to Prometheus directly over the same range, give the same points.
+    const queries = deploymentQueries(a, metrics.stepSeconds);
+    const prometheus = new PrometheusClient(prometheusUrl!);
+    const direct = await prometheus.queryRange(queries.requestRate, {
+      start: new Date(metrics.start),
+      end: new Date(metrics.end),
+      stepSeconds: metrics.stepSeconds,
+    });
+    // A scrape still in flight may add a point near the end: compare up to 20 s before it.
+    const settled = new Date(metrics.end).getTime() - 20_000;
+    for (const series of metrics.requestRate) {
+      const same = direct.find(
+        d =>
+          d.labels.model_version === series.version &&
+          d.labels.code === series.code,
+      );
+      expect(same).toBeDefined();
+      expect(series.points.filter(p => p.t < settled)).toEqual(
+        same!.points
+          .map(([t, v]) => ({ t: t * 1000, v }))
+          .filter(p => p.t < settled),
+      );
+    }
+
+    await api(bob).get(`/deployments/${a.id}/metrics`).expect(404);
+
+    // The keys' "last used", copied from the same metrics into the keys' records.
+    const startedAt = Date.now();
+    const used = await eventually(
+      "the key's last use recorded",
+      async () => {
+        await tasks.get('serving-api-key-usage')!.run();
+        const keys = await api(alice)
+          .get(`/deployments/${a.id}/keys`)
+          .expect(200);
+        return (keys.body.items as { id: string; lastUsedAt?: string }[]).find(
+          k => k.id === keyA.id && k.lastUsedAt,
+        );
+      },
+      60_000,
+    );
+    expect(Date.parse(used.lastUsedAt!)).toBeGreaterThan(
+      startedAt - 10 * 60_000,
+    );
+    expect(Date.parse(used.lastUsedAt!)).toBeLessThanOrEqual(Date.now());
   });
 
   it('promotes and rolls back under a steady stream without losing a request; B is undisturbed', async () => {

@@ -11,6 +11,7 @@ import {
   CreateDeploymentRequest,
   CreatedApiKey,
   DeploymentHistoryEntry,
+  DeploymentMetrics,
   ModelDeployment,
   ModelDeploymentDetails,
   SetTrafficRequest,
@@ -30,9 +31,15 @@ export class ServingClient extends MlopsApiClient {
     this.api = new DefaultApiClient(options);
   }
 
-  /** The caller's most recent deployments, newest first; `limit` from 1 to 100. */
-  async listDeployments(limit = 20): Promise<ItemList<ModelDeployment>> {
-    return body(await this.api.listDeployments({ query: { limit } }));
+  /**
+   * The caller's most recent deployments, newest first, with their versions and weights;
+   * `limit` from 1 to 100, after skipping `offset`.
+   */
+  async listDeployments(
+    limit = 20,
+    offset = 0,
+  ): Promise<ItemList<ModelDeployment>> {
+    return body(await this.api.listDeployments({ query: { limit, offset } }));
   }
 
   async getDeployment(id: string): Promise<ModelDeploymentDetails> {
@@ -101,7 +108,20 @@ export class ServingClient extends MlopsApiClient {
       await this.api.getDeploymentHistory({ path: { id }, query: { limit } }),
     );
   }
+
+  /** Request rate, latency and error ratio per version, from Prometheus (503 without it). */
+  async getMetrics(
+    id: string,
+    window: MetricsWindow = '1h',
+  ): Promise<DeploymentMetrics> {
+    return body(
+      await this.api.getDeploymentMetrics({ path: { id }, query: { window } }),
+    );
+  }
 }
+
+/** @public */
+export type MetricsWindow = '15m' | '1h' | '6h' | '24h';
 
 async function body<T>(response: TypedResponse<T>): Promise<T> {
   if (!response.ok) {

@@ -32,6 +32,16 @@ describe('PrometheusClient against a real Prometheus', () => {
     expect(series).toEqual([{ labels: {}, points: [] }]);
   });
 
+  it('returns the latest value of each series of an instant query', async () => {
+    const samples = await client.query('up{job="ray"}');
+    expect(samples.length).toBeGreaterThan(0);
+    expect(samples[0]).toEqual({
+      labels: expect.objectContaining({ job: 'ray', __name__: 'up' }),
+      value: 1,
+    });
+    expect(await client.query('vector(0) / vector(0)')).toEqual([]);
+  });
+
   it('turns a refused query into a 503 naming the problem', async () => {
     await expect(client.queryRange('rate(up[', lastMinute())).rejects.toThrow(
       /Prometheus refused a query: .*parse error/,

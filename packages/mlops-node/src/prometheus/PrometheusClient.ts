@@ -19,12 +19,26 @@ export type PrometheusRange = {
   stepSeconds: number;
 };
 
-type QueryRangeAnswer = {
+/**
+ * One time series of an instant query: its labels and its latest value.
+ *
+ * @public
+ */
+export type PrometheusSample = {
+  labels: Record<string, string>;
+  value: number;
+};
+
+type QueryAnswer = {
   status: 'success' | 'error';
   error?: string;
   data?: {
     resultType: string;
-    result: { metric: Record<string, string>; values: [number, string][] }[];
+    result: {
+      metric: Record<string, string>;
+      values?: [number, string][];
+      value?: [number, string];
+    }[];
   };
 };
 
@@ -61,36 +75,57 @@ export class PrometheusClient {
     query: string,
     range: PrometheusRange,
   ): Promise<PrometheusSeries[]> {
-    const form = new URLSearchParams({
+    const result = await this.ask('query_range', 'matrix', {
       query,
       start: String(range.start.getTime() / 1000),
       end: String(range.end.getTime() / 1000),
       step: String(range.stepSeconds),
     });
-    let answer: QueryRangeAnswer;
-    try {
-      const response = await fetch(`${this.baseUrl}/api/v1/query_range`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: form,
-        signal: AbortSignal.timeout(10_000),
-      });
-      answer = (await response.json()) as QueryRangeAnswer;
-    } catch (error) {
-      throw new ServiceUnavailableError(
-        `Prometheus is unreachable: ${(error as Error).message}`,
-      );
-    }
-    if (answer.status !== 'success' || answer.data?.resultType !== 'matrix') {
-      throw new ServiceUnavailableError(
-        `Prometheus refused a query: ${answer.error ?? 'not a range answer'}`,
-      );
-    }
-    return answer.data.result.map(({ metric, values }) => ({
+    return result.map(({ metric, values = [] }) => ({
       labels: metric,
       points: values
         .map(([time, value]): [number, number] => [time, Number(value)])
         .filter(([, value]) => Number.isFinite(value)),
     }));
+  }
+
+  /** The latest value of each series of an instant query; NaN values are dropped. */
+  async query(query: string): Promise<PrometheusSample[]> {
+    const result = await this.ask('query', 'vector', { query });
+    return result
+      .map(({ metric, value }) => ({
+        labels: metric,
+        value: Number(value?.[1]),
+      }))
+      .filter(sample => Number.isFinite(sample.value));
+  }
+
+  private async ask(
+    endpoint: 'query' | 'query_range',
+    resultType: string,
+    form: Record<string, string>,
+  ) {
+    let answer: QueryAnswer;
+    try {
+      const response = await fetch(`${this.baseUrl}/api/v1/${endpoint}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(form),
+        signal: AbortSignal.timeout(10_000),
+      });
+      answer = (await response.json()) as QueryAnswer;
+    } catch (error) {
+      throw new ServiceUnavailableError(
+        `Prometheus is unreachable: ${(error as Error).message}`,
+      );
+    }
+    if (answer.status !== 'success' || answer.data?.resultType !== resultType) {
+      throw new ServiceUnavailableError(
+        `Prometheus refused a query: ${
+          answer.error ?? `not a ${resultType} answer`
+        }`,
+      );
+    }
+    return answer.data.result;
   }
 }

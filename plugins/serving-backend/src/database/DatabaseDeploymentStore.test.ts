@@ -22,6 +22,7 @@ function deployment(i: number, owner: string): ModelDeployment {
     modelVersion: String(i),
     cluster: 'local',
     state: 'HEALTHY',
+    versions: [{ version: String(i), weight: 100 }],
     createdAt: `2026-11-2${i}T10:00:00.000Z`,
     updatedAt: `2026-11-2${i}T10:00:00.000Z`,
   };
@@ -146,6 +147,22 @@ describe('serving database', () => {
         details: { keyId: expired.id },
       });
       expect(await store.listLiveApiKeys(created.id)).toEqual([key]);
+
+      // Last use: only forward in time, only for the key's own deployment.
+      const used = new Date('2026-11-29T08:00:00.000Z');
+      expect(await store.recordKeyUse(created.id, key.id, used)).toBe(true);
+      expect(
+        await store.recordKeyUse(
+          created.id,
+          key.id,
+          new Date(used.getTime() - 1000),
+        ),
+      ).toBe(false);
+      expect(
+        await store.recordKeyUse('another-deployment', key.id, new Date()),
+      ).toBe(false);
+      const [, stored] = await store.listApiKeys(created.id);
+      expect(stored.lastUsedAt).toBe(used.toISOString());
       await tick();
       const revoked = await store.revokeApiKey(created.id, key.id, {
         actor,

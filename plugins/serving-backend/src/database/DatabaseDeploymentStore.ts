@@ -105,14 +105,16 @@ export class DatabaseDeploymentStore {
   async listDeployments(options: {
     filter?: PermissionCriteria<OwnerQuery>;
     limit: number;
+    offset?: number;
   }): Promise<ModelDeployment[]> {
-    const { filter, limit } = options;
+    const { filter, limit, offset = 0 } = options;
     const query = this.knex<DeploymentRow>('model_deployments')
       .orderBy([
         { column: 'created_at', order: 'desc' },
         { column: 'id', order: 'desc' },
       ])
-      .limit(limit);
+      .limit(limit)
+      .offset(offset);
     if (filter) {
       query.where(q => whereOwner(q, filter));
     }
@@ -287,6 +289,17 @@ export class DatabaseDeploymentStore {
       }));
   }
 
+  /** The HEALTHY deployments with nothing pending: the ones the reconciler checks now and then. */
+  async listSettled(limit = 1000): Promise<ModelDeploymentDetails[]> {
+    const rows = await this.knex<DeploymentRow>('model_deployments')
+      .where('state', 'HEALTHY')
+      .where('sync_pending', false)
+      .whereNull('draining')
+      .orderBy('updated_at', 'asc')
+      .limit(limit);
+    return rows.map(toDeployment);
+  }
+
   /** Removes a deployment and its keys; its history stays, with the `deleted` entry. */
   async deleteDeployment(id: string, change: DeploymentChange): Promise<void> {
     await this.knex.transaction(async tx => {
@@ -318,6 +331,22 @@ export class DatabaseDeploymentStore {
         new Date().toISOString(),
       );
     });
+  }
+
+  /**
+   * Records that the ingress saw the key at `at`, unless a later use is recorded already; a key
+   * of another deployment is left alone. Whether a key was updated.
+   */
+  async recordKeyUse(
+    deploymentId: string,
+    keyId: string,
+    at: Date,
+  ): Promise<boolean> {
+    const updated = await this.knex<ApiKeyRow>('model_deployment_api_keys')
+      .where({ id: keyId, deployment_id: deploymentId })
+      .where(q => q.whereNull('last_used_at').orWhere('last_used_at', '<', at))
+      .update({ last_used_at: at });
+    return updated > 0;
   }
 
   /** The deployment's keys, newest first, revoked ones included. */
@@ -419,7 +448,6 @@ function withDefaults(
   deployment: ModelDeployment | ModelDeploymentDetails,
 ): ModelDeploymentDetails {
   return {
-    versions: [{ version: deployment.modelVersion, weight: 100 }],
     scaling: { replicas: 1 },
     resources: { cpus: 1, gpus: 0 },
     createdBy: deployment.owner,
@@ -495,6 +523,8 @@ export function toSummary(deployment: ModelDeploymentDetails): ModelDeployment {
     state: deployment.state,
     ...(deployment.message ? { message: deployment.message } : {}),
     ...(deployment.endpoint ? { endpoint: deployment.endpoint } : {}),
+    versions: deployment.versions,
+    ...(deployment.shadow ? { shadow: deployment.shadow } : {}),
     createdAt: deployment.createdAt,
     updatedAt: deployment.updatedAt,
   };

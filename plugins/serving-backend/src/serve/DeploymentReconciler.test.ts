@@ -19,7 +19,15 @@ class ScriptedSync implements DeploymentSync {
   }
   async remove() {}
   async observe() {
+    if (this.failCluster) throw new Error(this.failCluster);
     return this.observed;
+  }
+  failCluster: string | undefined;
+  readonly clusterReads: string[] = [];
+  async observeCluster(cluster: string, deployments: ModelDeploymentDetails[]) {
+    this.clusterReads.push(cluster);
+    if (this.failCluster) throw new Error(this.failCluster);
+    return new Map(deployments.map(d => [d.id, this.observed]));
   }
 }
 
@@ -40,7 +48,7 @@ const deployment: ModelDeploymentDetails = {
   updatedAt: now,
 };
 
-async function setup() {
+async function setup(healthyEveryPasses?: number) {
   const knex = await databases.init('SQLITE_3');
   const store = await DatabaseDeploymentStore.create({
     database: mockServices.database({ knex }),
@@ -51,6 +59,7 @@ async function setup() {
     store,
     sync,
     logger: mockServices.logger.mock(),
+    healthyEveryPasses,
   });
   return { store, sync, reconciler };
 }
@@ -131,5 +140,52 @@ describe('DeploymentReconciler', () => {
     await reconciler.reconcileOnce();
     expect(await store.getDraining(deployment.id)).toEqual([]);
     expect(sync.synced).toEqual([deployment.id]);
+  });
+
+  it('checks HEALTHY deployments every few passes, one read per cluster, and shows what went wrong', async () => {
+    const { store, sync, reconciler } = await setup(3);
+    const second = {
+      ...deployment,
+      id: '6f1c2f4e-0000-4000-8000-000000000002',
+      name: 'b',
+    };
+    await store.insertDeployment(second);
+    for (const d of [deployment, second]) {
+      await store.setObservedState(d.id, { state: 'HEALTHY' });
+    }
+    sync.observed = { state: 'HEALTHY' };
+    await reconciler.reconcileOnce();
+    expect(sync.clusterReads).toEqual(['alpha']);
+    await reconciler.reconcileOnce();
+    await reconciler.reconcileOnce();
+    expect(sync.clusterReads).toEqual(['alpha']);
+
+    // Ray was restarted and lost the applications.
+    sync.observed = {
+      state: 'UNHEALTHY',
+      message:
+        'The application is not on the cluster: Ray Serve was restarted or it was removed there',
+    };
+    await reconciler.reconcileOnce();
+    expect(sync.clusterReads).toEqual(['alpha', 'alpha']);
+    for (const d of [deployment, second]) {
+      expect(await store.getDeployment(d.id)).toMatchObject({
+        state: 'UNHEALTHY',
+        message: expect.stringContaining('Ray Serve was restarted'),
+      });
+    }
+
+    // Back, then the cluster stops answering.
+    sync.observed = { state: 'HEALTHY' };
+    await reconciler.reconcileOnce();
+    expect((await store.getDeployment(deployment.id))!.state).toBe('HEALTHY');
+    sync.failCluster = 'connect ECONNREFUSED 127.0.0.1:8265';
+    await reconciler.reconcileOnce();
+    await reconciler.reconcileOnce();
+    expect(await store.getDeployment(second.id)).toMatchObject({
+      state: 'UNHEALTHY',
+      message:
+        'Ray cluster "alpha" does not answer: connect ECONNREFUSED 127.0.0.1:8265',
+    });
   });
 });

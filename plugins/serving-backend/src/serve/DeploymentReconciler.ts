@@ -2,20 +2,29 @@ import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { isError } from '@backstage/errors';
 import { ModelDeploymentDetails } from '@internal/backstage-plugin-serving-common';
 import { DatabaseDeploymentStore } from '../database/DatabaseDeploymentStore';
-import { DeploymentSync, observationChanged } from './DeploymentSync';
+import {
+  DeploymentSync,
+  ObservedDeployment,
+  observationChanged,
+} from './DeploymentSync';
 
 /**
  * Follows Ray Serve for the deployments that have not settled: writes again those whose sync
  * failed, stores what Ray says of the others (DEPLOYING until Serve reports RUNNING, then
  * HEALTHY; UNHEALTHY with Ray's message in plain words), and removes the versions that lost
- * their traffic once the change has settled.
+ * their traffic once the change has settled. Every few passes it also checks the HEALTHY ones,
+ * one read per cluster, so that a replica that keeps failing or a restarted Ray shows.
  */
 export class DeploymentReconciler {
+  private passes = 0;
+
   constructor(
     private readonly deps: {
       store: DatabaseDeploymentStore;
       sync: DeploymentSync;
       logger: LoggerService;
+      /** Check the HEALTHY deployments on every n-th pass (default 6: every 30 s). */
+      healthyEveryPasses?: number;
     },
   ) {}
 
@@ -32,6 +41,9 @@ export class DeploymentReconciler {
 
   /** One pass over the unsettled deployments; one failing never stops the others. */
   async reconcileOnce(): Promise<void> {
+    if (this.passes++ % (this.deps.healthyEveryPasses ?? 6) === 0) {
+      await this.checkHealthy();
+    }
     for (const unsettled of await this.deps.store.listUnsettled()) {
       const { deployment } = unsettled;
       try {
@@ -70,6 +82,40 @@ export class DeploymentReconciler {
       (await store.endDraining(deployment.id, deployment.updatedAt))
     ) {
       await this.syncAgain(deployment);
+    }
+  }
+
+  /** Stores what Ray says of the HEALTHY deployments, when it says something else. */
+  private async checkHealthy(): Promise<void> {
+    const { store, sync, logger } = this.deps;
+    const byCluster = new Map<string, ModelDeploymentDetails[]>();
+    for (const deployment of await store.listSettled()) {
+      byCluster.set(deployment.cluster, [
+        ...(byCluster.get(deployment.cluster) ?? []),
+        deployment,
+      ]);
+    }
+    for (const [cluster, deployments] of byCluster) {
+      let observed: Map<string, ObservedDeployment>;
+      try {
+        observed = await sync.observeCluster(cluster, deployments);
+      } catch (error) {
+        if (!isError(error)) throw error;
+        logger.warn(
+          `Ray cluster "${cluster}" does not answer: ${error.message}`,
+        );
+        const unreachable: ObservedDeployment = {
+          state: 'UNHEALTHY',
+          message: `Ray cluster "${cluster}" does not answer: ${error.message}`,
+        };
+        observed = new Map(deployments.map(d => [d.id, unreachable]));
+      }
+      for (const deployment of deployments) {
+        const { replicasSettled: _, ...now } = observed.get(deployment.id)!;
+        if (observationChanged(deployment, now)) {
+          await store.setObservedState(deployment.id, now);
+        }
+      }
     }
   }
 

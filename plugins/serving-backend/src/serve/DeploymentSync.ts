@@ -21,6 +21,14 @@ export interface DeploymentSync {
   remove(deployment: ModelDeploymentDetails): Promise<void>;
   /** What Ray Serve reports of the deployment now. */
   observe(deployment: ModelDeploymentDetails): Promise<ObservedDeployment>;
+  /**
+   * What Ray Serve reports of several deployments of one cluster, by deployment id, from one
+   * read of the cluster's applications.
+   */
+  observeCluster(
+    cluster: string,
+    deployments: ModelDeploymentDetails[],
+  ): Promise<Map<string, ObservedDeployment>>;
 }
 
 /** Whether Ray Serve's report differs from what is stored of the deployment. */

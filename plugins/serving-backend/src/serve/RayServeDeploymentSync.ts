@@ -58,24 +58,54 @@ export class RayServeDeploymentSync implements DeploymentSync {
       applications.get(serveApplicationName(deployment)),
       applications.endpoint(),
     ]);
-    return {
-      ...observedState(status),
-      ...(endpoint ? { endpoint: `${endpoint.url}/${deployment.name}` } : {}),
-      replicasSettled:
-        status?.status === 'RUNNING' &&
-        status.deployments.every(d =>
-          d.replicas.every(replica => replica.state === 'RUNNING'),
-        ),
-    };
+    return observation(deployment, status, endpoint?.url);
   }
 
-  private applications(deployment: ModelDeploymentDetails) {
+  async observeCluster(
+    cluster: string,
+    deployments: ModelDeploymentDetails[],
+  ): Promise<Map<string, ObservedDeployment>> {
+    const applications = this.applications({ cluster });
+    const [statuses, endpoint] = await Promise.all([
+      applications.list(),
+      applications.endpoint(),
+    ]);
+    const byName = new Map(statuses.map(status => [status.name, status]));
+    return new Map(
+      deployments.map(deployment => [
+        deployment.id,
+        observation(
+          deployment,
+          byName.get(serveApplicationName(deployment)),
+          endpoint?.url,
+        ),
+      ]),
+    );
+  }
+
+  private applications(deployment: { cluster: string }) {
     return RayServeApplications.forCluster(
       this.deps.rayClusters,
       deployment.cluster,
       { httpOptionsWhenStarting: this.deps.httpOptionsWhenStarting },
     );
   }
+}
+
+function observation(
+  deployment: ModelDeploymentDetails,
+  status: ServeApplicationStatus | undefined,
+  endpointUrl: string | undefined,
+): ObservedDeployment {
+  return {
+    ...observedState(status),
+    ...(endpointUrl ? { endpoint: `${endpointUrl}/${deployment.name}` } : {}),
+    replicasSettled:
+      status?.status === 'RUNNING' &&
+      status.deployments.every(d =>
+        d.replicas.every(replica => replica.state === 'RUNNING'),
+      ),
+  };
 }
 
 /** Ray Serve's application status in the portal's states, with Ray's message. */

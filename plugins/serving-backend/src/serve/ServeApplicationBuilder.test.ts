@@ -63,6 +63,7 @@ describe('buildServeApplication', () => {
       runtime_env: { env_vars: { MLFLOW_TRACKING_URI: 'http://mlflow:5000' } },
       args: {
         model_name: 'fraud',
+        deployment_id: 'd1',
         // Version 2 has no traffic and no shadow: Serve does not run it.
         versions: [model('3'), model('4'), model('5')],
         ingress: { num_replicas: 1, ray_actor_options: { num_cpus: 0.25 } },

@@ -63,6 +63,7 @@ export function buildServeApplication(options: {
     runtime_env: { env_vars: { ...envVars } },
     args: {
       model_name: deployment.name,
+      deployment_id: deployment.id,
       versions: deployed.map(version => ({
         version,
         model_uri: `models:/${deployment.modelName}/${version}`,

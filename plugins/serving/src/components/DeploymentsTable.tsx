@@ -1,18 +1,13 @@
 import { Link, Table, TableColumn } from '@backstage/core-components';
 import { useRouteRef } from '@backstage/frontend-plugin-api';
-import {
-  DeploymentVersion,
-  ModelDeployment,
-} from '@internal/backstage-plugin-serving-common';
+import { ModelDeployment } from '@internal/backstage-plugin-serving-common';
 import Typography from '@material-ui/core/Typography';
 import { deploymentRouteRef } from '../routes';
 import { DeploymentStateChip } from './DeploymentStateChip';
 import { describeWeights } from './versionWeights';
 
-/** A listed deployment, with its versions once its details are loaded. */
-export type DeploymentRow = ModelDeployment & {
-  versions?: DeploymentVersion[];
-};
+/** A listed deployment, with its versions and weights. */
+export type DeploymentRow = ModelDeployment;
 
 export function DeploymentsTable(props: {
   deployments: DeploymentRow[];

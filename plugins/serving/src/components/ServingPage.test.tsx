@@ -28,7 +28,9 @@ describe('ServingPage', () => {
     await renderServingAt('/serving', api);
 
     expect(await screen.findByText('v3 80% · v4 20%')).toBeInTheDocument();
-    expect(mocks.getDeployment).toHaveBeenCalledWith(canary.id);
+    // The list carries the versions: no read per deployment.
+    expect(mocks.listDeployments).toHaveBeenCalledWith(100);
+    expect(mocks.getDeployment).not.toHaveBeenCalled();
     expect(screen.getByText('mnist-prod').closest('a')).toHaveAttribute(
       'href',
       `/serving/deployments/${canary.id}`,
@@ -206,7 +208,7 @@ describe('DeployedModelsWidget', () => {
     });
 
     expect(await screen.findByText('mnist-cnn')).toBeInTheDocument();
-    expect(screen.getByText('v3')).toBeInTheDocument();
+    expect(screen.getByText('v3 100%')).toBeInTheDocument();
     expect(screen.queryByText('mnist-prod')).not.toBeInTheDocument();
     expect(mocks.listDeployments).toHaveBeenCalledWith(5);
   });

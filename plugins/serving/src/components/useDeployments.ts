@@ -12,21 +12,12 @@ export function useDeployments(limit?: number) {
   );
 }
 
-/**
- * The deployments with their versions and weights: the list holds only the champion, so each
- * deployment's details are read too; one that cannot be read shows its champion only.
- */
+/** The deployments with their versions and weights (the list carries them). */
 export function useDeploymentsWithVersions() {
   const api = useApi(servingApiRef);
-  return useAsyncRetry(async (): Promise<DeploymentRow[]> => {
-    const { items } = await api.listDeployments();
-    return Promise.all(
-      items.map(d =>
-        api.getDeployment(d.id).then(
-          details => ({ ...d, versions: details.versions }),
-          () => d,
-        ),
-      ),
-    );
-  }, [api]);
+  return useAsyncRetry(
+    async (): Promise<DeploymentRow[]> =>
+      (await api.listDeployments(100)).items,
+    [api],
+  );
 }

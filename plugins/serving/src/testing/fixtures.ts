@@ -2,6 +2,7 @@ import { ResponseError } from '@backstage/errors';
 import { RayClustersClient } from '@internal/backstage-plugin-ray-clusters-common';
 import {
   ApiKey,
+  DeploymentMetrics,
   ModelDeployment,
   ModelDeploymentDetails,
   ServingClient,
@@ -33,7 +34,7 @@ export function aDeployment(
 }
 
 export function summaryOf(d: ModelDeploymentDetails): ModelDeployment {
-  const { versions, scaling, resources, createdBy, shadow, ...summary } = d;
+  const { scaling, resources, createdBy, ...summary } = d;
   return summary;
 }
 
@@ -68,6 +69,25 @@ export function apiRefusal(
 }
 
 /** A ServingClient whose every method is a jest mock; `overrides` replace some. */
+/** A minute of charts: version 3 at 2 requests/s and 12 ms p50; some 401s before a version. */
+export function someMetrics(): DeploymentMetrics {
+  const t0 = Date.parse('2026-11-27T10:00:00.000Z');
+  const points = (v: number) => [0, 20, 40].map(s => ({ t: t0 + s * 1000, v }));
+  return {
+    window: '1h',
+    start: new Date(t0 - 3600_000),
+    end: new Date(t0 + 40_000),
+    stepSeconds: 20,
+    requestRate: [
+      { version: '3', code: '2xx', points: points(2) },
+      { version: 'none', code: '4xx', points: points(0.5) },
+    ],
+    latencyP50Ms: [{ version: '3', points: points(12) }],
+    latencyP99Ms: [{ version: '3', points: points(48) }],
+    errorRatio: [{ version: '3', points: points(0) }],
+  };
+}
+
 export function fakeServingApi(
   overrides: Partial<Record<keyof ServingClient, jest.Mock>> = {},
 ) {
@@ -84,6 +104,7 @@ export function fakeServingApi(
     promote: jest.fn(async () => deployment),
     rollback: jest.fn(async () => deployment),
     getHistory: jest.fn(async () => ({ items: [] })),
+    getMetrics: jest.fn(async () => someMetrics()),
     getStatus: jest.fn(async () => ({
       pluginId: 'serving',
       checkedAt: '2026-11-27T10:00:00.000Z',

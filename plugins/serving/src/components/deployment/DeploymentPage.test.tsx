@@ -6,6 +6,7 @@ import {
   aKey,
   DEPLOYMENT_ID,
   fakeServingApi,
+  someMetrics,
 } from '../../testing/fixtures';
 
 const PATH = `/serving/deployments/${DEPLOYMENT_ID}`;
@@ -278,5 +279,61 @@ describe('DeploymentPage', () => {
     expect(
       await screen.findByRole('button', { name: 'Deploy a model' }),
     ).toBeInTheDocument();
+  });
+});
+
+describe('DeploymentPage charts', () => {
+  it("charts each version's traffic and latency, read from the metrics route", async () => {
+    const { api, mocks } = fakeServingApi();
+    await renderServingAt(PATH, api);
+
+    const rate = await screen.findByRole('figure', {
+      name: 'Requests per second',
+    });
+    expect(mocks.getMetrics).toHaveBeenCalledWith(DEPLOYMENT_ID, '1h');
+    expect(within(rate).getByText('v3 2xx')).toBeInTheDocument();
+    expect(
+      within(rate).getByText('refused before a version 4xx'),
+    ).toBeInTheDocument();
+    const p50 = screen.getByRole('figure', { name: 'Latency p50' });
+    expect(within(p50).getByText('12 ms')).toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole('button', { name: 'Time range' }));
+    await userEvent.click(
+      await screen.findByRole('option', { name: 'Last 6 hours' }),
+    );
+    await waitFor(() =>
+      expect(mocks.getMetrics).toHaveBeenCalledWith(DEPLOYMENT_ID, '6h'),
+    );
+  });
+
+  it('says why there are no charts when Prometheus does not answer', async () => {
+    const { api } = fakeServingApi({
+      getMetrics: jest.fn(async () => {
+        throw new Error('Prometheus is unreachable: fetch failed');
+      }),
+    });
+    await renderServingAt(PATH, api);
+    expect(
+      await screen.findByText(
+        'Charts are not available: Prometheus is unreachable: fetch failed',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('says that no requests came yet rather than drawing empty axes', async () => {
+    const { api } = fakeServingApi({
+      getMetrics: jest.fn(async () => ({
+        ...someMetrics(),
+        requestRate: [],
+        latencyP50Ms: [],
+        latencyP99Ms: [],
+        errorRatio: [],
+      })),
+    });
+    await renderServingAt(PATH, api);
+    expect(
+      (await screen.findAllByText(/No requests in this time range yet/)).length,
+    ).toBe(4);
   });
 });

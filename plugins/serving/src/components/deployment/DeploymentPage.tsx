@@ -14,11 +14,12 @@ import { TryItCard } from '../tryIt/TryItCard';
 import { ApiKeysCard } from './ApiKeysCard';
 import { DeploymentSummaryCard } from './DeploymentSummaryCard';
 import { HistoryCard } from './HistoryCard';
+import { MetricsCard } from './MetricsCard';
 import { TrafficCard } from './TrafficCard';
 import { UndeployButton } from './UndeployButton';
 import { useDeployment } from './useDeployment';
 
-/** One deployment: state, traffic, keys, Try it and history. */
+/** One deployment: state, traffic, live charts, keys, Try it and history. */
 export function DeploymentPage() {
   const { id = '' } = useParams();
   const navigate = useNavigate();
@@ -55,6 +56,9 @@ export function DeploymentPage() {
               changed();
             }}
           />
+        </Grid>
+        <Grid item xs={12}>
+          <MetricsCard deploymentId={deployment.id} />
         </Grid>
         <Grid item xs={12}>
           <TryItCard deployment={deployment} />

@@ -54,10 +54,22 @@ export const spec = {
     '/deployments': {
       get: {
         operationId: 'ListDeployments',
-        description: "The caller's team's deployments, newest first.",
+        description:
+          "The caller's team's deployments, newest first, with their versions and weights (a page of `limit` from `offset`; a shorter page is the last).",
         parameters: [
           {
             $ref: '#/components/parameters/limit',
+          },
+          {
+            name: 'offset',
+            in: 'query',
+            required: false,
+            description:
+              'How many of the newest deployments to skip (default 0).',
+            schema: {
+              type: 'integer',
+              minimum: 0,
+            },
           },
         ],
         responses: {
@@ -411,6 +423,45 @@ export const spec = {
         },
       },
     },
+    '/deployments/{id}/metrics': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/id',
+        },
+      ],
+      get: {
+        operationId: 'GetDeploymentMetrics',
+        description:
+          "Request rate, latency (p50, p99) and server error ratio of each version of the deployment over a time window, as the ingress counted them, read from Prometheus. Only this deployment's series; 503 when monitoring is not configured or Prometheus does not answer.",
+        parameters: [
+          {
+            name: 'window',
+            in: 'query',
+            description: 'How far back the series reach (default 1h).',
+            schema: {
+              type: 'string',
+              enum: ['15m', '1h', '6h', '24h'],
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description:
+              'The series, one per version (version `none` are requests refused before a version was chosen).',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/DeploymentMetrics',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
   },
   components: {
     securitySchemes: {
@@ -561,6 +612,7 @@ export const spec = {
           'modelVersion',
           'cluster',
           'state',
+          'versions',
           'createdAt',
           'updatedAt',
         ],
@@ -599,6 +651,17 @@ export const spec = {
             type: 'string',
             description:
               'Base URL of the inference API (Open Inference Protocol v2).',
+          },
+          versions: {
+            type: 'array',
+            description:
+              'The versions Serve keeps, with their share of traffic.',
+            items: {
+              $ref: '#/components/schemas/DeploymentVersion',
+            },
+          },
+          shadow: {
+            $ref: '#/components/schemas/ShadowTraffic',
           },
           createdAt: {
             type: 'string',
@@ -701,17 +764,8 @@ export const spec = {
           },
           {
             type: 'object',
-            required: ['versions', 'scaling', 'resources', 'createdBy'],
+            required: ['scaling', 'resources', 'createdBy'],
             properties: {
-              versions: {
-                type: 'array',
-                items: {
-                  $ref: '#/components/schemas/DeploymentVersion',
-                },
-              },
-              shadow: {
-                $ref: '#/components/schemas/ShadowTraffic',
-              },
               scaling: {
                 $ref: '#/components/schemas/Scaling',
               },
@@ -926,6 +980,97 @@ export const spec = {
           reason: {
             type: 'string',
             maxLength: 1000,
+          },
+        },
+      },
+      DeploymentMetrics: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'window',
+          'start',
+          'end',
+          'stepSeconds',
+          'requestRate',
+          'latencyP50Ms',
+          'latencyP99Ms',
+          'errorRatio',
+        ],
+        properties: {
+          window: {
+            type: 'string',
+          },
+          start: {
+            type: 'string',
+            format: 'date-time',
+          },
+          end: {
+            type: 'string',
+            format: 'date-time',
+          },
+          stepSeconds: {
+            type: 'integer',
+          },
+          requestRate: {
+            description: 'Requests per second, by version and status class.',
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/MetricSeries',
+            },
+          },
+          latencyP50Ms: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/MetricSeries',
+            },
+          },
+          latencyP99Ms: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/MetricSeries',
+            },
+          },
+          errorRatio: {
+            description:
+              'Share of requests answered with a server error (5xx), 0 to 1.',
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/MetricSeries',
+            },
+          },
+        },
+      },
+      MetricSeries: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['version', 'points'],
+        properties: {
+          version: {
+            type: 'string',
+          },
+          code: {
+            description: 'The status class (2xx, 4xx, 5xx), for request rates.',
+            type: 'string',
+          },
+          points: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/MetricPoint',
+            },
+          },
+        },
+      },
+      MetricPoint: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['t', 'v'],
+        properties: {
+          t: {
+            description: 'Unix time in milliseconds.',
+            type: 'number',
+          },
+          v: {
+            type: 'number',
           },
         },
       },

@@ -8,6 +8,7 @@ import { ChangeReason } from '../models/ChangeReason.model';
 import { CreateApiKeyRequest } from '../models/CreateApiKeyRequest.model';
 import { CreateDeploymentRequest } from '../models/CreateDeploymentRequest.model';
 import { CreatedApiKey } from '../models/CreatedApiKey.model';
+import { DeploymentMetrics } from '../models/DeploymentMetrics.model';
 import { GetDeploymentHistory200Response } from '../models/GetDeploymentHistory200Response.model';
 import { ListApiKeys200Response } from '../models/ListApiKeys200Response.model';
 import { ListDeployments200Response } from '../models/ListDeployments200Response.model';
@@ -69,6 +70,18 @@ export type GetDeploymentHistory = {
 /**
  * @public
  */
+export type GetDeploymentMetrics = {
+  path: {
+    id: string;
+  };
+  query: {
+    window?: '15m' | '1h' | '6h' | '24h';
+  };
+  response: DeploymentMetrics | Error;
+};
+/**
+ * @public
+ */
 export type GetStatus = {
   response: PluginStatus | Error;
 };
@@ -87,6 +100,7 @@ export type ListApiKeys = {
 export type ListDeployments = {
   query: {
     limit?: number;
+    offset?: number;
   };
   response: ListDeployments200Response | Error;
 };
@@ -141,6 +155,8 @@ export type EndpointMap = {
   '#get|/deployments/{id}': GetDeployment;
 
   '#get|/deployments/{id}/history': GetDeploymentHistory;
+
+  '#get|/deployments/{id}/metrics': GetDeploymentMetrics;
 
   '#get|/status': GetStatus;
 

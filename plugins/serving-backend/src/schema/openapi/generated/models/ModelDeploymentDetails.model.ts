@@ -41,6 +41,11 @@ export interface ModelDeploymentDetails {
    */
   endpoint?: string;
   /**
+   * The versions Serve keeps, with their share of traffic.
+   */
+  versions: Array<DeploymentVersion>;
+  shadow?: ShadowTraffic;
+  /**
    * ISO 8601 time.
    */
   createdAt: string;
@@ -48,8 +53,6 @@ export interface ModelDeploymentDetails {
    * ISO 8601 time.
    */
   updatedAt: string;
-  versions: Array<DeploymentVersion>;
-  shadow?: ShadowTraffic;
   scaling: Scaling;
   resources: ReplicaResources;
   createdBy: string;

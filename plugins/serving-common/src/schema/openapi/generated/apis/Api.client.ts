@@ -13,6 +13,7 @@ import { ChangeReason } from '../models/ChangeReason.model';
 import { CreateApiKeyRequest } from '../models/CreateApiKeyRequest.model';
 import { CreateDeploymentRequest } from '../models/CreateDeploymentRequest.model';
 import { CreatedApiKey } from '../models/CreatedApiKey.model';
+import { DeploymentMetrics } from '../models/DeploymentMetrics.model';
 import { GetDeploymentHistory200Response } from '../models/GetDeploymentHistory200Response.model';
 import { ListApiKeys200Response } from '../models/ListApiKeys200Response.model';
 import { ListDeployments200Response } from '../models/ListDeployments200Response.model';
@@ -86,6 +87,17 @@ export type GetDeploymentHistory = {
 /**
  * @public
  */
+export type GetDeploymentMetrics = {
+  path: {
+    id: string;
+  };
+  query: {
+    window?: '15m' | '1h' | '6h' | '24h';
+  };
+};
+/**
+ * @public
+ */
 export type GetStatus = {};
 /**
  * @public
@@ -101,6 +113,7 @@ export type ListApiKeys = {
 export type ListDeployments = {
   query: {
     limit?: number;
+    offset?: number;
   };
 };
 /**
@@ -291,6 +304,34 @@ export class DefaultApiClient {
   }
 
   /**
+   * Request rate, latency (p50, p99) and server error ratio of each version of the deployment over a time window, as the ingress counted them, read from Prometheus. Only this deployment\'s series; 503 when monitoring is not configured or Prometheus does not answer.
+   * @param id - Deployment id.
+   * @param window - How far back the series reach (default 1h).
+   */
+  public async getDeploymentMetrics(
+    // @ts-ignore
+    request: GetDeploymentMetrics,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<DeploymentMetrics>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/deployments/{id}/metrics{?window}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      id: request.path.id,
+      ...request.query,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
    * Whether Ray Serve on each of the caller\'s clusters and the database answer.
    */
   public async getStatus(
@@ -340,8 +381,9 @@ export class DefaultApiClient {
   }
 
   /**
-   * The caller\'s team\'s deployments, newest first.
+   * The caller\'s team\'s deployments, newest first, with their versions and weights (a page of `limit` from `offset`; a shorter page is the last).
    * @param limit - How many items, from 1 to 100 (default 20).
+   * @param offset - How many of the newest deployments to skip (default 0).
    */
   public async listDeployments(
     // @ts-ignore
@@ -350,7 +392,7 @@ export class DefaultApiClient {
   ): Promise<TypedResponse<ListDeployments200Response>> {
     const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
 
-    const uriTemplate = `/deployments{?limit}`;
+    const uriTemplate = `/deployments{?limit,offset}`;
 
     const uri = parser.parse(uriTemplate).expand({
       ...request.query,
