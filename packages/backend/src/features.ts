@@ -24,6 +24,7 @@ import catalogBackendModuleMlops from '@internal/backstage-plugin-catalog-backen
 import experimentsBackend from '@internal/backstage-plugin-experiments-backend';
 import servingBackend from '@internal/backstage-plugin-serving-backend';
 import driftBackend from '@internal/backstage-plugin-drift-backend';
+import monitoringBackend from '@internal/backstage-plugin-monitoring-backend';
 
 /**
  * Every plugin and module of the portal's backend, in one list: `index.ts` starts them, and the
@@ -65,4 +66,5 @@ export const portalFeatures = [
   experimentsBackend,
   servingBackend,
   driftBackend,
+  monitoringBackend,
 ];

@@ -236,6 +236,11 @@ beforeAll(async () => {
             trackingUrl: requireTestService('MLOPS_TEST_MLFLOW_URL'),
             ...requireTestMlflowCredentials(),
           },
+          monitoring: {
+            prometheus: {
+              baseUrl: requireTestService('MLOPS_TEST_PROMETHEUS_URL'),
+            },
+          },
           rayClusters: {
             clusters: [
               {
@@ -371,7 +376,9 @@ describe('two teams signed in through OIDC', () => {
       hyperparameters: { target_column: 'species' },
     });
     made['experiments:id'] = job.id;
+    made['monitoring/jobs:id'] = job.id;
     made['ray-clusters:name'] = 'alpha-ray';
+    made['monitoring/clusters:name'] = 'alpha-ray';
     expect(job).toMatchObject({ owner: 'group:default/team-a' });
   }, 300_000);
 
