@@ -24,6 +24,7 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 # First match wins; matched against the process's command line.
 GROUPS = [
+    ("prometheus", ("/usr/bin/prometheus", "bin/prometheus --config")),
     ("ray train worker", ("RayTrainWorker", "TrainWorker")),
     ("ray train controller", ("TrainController", "ray::Queue")),
     ("job driver (mlops_runtime.train)", ("mlops_runtime.train", "mlops_runtime.tune")),

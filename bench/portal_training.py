@@ -45,6 +45,8 @@ PORTS = {
     "MLOPS_RAY_GCS_PORT": "61390",
     "MLOPS_RAY_CLIENT_PORT": "61001",
     "MLOPS_RAY_AGENT_PORT": "61365",
+    "MLOPS_PROMETHEUS_PORT": "61090",
+    "MLOPS_BACKEND_METRICS_PORT": "61464",
 }
 TERMINAL = {"SUCCEEDED", "FAILED", "CANCELLED"}
 
@@ -87,11 +89,13 @@ class Portal:
         return self.call("GET", f"/experiments/jobs/{job_id}")
 
 
-def start_stack(data_dir: Path) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
+def start_stack(
+    data_dir: Path, services: str = "mlflow,ray,backend"
+) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
     env = {**os.environ, **PORTS, "MLOPS_DATA": str(data_dir)}
     log = (data_dir / "stack.out").open("wb")
     stack = subprocess.Popen(
-        ["bash", str(REPO / "scripts" / "stack.sh"), "--services", "mlflow,ray,backend"],
+        ["bash", str(REPO / "scripts" / "stack.sh"), "--services", services],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

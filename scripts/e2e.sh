@@ -72,7 +72,8 @@ EOF
 # The serving backend starts Serve on the cluster with mlops.serving.serveHttp.port.
 export MLOPS_E2E_SERVE_PORT="${MLOPS_E2E_SERVE_PORT:-8000}"
 eval "$(pick_ports MLOPS_APP_PORT MLOPS_BACKEND_PORT MLOPS_MLFLOW_PORT MLOPS_RAY_DASHBOARD_PORT \
-  MLOPS_RAY_GCS_PORT MLOPS_RAY_CLIENT_PORT MLOPS_RAY_AGENT_PORT MLOPS_E2E_SERVE_PORT)"
+  MLOPS_RAY_GCS_PORT MLOPS_RAY_CLIENT_PORT MLOPS_RAY_AGENT_PORT MLOPS_E2E_SERVE_PORT \
+  MLOPS_PROMETHEUS_PORT MLOPS_BACKEND_METRICS_PORT)"
 export APP_CONFIG_mlops_serving_serveHttp_port="$MLOPS_E2E_SERVE_PORT"
 
 stack_out="$data/stack.out"
@@ -181,6 +182,17 @@ node --test-reporter=spec "$MLOPS_ROOT/e2e/portal.e2e.mjs"
 test_status=$?
 set -e
 say "browser test finished in $((SECONDS - test_started))s with status $test_status"
+if [ "$test_status" -eq 0 ]; then
+  # The browser test trained a model and sent an inference: now every Grafana panel and alert
+  # rule in deploy/monitoring must return series from the stack's Prometheus (the last requests'
+  # series take up to ~30 s to arrive, hence --wait). The stack stops on exit (cleanup).
+  say "checking the dashboards and alert rules against $MLOPS_PROMETHEUS_URL"
+  set +e
+  "$MLOPS_VENV/bin/python" "$MLOPS_ROOT/scripts/check_monitoring.py" \
+    --prometheus "$MLOPS_PROMETHEUS_URL" --wait 90
+  test_status=$?
+  set -e
+fi
 if [ "$test_status" -ne 0 ]; then
   say "last lines of the backend log:"
   tail -n 30 "$data/logs/backend.log" 2>/dev/null | sed 's/^/  | /' || true

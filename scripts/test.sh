@@ -90,5 +90,9 @@ trap - EXIT
 step "pytest (runtime/)"
 "$MLOPS_VENV/bin/python" -m pytest runtime -q
 
+step "monitoring: alert rules, Alertmanager and Grafana dashboards (static), and the checker's tests"
+"$MLOPS_VENV/bin/python" scripts/check_monitoring.py
+"$MLOPS_VENV/bin/python" -m pytest scripts/tests -q
+
 step "browser test"
 bash scripts/e2e.sh

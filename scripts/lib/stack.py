@@ -570,8 +570,12 @@ def prometheus_config(cfg: Config, names: list[str]) -> dict:
     scrape_configs: list[dict] = [
         {
             "job_name": "ray",
+            # Ray's file is a link into its session folder, whose rewrites inotify does not see.
             "file_sd_configs": [
-                {"files": [str(cfg.ray_sessions / "prom_metrics_service_discovery.json")]}
+                {
+                    "files": [str(cfg.ray_sessions / "prom_metrics_service_discovery.json")],
+                    "refresh_interval": "5s",
+                }
             ],
             "relabel_configs": [
                 {"target_label": "ray_cluster", "replacement": "local", "action": "replace"}
