@@ -7,8 +7,9 @@ import {
 } from '@backstage/frontend-plugin-api';
 import { HomePageWidgetBlueprint } from '@backstage/plugin-home-react/alpha';
 import { ExperimentsClient } from '@internal/backstage-plugin-experiments-common';
+import { MonitoringClient } from '@internal/backstage-plugin-monitoring-common';
 import TimelineIcon from '@material-ui/icons/Timeline';
-import { experimentsApiRef } from './api';
+import { experimentsApiRef, experimentsMonitoringApiRef } from './api';
 import {
   customModelsRouteRef,
   jobRouteRef,
@@ -22,6 +23,16 @@ const api = ApiBlueprint.make({
       api: experimentsApiRef,
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
       factory: deps => new ExperimentsClient(deps),
+    }),
+});
+
+const monitoringApi = ApiBlueprint.make({
+  name: 'monitoring',
+  params: defineParams =>
+    defineParams({
+      api: experimentsMonitoringApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new MonitoringClient(deps),
     }),
 });
 
@@ -59,7 +70,7 @@ const recentJobsWidget = HomePageWidgetBlueprint.make({
 export const experimentsPlugin = createFrontendPlugin({
   pluginId: 'experiments',
   info: { packageJson: () => import('../package.json') },
-  extensions: [api, page, recentJobsWidget],
+  extensions: [api, monitoringApi, page, recentJobsWidget],
   routes: {
     root: rootRouteRef,
     newTrainingRun: newTrainingRunRouteRef,

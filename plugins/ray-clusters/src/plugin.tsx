@@ -6,9 +6,10 @@ import {
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import { HomePageWidgetBlueprint } from '@backstage/plugin-home-react/alpha';
+import { MonitoringClient } from '@internal/backstage-plugin-monitoring-common';
 import { RayClustersClient } from '@internal/backstage-plugin-ray-clusters-common';
 import StorageIcon from '@material-ui/icons/Storage';
-import { rayClustersApiRef } from './api';
+import { rayClustersApiRef, rayClustersMonitoringApiRef } from './api';
 import { rootRouteRef } from './routes';
 
 const api = ApiBlueprint.make({
@@ -17,6 +18,16 @@ const api = ApiBlueprint.make({
       api: rayClustersApiRef,
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
       factory: deps => new RayClustersClient(deps),
+    }),
+});
+
+const monitoringApi = ApiBlueprint.make({
+  name: 'monitoring',
+  params: defineParams =>
+    defineParams({
+      api: rayClustersMonitoringApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new MonitoringClient(deps),
     }),
 });
 
@@ -52,6 +63,6 @@ const clustersWidget = HomePageWidgetBlueprint.make({
 export const rayClustersPlugin = createFrontendPlugin({
   pluginId: 'ray-clusters',
   info: { packageJson: () => import('../package.json') },
-  extensions: [api, page, clustersWidget],
+  extensions: [api, monitoringApi, page, clustersWidget],
   routes: { root: rootRouteRef },
 });

@@ -5,6 +5,10 @@ import {
   TrainingDataset,
   TrainingJob,
 } from '@internal/backstage-plugin-experiments-common';
+import {
+  Charts,
+  MonitoringClient,
+} from '@internal/backstage-plugin-monitoring-common';
 
 export const cnnTemplate: ModelTemplate = {
   id: 'mnist-cnn',
@@ -120,4 +124,49 @@ export function fakeExperimentsApi(
     ...overrides,
   };
   return { api: mocks as unknown as ExperimentsClient, mocks };
+}
+
+/** CPU and memory of a job's cluster over a minute of its run, as the monitoring backend sends them. */
+export function someJobCharts(): Charts {
+  const t0 = Date.parse('2026-11-27T10:00:30.000Z');
+  const points = (values: number[]) =>
+    values.map((v, i) => ({ t: t0 + i * 15_000, v }));
+  return {
+    start: new Date(t0),
+    end: new Date(t0 + 60_000),
+    stepSeconds: 15,
+    charts: [
+      {
+        id: 'cpu',
+        title: 'CPU use',
+        unit: 'percent',
+        series: [{ name: 'all nodes', points: points([20, 70, 80, 75]) }],
+      },
+      {
+        id: 'memory',
+        title: 'Memory',
+        unit: 'bytes',
+        series: [
+          {
+            name: 'used',
+            points: points([1, 2, 2, 2].map(g => g * 1024 ** 3)),
+          },
+        ],
+      },
+      { id: 'gpu', title: 'GPU use', unit: 'percent', series: [] },
+    ],
+  };
+}
+
+/** A MonitoringClient whose methods are jest mocks. */
+export function fakeMonitoringApi(
+  overrides: Partial<Record<keyof MonitoringClient, jest.Mock>> = {},
+) {
+  const mocks = {
+    getJobCharts: jest.fn(async () => someJobCharts()),
+    getClusterCharts: jest.fn(async () => someJobCharts()),
+    getPlatformCharts: jest.fn(async () => someJobCharts()),
+    ...overrides,
+  };
+  return { api: mocks as unknown as MonitoringClient, mocks };
 }

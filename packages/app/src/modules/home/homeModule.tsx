@@ -3,6 +3,7 @@ import {
   HomePageLayoutBlueprint,
   HomePageWidgetBlueprint,
 } from '@backstage/plugin-home-react/alpha';
+import { homeMonitoringApi } from './monitoringApi';
 
 const layout = HomePageLayoutBlueprint.make({
   name: 'mlops',
@@ -25,6 +26,20 @@ const platformStatusWidget = HomePageWidgetBlueprint.make({
   },
 });
 
+const platformHealthWidget = HomePageWidgetBlueprint.make({
+  name: 'platform-health',
+  params: {
+    name: 'PlatformHealth',
+    title: 'Platform health',
+    description:
+      'Training jobs, queue age, inference traffic and Ray nodes over time, from Prometheus',
+    components: () =>
+      import('./PlatformHealthWidget').then(m => ({
+        Content: m.PlatformHealthWidget,
+      })),
+  },
+});
+
 const myProjectsWidget = HomePageWidgetBlueprint.make({
   name: 'my-projects',
   params: {
@@ -39,5 +54,11 @@ const myProjectsWidget = HomePageWidgetBlueprint.make({
 /** The MLOps home page: the user's projects, jobs, models and clusters, and platform status. */
 export const homeModule = createFrontendModule({
   pluginId: 'home',
-  extensions: [layout, platformStatusWidget, myProjectsWidget],
+  extensions: [
+    layout,
+    homeMonitoringApi,
+    platformStatusWidget,
+    platformHealthWidget,
+    myProjectsWidget,
+  ],
 });

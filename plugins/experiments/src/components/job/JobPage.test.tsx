@@ -1,12 +1,22 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { aJob, fakeExperimentsApi, series } from '../../testing/fixtures';
+import { ResponseError } from '@backstage/errors';
+import {
+  aJob,
+  fakeExperimentsApi,
+  fakeMonitoringApi,
+  series,
+} from '../../testing/fixtures';
 import { renderExperimentsAt } from '../../__testUtils__/renderExperiments';
 
-function renderJobPage(api: ReturnType<typeof fakeExperimentsApi>['api']) {
+function renderJobPage(
+  api: ReturnType<typeof fakeExperimentsApi>['api'],
+  monitoringApi = fakeMonitoringApi().api,
+) {
   return renderExperimentsAt(
     '/experiments/jobs/0b6f1a52-3f0e-4d8e-9d3b-7c1a2b3c4d5e',
     api,
+    monitoringApi,
   );
 }
 
@@ -211,5 +221,100 @@ describe('JobPage', () => {
     });
     await renderJobPage(api);
     expect(await screen.findAllByText(/not found/)).not.toHaveLength(0);
+  });
+});
+
+describe('JobPage cluster resources', () => {
+  it("charts the job's cluster over the run, asked for by the job's id", async () => {
+    const monitoring = fakeMonitoringApi();
+    await renderJobPage(fakeExperimentsApi().api, monitoring.api);
+
+    const card = await screen.findByText('Cluster resources during this run');
+    expect(card).toBeInTheDocument();
+    const cpu = await screen.findByRole('figure', { name: 'CPU use' });
+    expect(monitoring.mocks.getJobCharts).toHaveBeenCalledWith(
+      '0b6f1a52-3f0e-4d8e-9d3b-7c1a2b3c4d5e',
+    );
+    expect(within(cpu).getByText('all nodes')).toBeInTheDocument();
+    expect(within(cpu).getByText('80 %')).toBeInTheDocument();
+    const memory = screen.getByRole('figure', { name: 'Memory' });
+    expect(within(memory).getByText('used')).toBeInTheDocument();
+    expect(within(memory).getByText('2.0 GiB')).toBeInTheDocument();
+    expect(
+      within(screen.getByRole('figure', { name: 'GPU use' })).getByText(
+        /No samples yet/,
+      ),
+    ).toBeInTheDocument();
+    // The run has its own range; it refreshes while it runs.
+    expect(screen.queryByRole('button', { name: 'Time range' })).toBeNull();
+    expect(
+      screen.getByRole('checkbox', { name: 'Auto-refresh' }),
+    ).toBeChecked();
+  });
+
+  it('says why there are no charts when the monitoring backend cannot read Prometheus', async () => {
+    const error = await ResponseError.fromResponse(
+      new Response(
+        JSON.stringify({
+          error: {
+            name: 'ServiceUnavailableError',
+            message: 'Prometheus is unreachable: fetch failed',
+          },
+          request: { method: 'GET', url: '/jobs/x/charts' },
+          response: { statusCode: 503 },
+        }),
+        { status: 503, headers: { 'Content-Type': 'application/json' } },
+      ),
+    );
+    const monitoring = fakeMonitoringApi({
+      getJobCharts: jest.fn(async () => {
+        throw error;
+      }),
+    });
+    await renderJobPage(fakeExperimentsApi().api, monitoring.api);
+    expect(
+      await screen.findByText(
+        'Charts are not available: Prometheus is unreachable: fetch failed',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('says that a queued run has no charts until it starts', async () => {
+    const monitoring = fakeMonitoringApi({
+      getJobCharts: jest.fn(async () => ({
+        start: new Date('2026-11-27T10:00:00.000Z'),
+        end: new Date('2026-11-27T10:00:00.000Z'),
+        stepSeconds: 15,
+        charts: [],
+      })),
+    });
+    await renderJobPage(
+      fakeExperimentsApi({
+        getJob: jest.fn(async () =>
+          aJob({ state: 'QUEUED', startedAt: undefined }),
+        ),
+      }).api,
+      monitoring.api,
+    );
+    expect(
+      await screen.findByText(
+        'The run has not started yet: the charts begin when it does.',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('reads an ended run once, with no auto-refresh', async () => {
+    const monitoring = fakeMonitoringApi();
+    await renderJobPage(
+      fakeExperimentsApi({
+        getJob: jest.fn(async () =>
+          aJob({ state: 'SUCCEEDED', finishedAt: '2026-11-27T10:02:00.000Z' }),
+        ),
+      }).api,
+      monitoring.api,
+    );
+    await screen.findByRole('figure', { name: 'CPU use' });
+    expect(screen.queryByRole('checkbox', { name: 'Auto-refresh' })).toBeNull();
+    expect(monitoring.mocks.getJobCharts).toHaveBeenCalledTimes(1);
   });
 });

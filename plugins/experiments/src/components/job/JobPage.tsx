@@ -14,12 +14,13 @@ import { JobConfigCard } from './JobConfigCard';
 import { JobLinks } from './JobLinks';
 import { JobLogCard } from './JobLogCard';
 import { JobMetricsCard } from './JobMetricsCard';
+import { JobResourcesCard } from './JobResourcesCard';
 import { JobStateBanner } from './JobStateBanner';
 import { JobSummaryCard } from './JobSummaryCard';
 import { JobStateChip } from '../jobs/JobStateChip';
 import { TuneTrialsCard } from '../tune/TuneTrialsCard';
 
-/** One training run: state, live curves, log, configuration and links. */
+/** One training run: state, live curves, its cluster's resources, log, configuration and links. */
 export function JobPage() {
   const { jobId } = useRouteRefParams(jobRouteRef);
   const job = useJob(jobId);
@@ -71,6 +72,9 @@ export function JobPage() {
           <JobConfigCard config={value.config} />
         </Grid>
         <Grid item xs={12} md={8}>
+          <JobResourcesCard job={value} />
+        </Grid>
+        <Grid item xs={12}>
           <JobLogCard job={value} />
         </Grid>
       </Grid>

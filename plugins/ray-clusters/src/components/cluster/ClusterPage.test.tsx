@@ -1,11 +1,15 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import {
+  Charts,
+  MonitoringClient,
+} from '@internal/backstage-plugin-monitoring-common';
+import {
   RayClusterDetails,
   RayClustersClient,
 } from '@internal/backstage-plugin-ray-clusters-common';
-import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { rayClustersApiRef } from '../../api';
+import { rayClustersApiRef, rayClustersMonitoringApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
 import { ClustersRoutes } from '../ClustersRoutes';
 
@@ -69,9 +73,53 @@ const cluster: RayClusterDetails = {
   ],
 };
 
-function render(api: Partial<RayClustersClient>) {
+const T0 = Date.parse('2026-11-27T10:00:00.000Z');
+
+function utilisation(): Charts {
+  const points = (values: number[]) =>
+    values.map((v, i) => ({ t: T0 + i * 60_000, v }));
+  return {
+    start: new Date(T0),
+    end: new Date(T0 + 3_600_000),
+    stepSeconds: 60,
+    charts: [
+      {
+        id: 'cpu',
+        title: 'CPU use',
+        unit: 'percent',
+        series: [{ name: 'all nodes', points: points([10, 55, 90, 60]) }],
+      },
+      {
+        id: 'memory',
+        title: 'Memory',
+        unit: 'bytes',
+        series: [
+          { name: 'used', points: points([2, 3, 4, 3].map(g => g * GIB)) },
+          { name: 'total', points: points([8, 8, 8, 8].map(g => g * GIB)) },
+        ],
+      },
+      { id: 'gpu', title: 'GPU use', unit: 'percent', series: [] },
+    ],
+  };
+}
+
+function fakeMonitoring(getClusterCharts = jest.fn(async () => utilisation())) {
+  return {
+    getClusterCharts,
+    getJobCharts: jest.fn(),
+    getPlatformCharts: jest.fn(),
+  };
+}
+
+function render(
+  api: Partial<RayClustersClient>,
+  monitoring: ReturnType<typeof fakeMonitoring> = fakeMonitoring(),
+) {
   return renderInTestApp(<ClustersRoutes />, {
-    apis: [[rayClustersApiRef, api as RayClustersClient]],
+    apis: [
+      [rayClustersApiRef, api as RayClustersClient],
+      [rayClustersMonitoringApiRef, monitoring as unknown as MonitoringClient],
+    ],
     mountPath: '/ray-clusters',
     mountedRoutes: { '/ray-clusters': rootRouteRef },
     initialRouteEntries: ['/ray-clusters/team-a-small'],
@@ -175,5 +223,63 @@ describe('ClusterPage', () => {
     expect(await screen.findByText('Team A small')).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Scale' })).toBeNull();
     expect(screen.queryByRole('button', { name: 'Delete' })).toBeNull();
+  });
+});
+
+describe('ClusterPage utilisation', () => {
+  it("charts the cluster's CPU and memory over the chosen time range", async () => {
+    const monitoring = fakeMonitoring();
+    await render({ getCluster: async () => cluster }, monitoring);
+
+    const cpu = await screen.findByRole('figure', { name: 'CPU use' });
+    expect(monitoring.getClusterCharts).toHaveBeenCalledWith(
+      'team-a-small',
+      '1h',
+    );
+    expect(within(cpu).getByText('all nodes')).toBeInTheDocument();
+    expect(within(cpu).getByText('100 %')).toBeInTheDocument();
+    const memory = screen.getByRole('figure', { name: 'Memory' });
+    expect(within(memory).getByText('used')).toBeInTheDocument();
+    expect(within(memory).getByText('total')).toBeInTheDocument();
+    // Axis ticks in GiB, e.g. "8.2 GiB" (recharts picks round decimal numbers).
+    expect(within(memory).getAllByText(/^\d+\.\d GiB$/).length).toBeGreaterThan(
+      1,
+    );
+    expect(
+      within(screen.getByRole('figure', { name: 'GPU use' })).getByText(
+        /Prometheus has no samples of this cluster/,
+      ),
+    ).toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole('button', { name: 'Time range' }));
+    await userEvent.click(
+      await screen.findByRole('option', { name: 'Last 6 hours' }),
+    );
+    await waitFor(() =>
+      expect(monitoring.getClusterCharts).toHaveBeenCalledWith(
+        'team-a-small',
+        '6h',
+      ),
+    );
+  });
+
+  it('says why there are no charts when monitoring is not configured', async () => {
+    await render(
+      { getCluster: async () => cluster },
+      fakeMonitoring(
+        jest.fn(async () => {
+          throw new Error(
+            'Monitoring is not configured: set mlops.monitoring.prometheus.baseUrl',
+          );
+        }),
+      ),
+    );
+    expect(
+      await screen.findByText(
+        'Charts are not available: Monitoring is not configured: set mlops.monitoring.prometheus.baseUrl',
+      ),
+    ).toBeInTheDocument();
+    // The rest of the page still shows.
+    expect(screen.getByText('CPUs: 3 of 4 in use')).toBeInTheDocument();
   });
 });

@@ -26,6 +26,7 @@ import { ClusterStateIcon } from '../ClusterStateIcon';
 import { DeleteDialog } from './DeleteDialog';
 import { ResourceUsage } from './ResourceUsage';
 import { ScaleDialog } from './ScaleDialog';
+import { UtilisationCard } from './UtilisationCard';
 
 const nodeColumns: TableColumn<RayNode>[] = [
   { title: 'Node', render: n => `${n.nodeId.slice(0, 12)}…` },
@@ -58,7 +59,10 @@ const tableOptions = {
   padding: 'dense' as const,
 };
 
-/** One cluster: state, resources with usage, nodes, jobs, Ray Dashboard link; scale and delete. */
+/**
+ * One cluster: state, resources with usage and utilisation over time, nodes, jobs, Ray Dashboard
+ * link; scale and delete.
+ */
 export function ClusterPage() {
   const { clusterName = '' } = useParams();
   const api = useApi(rayClustersApiRef);
@@ -147,6 +151,9 @@ export function ClusterPage() {
               </Typography>
             )}
           </InfoCard>
+        </Grid>
+        <Grid item xs={12}>
+          <UtilisationCard clusterName={c.name} />
         </Grid>
         <Grid item xs={12}>
           <Table<RayNode>

@@ -1,30 +1,17 @@
-import { InfoCard } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import {
   DeploymentMetrics,
   MetricSeries,
   MetricsWindow,
 } from '@internal/backstage-plugin-serving-common';
-import { TimeSeries, TimeSeriesChart } from '@internal/mlops-react';
-import FormControlLabel from '@material-ui/core/FormControlLabel';
+import {
+  LiveChartsCard,
+  TimeSeries,
+  TimeSeriesChart,
+} from '@internal/mlops-react';
 import Grid from '@material-ui/core/Grid';
-import MenuItem from '@material-ui/core/MenuItem';
-import Select from '@material-ui/core/Select';
-import Switch from '@material-ui/core/Switch';
-import Alert from '@material-ui/lab/Alert';
-import { useState } from 'react';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import useInterval from 'react-use/esm/useInterval';
+import { useCallback } from 'react';
 import { servingApiRef } from '../../api';
-import { apiErrorMessage } from '../apiErrorMessage';
-
-const REFRESH_MS = 15_000;
-const WINDOWS: Array<{ value: MetricsWindow; label: string }> = [
-  { value: '15m', label: 'Last 15 minutes' },
-  { value: '1h', label: 'Last hour' },
-  { value: '6h', label: 'Last 6 hours' },
-  { value: '24h', label: 'Last 24 hours' },
-];
 
 function versionName(version: string) {
   return version === 'none' ? 'refused before a version' : `v${version}`;
@@ -86,47 +73,14 @@ function Charts({ metrics }: { metrics: DeploymentMetrics }) {
 /** Live request rate, latency and errors of each version, from Prometheus: the canary view. */
 export function MetricsCard(props: { deploymentId: string }) {
   const api = useApi(servingApiRef);
-  const [window, setWindow] = useState<MetricsWindow>('1h');
-  const [autoRefresh, setAutoRefresh] = useState(true);
-  const metrics = useAsyncRetry(
-    () => api.getMetrics(props.deploymentId, window),
-    [api, props.deploymentId, window],
-  );
-  useInterval(metrics.retry, autoRefresh ? REFRESH_MS : null);
-  const action = (
-    <>
-      <FormControlLabel
-        control={
-          <Switch
-            checked={autoRefresh}
-            onChange={(_e, checked) => setAutoRefresh(checked)}
-            color="primary"
-          />
-        }
-        label="Auto-refresh"
-      />
-      <Select
-        value={window}
-        onChange={e => setWindow(e.target.value as MetricsWindow)}
-        SelectDisplayProps={{ 'aria-label': 'Time range' } as object}
-      >
-        {WINDOWS.map(w => (
-          <MenuItem key={w.value} value={w.value}>
-            {w.label}
-          </MenuItem>
-        ))}
-      </Select>
-    </>
+  const { deploymentId } = props;
+  const load = useCallback(
+    (window: MetricsWindow) => api.getMetrics(deploymentId, window),
+    [api, deploymentId],
   );
   return (
-    <InfoCard title="Traffic and latency" action={action}>
-      {metrics.error && (
-        <Alert severity="warning">
-          Charts are not available: {apiErrorMessage(metrics.error)}
-        </Alert>
-      )}
-      {metrics.value && <Charts metrics={metrics.value} />}
-      {!metrics.value && !metrics.error && 'Loading…'}
-    </InfoCard>
+    <LiveChartsCard<DeploymentMetrics> title="Traffic and latency" load={load}>
+      {metrics => <Charts metrics={metrics} />}
+    </LiveChartsCard>
   );
 }
