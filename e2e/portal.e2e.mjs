@@ -295,6 +295,25 @@ async function runSucceeds() {
     .waitFor({ timeout: TIMEOUT });
 }
 
+/**
+ * Waits until the chart (a figure named `title`) draws a line, and returns its legend's names:
+ * the portal's charts come from Prometheus, which needs a few scrapes after the event.
+ */
+async function chartLines(title, timeout = TIMEOUT) {
+  const chart = page.locator(`figure[aria-label="${title}"]`).first();
+  return eventually(
+    `the "${title}" chart to draw a line`,
+    async () => {
+      if (!(await chart.locator('.recharts-line-curve').count()))
+        return undefined;
+      return (
+        await chart.locator('.recharts-legend-item-text').allTextContents()
+      ).map(t => t.trim());
+    },
+    timeout,
+  );
+}
+
 async function openFromSidebar(title, pathname) {
   const nav = page.getByRole('navigation', { name: 'sidebar nav' });
   const link = nav.getByRole('link', { name: title, exact: true });
@@ -427,6 +446,10 @@ describe('MLOps portal in a browser', { timeout: 30 * 60_000 }, () => {
         `CPUs of ${RAY_CLUSTER}: ${local.byColumn.CPUs}`,
       );
 
+      // Platform health, from Prometheus: the stack's Ray node answers its scrapes.
+      const nodes = await chartLines('Ray nodes answering');
+      assert.ok(nodes.includes('up'), `Ray nodes chart: ${nodes}`);
+
       await assertNoErrorPanel();
       await screenshot('01-home');
     },
@@ -526,6 +549,13 @@ describe('MLOps portal in a browser', { timeout: 30 * 60_000 }, () => {
       await page
         .getByText('Resolved configuration', { exact: true })
         .waitFor({ timeout: TIMEOUT });
+      // The cluster's CPU and memory over the run, from Prometheus.
+      await page
+        .getByText('Cluster resources during this run', { exact: true })
+        .waitFor({ timeout: TIMEOUT });
+      await chartLines('CPU use');
+      const memory = await chartLines('Memory');
+      assert.deepEqual(memory.sort(), ['total', 'used'], 'memory chart lines');
       await screenshot('03b-training-run');
     },
   );
@@ -711,6 +741,14 @@ describe('MLOps portal in a browser', { timeout: 30 * 60_000 }, () => {
         .innerText({ timeout: TIMEOUT });
       log(`drew a "1"; ${predicted}; ${answeredBy}`);
       assert.equal(answeredBy, `Answered by version ${modelVersion}`);
+      // Try it's request in the live charts: the ingress counts it, Prometheus scrapes it, the
+      // card refreshes every 15 s.
+      const requests = await chartLines('Requests per second', 3 * TIMEOUT);
+      assert.ok(
+        requests.includes(`v${modelVersion} 2xx`),
+        `request rate lines: ${requests}`,
+      );
+      await chartLines('Latency p50');
       await screenshot('03b2-deployment-try-it');
 
       // Undeploy, so that Ray Serve is left as it was.
@@ -809,6 +847,18 @@ describe('MLOps portal in a browser', { timeout: 30 * 60_000 }, () => {
       assert.equal(ray.Version, local.byColumn.Ray);
       await assertNoErrorPanel();
       await screenshot('04-ray-clusters');
+
+      // The cluster's own page: its utilisation over time, from Prometheus.
+      await page
+        .getByRole('link', { name: RAY_CLUSTER, exact: true })
+        .first()
+        .click();
+      await page
+        .getByText('Utilisation', { exact: true })
+        .waitFor({ timeout: TIMEOUT });
+      await chartLines('CPU use');
+      await assertNoErrorPanel();
+      await screenshot('04a-ray-cluster');
     },
   );
 

@@ -47,10 +47,24 @@ export function rangeBetween(start: Date, end: Date): ChartRange {
 }
 
 /**
- * The range of a `rate()` at a step: at least four scrapes in every rate, however small the step.
+ * The seconds each point of a rate looks back at a step: at least four scrapes (5 s apart),
+ * however small the step.
  *
  * @public
  */
-export function rateRange(stepSeconds: number): string {
-  return `[${Math.max(20, stepSeconds * 2)}s]`;
+export function rateSeconds(stepSeconds: number): number {
+  return Math.max(20, stepSeconds * 2);
+}
+
+/**
+ * PromQL: how much each series of a counter grew over the last `seconds`, counting a series
+ * that appeared meanwhile from zero. Prometheus's `rate()` and `increase()` need two samples of a
+ * series, so they miss the first requests of a new replica, whose counter first shows up at 1:
+ * the single request someone sends to try a deployment would never show. A replica's restart is a
+ * new series (its `replica` label changes), never a reset of an old one.
+ *
+ * @public
+ */
+export function counterGrowth(selector: string, seconds: number): string {
+  return `(clamp_min(${selector} - ${selector} offset ${seconds}s, 0) or ${selector})`;
 }

@@ -1,4 +1,4 @@
-import { promqlString, rateRange } from '@internal/mlops-node';
+import { counterGrowth, promqlString, rateSeconds } from '@internal/mlops-node';
 import { Chart } from '@internal/backstage-plugin-monitoring-common';
 
 /** A chart to draw: its PromQL and how each series is named in the legend. */
@@ -42,7 +42,7 @@ export function clusterChartQueries(cluster: string): ChartQuery[] {
 
 /** The platform as a whole, with no team's names in any series. */
 export function platformChartQueries(stepSeconds: number): ChartQuery[] {
-  const range = rateRange(stepSeconds);
+  const seconds = rateSeconds(stepSeconds);
   return [
     {
       id: 'jobs',
@@ -63,7 +63,10 @@ export function platformChartQueries(stepSeconds: number): ChartQuery[] {
       id: 'inference-rate',
       title: 'Inference requests',
       unit: 'perSecond',
-      query: `sum by (code) (rate(ray_mlops_inference_requests_total${range}))`,
+      query: `sum by (code) (${counterGrowth(
+        'ray_mlops_inference_requests_total',
+        seconds,
+      )}) / ${seconds}`,
       seriesName: labels => labels.code ?? 'requests',
     },
     {

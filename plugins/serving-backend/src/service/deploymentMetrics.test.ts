@@ -11,8 +11,11 @@ describe('deploymentQueries', () => {
         expect(selector).toContain('portal_deployment="f3c1-42"');
       }
     }
+    const requests =
+      'ray_mlops_inference_requests_total{portal_deployment="f3c1-42"}';
+    // Growth over 40 s, a series born meanwhile counted from zero (its first sample is 1).
     expect(queries.requestRate).toBe(
-      'sum by (model_version, code) (rate(ray_mlops_inference_requests_total{portal_deployment="f3c1-42"}[40s]))',
+      `sum by (model_version, code) ((clamp_min(${requests} - ${requests} offset 40s, 0) or ${requests})) / 40`,
     );
   });
 

@@ -1,10 +1,11 @@
 import { ServiceUnavailableError } from '@backstage/errors';
 import {
   ChartWindowName,
+  counterGrowth,
   PrometheusClient,
   PrometheusSeries,
   promqlString,
-  rateRange,
+  rateSeconds,
   windowRange,
 } from '@internal/mlops-node';
 import {
@@ -24,16 +25,22 @@ export function deploymentQueries(
   stepSeconds: number,
 ) {
   const match = `portal_deployment=${promqlString(deployment.id)}`;
-  const selector = `{${match}}`;
-  const range = rateRange(stepSeconds);
-  const requests = `ray_mlops_inference_requests_total${selector}`;
+  const seconds = rateSeconds(stepSeconds);
+  const grown = (metric: string, extra = '') =>
+    counterGrowth(`${metric}{${match}${extra}}`, seconds);
+  const requests = grown('ray_mlops_inference_requests_total');
   const latency = (q: number) =>
-    `histogram_quantile(${q}, sum by (model_version, le) (rate(ray_mlops_inference_latency_ms_bucket${selector}${range})))`;
+    `histogram_quantile(${q}, sum by (model_version, le) (${grown(
+      'ray_mlops_inference_latency_ms_bucket',
+    )}))`;
   return {
-    requestRate: `sum by (model_version, code) (rate(${requests}${range}))`,
+    requestRate: `sum by (model_version, code) (${requests}) / ${seconds}`,
     latencyP50Ms: latency(0.5),
     latencyP99Ms: latency(0.99),
-    errorRatio: `sum by (model_version) (rate(ray_mlops_inference_requests_total{${match},code="5xx"}${range})) / sum by (model_version) (rate(${requests}${range}))`,
+    errorRatio: `sum by (model_version) (${grown(
+      'ray_mlops_inference_requests_total',
+      ',code="5xx"',
+    )}) / sum by (model_version) (${requests})`,
   };
 }
 
