@@ -37,10 +37,11 @@ export function deploymentQueries(
     requestRate: `sum by (model_version, code) (${requests}) / ${seconds}`,
     latencyP50Ms: latency(0.5),
     latencyP99Ms: latency(0.99),
-    errorRatio: `sum by (model_version) (${grown(
+    // 0 rather than nothing for a version that answered without a server error.
+    errorRatio: `(sum by (model_version) (${grown(
       'ray_mlops_inference_requests_total',
       ',code="5xx"',
-    )}) / sum by (model_version) (${requests})`,
+    )}) or 0 * sum by (model_version) (${requests})) / sum by (model_version) (${requests})`,
   };
 }
 
