@@ -75,11 +75,15 @@ export async function createRouter(deps: {
       discoveryApi: discovery,
       fetchApi: pluginRequestFetch(auth, 'ray-clusters', credentials),
     });
-    await asCaller(`Ray cluster "${name}"`, () => clusters.getCluster(name));
+    const cluster = await asCaller(`Ray cluster "${name}"`, () =>
+      clusters.getCluster(name),
+    );
     res.json(
       await readCharts(
         prometheus,
-        clusterChartQueries(name),
+        clusterChartQueries(name, {
+          gpus: (cluster.resources?.gpus ?? 0) > 0,
+        }),
         windowRange(req.query.window ?? '1h'),
       ),
     );
@@ -98,7 +102,11 @@ export async function createRouter(deps: {
     res.json(
       await readCharts(
         prometheus,
-        job.startedAt ? clusterChartQueries(job.config.cluster) : [],
+        job.startedAt
+          ? clusterChartQueries(job.config.cluster, {
+              gpus: job.config.resources.useGpu,
+            })
+          : [],
         rangeBetween(start, end),
       ),
     );

@@ -13,9 +13,12 @@ export type ChartQuery = Omit<Chart, 'series'> & {
  * the `ray_cluster` label (set by the scrape configuration: the stack's Prometheus, the local
  * driver's targets files, the production relabelling in deploy/monitoring).
  */
-export function clusterChartQueries(cluster: string): ChartQuery[] {
+export function clusterChartQueries(
+  cluster: string,
+  options: { gpus: boolean } = { gpus: true },
+): ChartQuery[] {
   const selector = `{ray_cluster=${promqlString(cluster)}}`;
-  return [
+  const charts: ChartQuery[] = [
     {
       id: 'cpu',
       title: 'CPU use',
@@ -38,6 +41,8 @@ export function clusterChartQueries(cluster: string): ChartQuery[] {
       seriesName: () => 'all GPUs',
     },
   ];
+  // A cluster without GPUs has no GPU series: no chart rather than an empty one.
+  return options.gpus ? charts : charts.filter(chart => chart.id !== 'gpu');
 }
 
 /** The platform as a whole, with no team's names in any series. */
