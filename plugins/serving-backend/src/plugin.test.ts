@@ -10,7 +10,11 @@ import {
   PluginStatus,
 } from '@internal/backstage-plugin-mlops-common';
 import { ModelDeployment } from '@internal/backstage-plugin-serving-common';
-import { closedPortUrl, requireTestService } from '@internal/mlops-node';
+import {
+  closedPortUrl,
+  requireTestService,
+  TestMetrics,
+} from '@internal/mlops-node';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DatabaseDeploymentStore } from './database/DatabaseDeploymentStore';
@@ -21,6 +25,11 @@ const rayUrl = requireTestService('MLOPS_TEST_RAY_URL');
 const rayToken = requireTestService('MLOPS_TEST_RAY_TOKEN');
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+let metrics: TestMetrics;
+beforeEach(() => {
+  metrics = new TestMetrics();
+});
+afterEach(() => metrics.shutdown());
 
 async function startBackend(
   options: { clusters?: object[]; permissions?: ServiceFactory } = {},
@@ -37,6 +46,7 @@ async function startBackend(
   const { server } = await startTestBackend({
     features: [
       servingPlugin,
+      metrics.factory(),
       options.permissions ?? mockServices.permissions.factory(),
       mockServices.database.factory({ knex }),
       mockServices.rootConfig.factory({
@@ -195,6 +205,17 @@ describe('serving backend', () => {
       .get('/api/serving/deployments?limit=1')
       .expect(200);
     expect(one.body.items).toEqual([newer]);
+
+    // The same deployments, counted by state for Prometheus.
+    expect(
+      await metrics.value('mlops_model_deployments', { state: 'DEPLOYING' }),
+    ).toBe(1);
+    expect(
+      await metrics.value('mlops_model_deployments', { state: 'HEALTHY' }),
+    ).toBe(1);
+    expect(
+      await metrics.value('mlops_model_deployments', { state: 'UNHEALTHY' }),
+    ).toBe(0);
   });
 
   it('shows a team only its own deployments when the policy grants by ownership', async () => {

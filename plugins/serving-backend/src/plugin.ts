@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { PrometheusClient } from '@internal/mlops-node';
+import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { rayClustersServiceRef } from '@internal/backstage-plugin-ray-clusters-node';
 import { servingPermissions } from '@internal/backstage-plugin-serving-common';
 import { DatabaseDeploymentStore } from './database/DatabaseDeploymentStore';
@@ -10,6 +11,7 @@ import {
   modelDeploymentOwnerRule,
   modelDeploymentResourceRef,
 } from './permissionRules';
+import { observeDeployments } from './metrics';
 import { createRouter } from './router';
 import { DeploymentReconciler } from './serve/DeploymentReconciler';
 import { deploymentSyncFactoryRef } from './serve/deploymentSyncFactory';
@@ -27,6 +29,7 @@ export const servingPlugin = createBackendPlugin({
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
+        metrics: metricsServiceRef,
         database: coreServices.database,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
@@ -41,6 +44,7 @@ export const servingPlugin = createBackendPlugin({
       },
       async init({
         config,
+        metrics,
         database,
         httpAuth,
         httpRouter,
@@ -60,6 +64,7 @@ export const servingPlugin = createBackendPlugin({
           rules: [modelDeploymentOwnerRule],
           getResources: ids => store.getDeployments(ids),
         });
+        observeDeployments(metrics, () => store.countByState(), logger);
         const sync = syncFactory.create({ rayClusters, store, registry });
         const prometheus = PrometheusClient.fromConfig(config);
         httpRouter.use(

@@ -5,6 +5,9 @@ import { formatChartValue } from '../charts/formatChartValue';
 import { LiveChartsCard, LiveChartsCardProps } from './LiveChartsCard';
 import { TimeSeriesChart } from './TimeSeriesChart';
 
+/** Units with a natural top: their axis reaches it even when every value is small. */
+const FULL_SCALE: Partial<Record<string, number>> = { percent: 100, ratio: 1 };
+
 /** @public */
 export const DEFAULT_CHART_EMPTY_TEXT =
   'Prometheus has no samples for this time range yet.';
@@ -62,6 +65,7 @@ function ChartGrid(props: {
             title={chart.title}
             series={chart.series}
             format={value => formatChartValue(chart.unit, value)}
+            maxAtLeast={FULL_SCALE[chart.unit]}
             emptyText={props.emptyText}
           />
         </Grid>

@@ -59,6 +59,8 @@ export function TimeSeriesChart(props: {
   format?: (value: number) => string;
   emptyText?: string;
   height?: number;
+  /** The y axis reaches at least this far, e.g. 100 for percentages (all zeros read as 0 %). */
+  maxAtLeast?: number;
 }) {
   const theme = useTheme();
   const height = props.height ?? 220;
@@ -95,6 +97,10 @@ export function TimeSeriesChart(props: {
               stroke={theme.palette.text.secondary}
             />
             <YAxis
+              domain={[
+                0,
+                (dataMax: number) => Math.max(dataMax, props.maxAtLeast ?? 0),
+              ]}
               tickFormatter={format}
               width={64}
               stroke={theme.palette.text.secondary}

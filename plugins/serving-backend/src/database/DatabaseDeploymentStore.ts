@@ -289,6 +289,15 @@ export class DatabaseDeploymentStore {
       }));
   }
 
+  /** How many deployments are in each state. */
+  async countByState(): Promise<Partial<Record<ModelDeploymentState, number>>> {
+    const rows = await this.knex<DeploymentRow>('model_deployments')
+      .select('state')
+      .count({ count: '*' })
+      .groupBy('state');
+    return Object.fromEntries(rows.map(row => [row.state, Number(row.count)]));
+  }
+
   /** The HEALTHY deployments with nothing pending: the ones the reconciler checks now and then. */
   async listSettled(limit = 1000): Promise<ModelDeploymentDetails[]> {
     const rows = await this.knex<DeploymentRow>('model_deployments')

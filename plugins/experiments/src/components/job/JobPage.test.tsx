@@ -236,7 +236,7 @@ describe('JobPage cluster resources', () => {
       '0b6f1a52-3f0e-4d8e-9d3b-7c1a2b3c4d5e',
     );
     expect(within(cpu).getByText('all nodes')).toBeInTheDocument();
-    expect(within(cpu).getByText('80 %')).toBeInTheDocument();
+    expect(within(cpu).getByText('100 %')).toBeInTheDocument();
     const memory = screen.getByRole('figure', { name: 'Memory' });
     expect(within(memory).getByText('used')).toBeInTheDocument();
     expect(within(memory).getByText('2.0 GiB')).toBeInTheDocument();

@@ -47,6 +47,7 @@ function Charts({ metrics }: { metrics: DeploymentMetrics }) {
           title="Server error ratio (5xx)"
           series={toTimeSeries(metrics.errorRatio)}
           format={v => `${(v * 100).toFixed(1)} %`}
+          maxAtLeast={1}
           emptyText={EMPTY}
         />
       </Grid>
