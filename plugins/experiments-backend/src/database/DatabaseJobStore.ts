@@ -244,22 +244,36 @@ export class DatabaseJobStore {
     if (patch.finished) {
       update.finished_at = now;
     }
-    const query = this.knex(JOBS)
-      .where('id', id)
-      .whereIn('state', from)
-      .update(update);
-    if (!this.onMilestone || !(patch.started || patch.finished)) {
-      return (await query) > 0;
+    const onMilestone = this.onMilestone;
+    if (!onMilestone || !(patch.started || patch.finished)) {
+      const count = await this.knex(JOBS)
+        .where('id', id)
+        .whereIn('state', from)
+        .update(update);
+      return count > 0;
     }
-    const [row]: JobRow[] = await query.returning('*');
-    if (!row) return false;
-    const job = toJob(row);
-    const started =
-      patch.started === true && job.startedAt === now.toISOString();
-    const finished = TERMINAL_JOB_STATES.includes(to);
-    if (started || finished) {
-      this.onMilestone({ job, started, finished });
-    }
+    // Whether this transition started the job is read before the update, in one transaction:
+    // comparing the stored timestamp with `now` counted a job twice when two transitions fell
+    // within the same millisecond.
+    const milestone = await this.knex.transaction(async tx => {
+      const current = tx<JobRow>(JOBS).where('id', id).whereIn('state', from);
+      const before = await (tx.client.config.client === 'pg'
+        ? current.forUpdate()
+        : current
+      ).first('started_at');
+      if (!before) return undefined;
+      const [row]: JobRow[] = await tx(JOBS)
+        .where('id', id)
+        .update(update)
+        .returning('*');
+      return {
+        job: toJob(row),
+        started: patch.started === true && before.started_at === null,
+        finished: TERMINAL_JOB_STATES.includes(to),
+      };
+    });
+    if (!milestone) return false;
+    if (milestone.started || milestone.finished) onMilestone(milestone);
     return true;
   }
 

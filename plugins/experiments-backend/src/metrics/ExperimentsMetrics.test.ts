@@ -159,6 +159,52 @@ describe('experiments metrics', () => {
   );
 
   it.each(databases.eachSupportedId())(
+    'counts a start once when its transitions fall within one millisecond, on %p',
+    async databaseId => {
+      const { store, metrics } = await setUp(databaseId);
+      const job = testJob('quick', 'group:default/team-a', secondsAgo(10));
+      await store.insertJob(job, { enqueue: true });
+      // Only the clock is frozen: the database drivers keep their real timers.
+      jest.useFakeTimers({
+        now: Date.now(),
+        doNotFake: [
+          'hrtime',
+          'nextTick',
+          'performance',
+          'queueMicrotask',
+          'requestAnimationFrame',
+          'cancelAnimationFrame',
+          'requestIdleCallback',
+          'cancelIdleCallback',
+          'setImmediate',
+          'clearImmediate',
+          'setInterval',
+          'clearInterval',
+          'setTimeout',
+          'clearTimeout',
+        ],
+      });
+      try {
+        await store.transition(job.id, ['QUEUED'], 'STARTING');
+        await store.transition(job.id, ['STARTING'], 'RUNNING', {
+          started: true,
+        });
+        await store.transition(job.id, ['RUNNING'], 'SUCCEEDED', {
+          started: true,
+          finished: true,
+        });
+      } finally {
+        jest.useRealTimers();
+      }
+      const startDelay = (await metrics.value(
+        'mlops_training_job_start_delay_seconds',
+        { template: 'mnist-cnn' },
+      )) as RecordedHistogram;
+      expect(startDelay.count).toBe(1);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
     'reads the depth of the database job queue on %p',
     async databaseId => {
       const { queue, metrics } = await setUp(databaseId);
