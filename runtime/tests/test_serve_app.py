@@ -367,10 +367,16 @@ def test_shadow_copies_and_inference_log(client: Client, models: Models, tmp_pat
             "flush_interval_s": 0.5,
         },
     )
+    answered = []
     for index in range(10):
-        reply = client.call("POST", f"/v2/models/{MODEL}/infer", rows(models, index * 10, 2))
+        body = rows(models, index * 10, 2)
+        if index == 0:
+            del body["id"]  # the ingress names it, in the answer and in the log
+        reply = client.call("POST", f"/v2/models/{MODEL}/infer", body)
         assert reply.status == 200
         assert reply.headers["x-model-version"] == "1"
+        answered.append(reply.body["id"])
+    assert len(answered[0]) == 32
     deadline = time.monotonic() + 30
     table = None
     while time.monotonic() < deadline:
@@ -384,6 +390,7 @@ def test_shadow_copies_and_inference_log(client: Client, models: Models, tmp_pat
     versions = Counter(table.column("model_version").to_pylist())
     assert versions == {"1": 10, "2": 10}
     assert set(table.column("key_id").to_pylist()) == {"k1"}
+    assert Counter(table.column("request_id").to_pylist()) == Counter(answered * 2)  # + shadow
     first = json.loads(table.column("inputs")[0].as_py())
     assert [tensor["name"] for tensor in first] == FEATURES
     configure()  # logging off again

@@ -32,10 +32,11 @@ __all__ = [
 
 RAY_USER_ENV = "MLOPS_RAY_USER"
 DEFAULT_RAY_USER = "mlops-ray"
-# Folders of the state folder that Ray jobs write to (app-config.yaml's default
-# mlops.experiments.storagePath, and the dataset cache the experiments worker puts in it). Each
-# is root's, mode 1733: every Ray user may create an entry, none may list or remove another's.
-RAY_WORK_DIRS = ("training", "training/dataset-cache")
+# Folders of the state folder that Ray processes write to (app-config.yaml's default
+# mlops.experiments.storagePath, the dataset cache the experiments worker puts in it, and the
+# serving ingress's mlops.serving.inferenceLog, a folder per deployment). Each is root's, mode
+# 1733: every Ray user may create an entry, none may list or remove another's.
+RAY_WORK_DIRS = ("training", "training/dataset-cache", "inference-logs")
 WORK_DIR_MODE = 0o1733
 # Passed on from the supervisor's environment to Ray: locale, proxies, accelerators and Ray's own
 # tuning knobs. Nothing else: the portal's environment holds secrets (tokens, passwords, keys).

@@ -20,6 +20,7 @@ from mlflow.models import infer_signature
 from mlflow.tracking import MlflowClient
 
 from mlops_runtime.datasets import DatasetRef
+from mlops_runtime.drift.reference import DRIFT_REFERENCE_TAG, log_table_reference
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -138,8 +139,8 @@ def log_and_register_pipeline(
 ) -> tuple[dict[str, float], str]:
     """Logs a fitted tabular pipeline to the active run with its `final_test_*` metrics
     (classification: accuracy and macro F1, and the confusion matrix; regression: RMSE and R²) and
-    registers it (skops format, signature and input example on the raw columns); returns the final
-    metrics and the new model version."""
+    registers it (skops format, signature and input example on the raw columns) with its drift
+    reference profile (`drift/`); returns the final metrics and the new model version."""
     import mlflow.sklearn  # noqa: PLC0415  (scikit-learn only where a tabular job runs)
     import pandas as pd  # noqa: PLC0415
     import sklearn  # noqa: PLC0415
@@ -151,6 +152,8 @@ def log_and_register_pipeline(
     mlflow.log_metrics(final_metrics)
     if evaluation.confusion is not None:
         log_confusion_matrix(evaluation.confusion, evaluation.labels)
+    accuracy = evaluation.metrics.get("test_accuracy") if task == "classification" else None
+    reference = log_table_reference(pipeline, split, task, accuracy=accuracy)
     example = _input_example(split)
     info = mlflow.sklearn.log_model(
         pipeline,
@@ -167,7 +170,8 @@ def log_and_register_pipeline(
             f"numpy=={np.__version__}",
         ],
     )
-    return final_metrics, _tagged_version(registered_model_name, info, version_tags)
+    tags = {**version_tags, DRIFT_REFERENCE_TAG: reference}
+    return final_metrics, _tagged_version(registered_model_name, info, tags)
 
 
 def _input_example(split: Split) -> pd.DataFrame:

@@ -21,7 +21,6 @@ import os
 import queue
 import sys
 import threading
-import urllib.request
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -34,10 +33,12 @@ import torch
 from ray.util.queue import Empty, Queue
 
 from mlops_runtime.datasets import dataset_folder
+from mlops_runtime.drift.reference import DRIFT_REFERENCE_TAG, log_image_reference
 from mlops_runtime.errors import JobError
 from mlops_runtime.idx import IdxFormatError, MnistData, load_mnist
 from mlops_runtime.job_config import JobConfig, parse_job_config
 from mlops_runtime.lean_trainer import LeanTorchTrainer
+from mlops_runtime.mlflow_server import check_mlflow
 from mlops_runtime.mnist_training import evaluate, evaluation_tensors, trained_model
 from mlops_runtime.models.mnist_cnn import NUM_CLASSES
 from mlops_runtime.progress import emit, run_entrypoint
@@ -100,17 +101,6 @@ def check_resources(config: JobConfig) -> None:
             f"{resources.num_workers} GPU worker(s) requested; the Ray cluster has "
             f"{total.get('GPU', 0):g} GPUs",
         )
-
-
-def check_mlflow(tracking_uri: str) -> None:
-    """Fails fast when an HTTP tracking server does not answer (the client retries for minutes)."""
-    if not tracking_uri.startswith(("http://", "https://")):
-        return
-    try:
-        with urllib.request.urlopen(f"{tracking_uri.rstrip('/')}/health", timeout=15):
-            pass
-    except OSError as error:
-        raise JobError("MLflow unreachable", f"{tracking_uri}: {error}") from None
 
 
 def start_run(config: JobConfig) -> mlflow.ActiveRun:
@@ -232,9 +222,10 @@ def register_image_model(
     data: MnistData,
     version_tags: Mapping[str, str],
 ) -> tuple[dict[str, float], str]:
-    """Evaluates the trained `model` on the test images, logs the final metrics and the confusion
-    matrix to the active run, and logs and registers the model as a new version of the config's
-    model name (also for the best trial of a tune); returns the final metrics and the version."""
+    """Evaluates the trained `model` on the test images, logs the final metrics, the confusion
+    matrix and the drift reference profile (`drift/`) to the active run, and logs and registers
+    the model as a new version of the config's model name, tagged with its drift reference (also
+    for the best trial of a tune); returns the final metrics and the version."""
     images, labels = evaluation_tensors(data)
     totals, confusion = evaluate(model, images, labels, torch.device("cpu"))
     final_metrics = {
@@ -243,11 +234,12 @@ def register_image_model(
     }
     mlflow.log_metrics(final_metrics)
     log_confusion_matrix(confusion.numpy(), [str(label) for label in range(NUM_CLASSES)])
+    reference = log_image_reference(model, images, labels, seed=config.seed)
     version = log_and_register_model(
         model,
         np.ascontiguousarray(images[:2].numpy()),
         registered_model_name=config.model_name,
-        version_tags=version_tags,
+        version_tags={**version_tags, DRIFT_REFERENCE_TAG: reference},
         custom_model=config.custom_model,
     )
     return final_metrics, version

@@ -26,17 +26,13 @@ import ray
 from mlops_runtime.datasets import dataset_folder
 from mlops_runtime.errors import JobError
 from mlops_runtime.job_config import INVALID_CONFIG, JobConfig, parse_job_config
+from mlops_runtime.mlflow_server import check_mlflow
 from mlops_runtime.models import TABULAR_BUILDERS, tabular_model
 from mlops_runtime.progress import emit, run_entrypoint
 from mlops_runtime.tabular_data import Split, TargetTable, load_table, split_rows, target_table
 from mlops_runtime.tabular_fit import Evaluation, fit_and_evaluate, tabular_task
 from mlops_runtime.tracking import dataset_tags, log_and_register_pipeline
-from mlops_runtime.train import (
-    check_mlflow,
-    check_resources,
-    connect_ray,
-    start_run,
-)
+from mlops_runtime.train import check_resources, connect_ray, start_run
 
 __all__ = ["JobTable", "load_job_table", "main", "run_job"]
 

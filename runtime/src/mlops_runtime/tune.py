@@ -36,14 +36,10 @@ from ray.tune.search import BasicVariantGenerator, SearchAlgorithm, Searcher
 
 from mlops_runtime.errors import JobError
 from mlops_runtime.job_config import INVALID_CONFIG, JobConfig, parse_job_config
+from mlops_runtime.mlflow_server import check_mlflow
 from mlops_runtime.progress import emit, run_entrypoint
 from mlops_runtime.tracking import dataset_tags
-from mlops_runtime.train import (
-    check_mlflow,
-    check_resources,
-    connect_ray,
-    start_run,
-)
+from mlops_runtime.train import check_resources, connect_ray, start_run
 from mlops_runtime.tune_space import (
     AutoTuneConfig,
     Parameter,

@@ -25,7 +25,13 @@ from urllib.parse import urlparse
 
 from mlops_runtime.serve.errors import ConfigError
 
-__all__ = ["InferenceLog", "LogSettings", "parse_log_settings", "write_parquet"]
+__all__ = [
+    "InferenceLog",
+    "LogSettings",
+    "filesystem_for",
+    "parse_log_settings",
+    "write_parquet",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +77,8 @@ def parse_log_settings(value: object) -> LogSettings | None:
     return LogSettings(float(rate), uri, batch_size, float(interval))
 
 
-def _filesystem(uri: str) -> tuple[Any, str]:
+def filesystem_for(uri: str) -> tuple[Any, str]:
+    """The pyarrow filesystem of a file:// or s3:// log URI, and the root path in it."""
     from pyarrow import fs  # noqa: PLC0415
 
     parsed = urlparse(uri)
@@ -92,7 +99,7 @@ def write_parquet(uri: str, rows: list[dict[str, Any]]) -> str:
     import pyarrow as pa  # noqa: PLC0415
     import pyarrow.parquet as pq  # noqa: PLC0415
 
-    filesystem, root = _filesystem(uri)
+    filesystem, root = filesystem_for(uri)
     now = datetime.now(timezone.utc)
     folder = f"{root}/date={now:%Y-%m-%d}"
     name = f"part-{now:%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:12]}.parquet"

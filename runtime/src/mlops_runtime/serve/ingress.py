@@ -11,7 +11,7 @@ import math
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -361,9 +361,11 @@ class Ingress:
         except (ValueError, UnicodeDecodeError) as error:
             raise HttpError(400, f"request body is not valid JSON: {error}") from None
         try:
-            return parse_inference_request(parsed)
+            inference = parse_inference_request(parsed)
         except InputError as error:
             raise HttpError(400, str(error)) from None
+        # The answer names the request as the inference log does, so labels can refer to it.
+        return inference if inference.id else replace(inference, id=uuid.uuid4().hex)
 
     async def _infer(self, request: Request, key: ApiKey, pinned: str | None) -> JSONResponse:
         started = time.monotonic()
@@ -446,7 +448,7 @@ class Ingress:
         if live.log is None or not live.log.sampled():
             return
         live.log.add(
-            request_id=inference.id or uuid.uuid4().hex,
+            request_id=str(inference.id),
             model_name=self._model_name,
             model_version=version,
             key_id=key.id,
