@@ -1,6 +1,10 @@
 export interface Config {
   mlops?: {
     drift?: {
+      /** How often running checks are read and scheduled ones started, in seconds (default 30). */
+      scheduleSeconds?: number;
+      /** A check whose Ray job runs longer is stopped and failed, in minutes (default 15). */
+      checkTimeoutMinutes?: number;
       /** Outgoing alerts (drift detected, retraining started) to an n8n workflow. */
       n8n?: {
         /**

@@ -83,6 +83,7 @@ const SECRET_NAMES = [
   'alpha-secret-access-key',
   'alpha-secret-deployment',
   'alpha-secret-api-key',
+  'alpha-secret-monitor',
 ];
 
 const CUSTOM_MODEL = `
@@ -267,6 +268,9 @@ beforeAll(async () => {
             },
           },
           projects: { localGitRoot: join(tmp, 'projects') },
+          serving: {
+            inferenceLog: { uri: `file://${join(tmp, 'inference-logs')}` },
+          },
           // The S3 server of the tests listens on loopback.
           network: { allowedEndpoints: ['127.0.0.1/32'] },
         },
@@ -444,6 +448,34 @@ describe('two teams signed in through OIDC', () => {
       { name: 'alpha-secret-api-key' },
     );
     made['serving:keyId'] = key.id;
+  }, 300_000);
+
+  it('alice monitors her deployment for drift and runs a check', async () => {
+    const monitor = await created('post', '/api/drift/monitors', {
+      name: 'alpha-secret-monitor',
+      deploymentId: made['serving:id'],
+      window: { lastRequests: 100 },
+    });
+    expect(monitor).toMatchObject({
+      owner: 'group:default/team-a',
+      deploymentName: 'alpha-secret-deployment',
+      cluster: 'alpha-ray',
+    });
+    made['drift:id'] = monitor.id;
+    const check = await created(
+      'post',
+      `/api/drift/monitors/${monitor.id}/checks`,
+      {},
+    );
+    expect(check).toMatchObject({ status: 'RUNNING', trigger: 'manual' });
+    made['drift:checkId'] = check.id;
+    // Bob cannot monitor alice's deployment either: to him it does not exist.
+    const res = await call('bob', 'post', '/api/drift/monitors', {
+      name: 'bobs-monitor',
+      deploymentId: made['serving:id'],
+    });
+    expect(res.status).toBe(404);
+    expect(res.text).not.toContain('alpha-secret');
   }, 300_000);
 
   it("walks every MLOps route as bob: alice's things answer as if they did not exist", async () => {

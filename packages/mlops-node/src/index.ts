@@ -19,6 +19,7 @@ export * from './parseLimit';
 export * from './errors';
 export * from './jsonBody';
 export * from './statusRoute';
+export * from './inferenceLog';
 export * from './catalog/ScheduledEntityProvider';
 // For tests only: production code does not use these.
 export * from './testServices';

@@ -18,6 +18,12 @@ const TEAMS: Record<string, string> = {
 export const alice = mockCredentials.user.header('user:default/alice');
 export const bob = mockCredentials.user.header('user:default/bob');
 
+/** The plugin that registers each resource type the policy conditions on. */
+const PLUGIN_OF_RESOURCE: Record<string, string> = {
+  'model-deployment': 'serving',
+  'drift-monitor': 'drift',
+};
+
 function claimsOf(credentials: BackstageCredentials): string[] {
   const ref = (credentials.principal as { userEntityRef: string })
     .userEntityRef;
@@ -50,8 +56,7 @@ export function teamServices() {
             .resourceType;
           return {
             result: AuthorizeResult.CONDITIONAL,
-            pluginId:
-              resourceType === 'model-deployment' ? 'serving' : 'ray-clusters',
+            pluginId: PLUGIN_OF_RESOURCE[resourceType] ?? 'ray-clusters',
             resourceType,
             conditions: {
               rule: OWNER_RULE_NAME,

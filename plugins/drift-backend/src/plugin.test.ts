@@ -14,10 +14,22 @@ import { closedPortUrl } from '@internal/mlops-node';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { DatabaseDriftMonitorStore } from './database';
+import { DatabaseDriftStore, NewDriftMonitor } from './database';
 import { driftPlugin } from './plugin';
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+const monitor = (name: string, owner: string): NewDriftMonitor => ({
+  name,
+  owner,
+  deploymentId: `${name}-deployment`,
+  deploymentName: 'mnist-cnn',
+  modelName: 'mnist',
+  cluster: 'local',
+  window: { lastRequests: 500 },
+  alpha: 0.05,
+  createdBy: 'user:default/alice',
+});
 
 async function startBackend(
   options: { webhookUrl?: string; permissions?: ServiceFactory } = {},
@@ -35,7 +47,7 @@ async function startBackend(
       }),
     ],
   });
-  return { server, store: new DatabaseDriftMonitorStore(knex) };
+  return { server, store: new DatabaseDriftStore(knex) };
 }
 
 async function n8nCheck(webhookUrl?: string) {
@@ -107,19 +119,18 @@ describe('drift backend', () => {
     const { server, store } = await startBackend();
     await request(server).get('/api/drift/monitors').expect(200, { items: [] });
 
-    const monitor = await store.create({
-      name: 'mnist-inputs',
-      owner: 'group:default/team-a',
-      deployment: 'mnist-cnn',
-    });
+    const created = await store.createMonitor(
+      monitor('mnist-inputs', 'group:default/team-a'),
+    );
     const res = await request(server).get('/api/drift/monitors').expect(200);
 
-    expect(res.body.items).toEqual([monitor]);
-    expect(monitor).toMatchObject({
+    expect(res.body.items).toEqual([created]);
+    expect(created).toMatchObject({
       name: 'mnist-inputs',
-      deployment: 'mnist-cnn',
+      deploymentName: 'mnist-cnn',
+      window: { lastRequests: 500 },
     });
-    expect(monitor.lastResult).toBeUndefined();
+    expect(created.lastCheck).toBeUndefined();
   });
 
   it('shows a team only its own monitors when the policy grants by ownership', async () => {
@@ -139,19 +150,102 @@ describe('drift backend', () => {
     const { server, store } = await startBackend({
       permissions: permissions.factory,
     });
-    await store.create({
-      name: 'a',
-      owner: 'group:default/team-a',
-      deployment: 'x',
-    });
-    await store.create({
-      name: 'b',
-      owner: 'group:default/team-b',
-      deployment: 'y',
-    });
+    await store.createMonitor(monitor('a', 'group:default/team-a'));
+    await store.createMonitor(monitor('b', 'group:default/team-b'));
     const res = await request(server).get('/api/drift/monitors').expect(200);
 
     expect(res.body.items.map((m: DriftMonitor) => m.name)).toEqual(['b']);
+  });
+
+  it('cannot create a monitor while the portal logs no inference requests', async () => {
+    const { server } = await startBackend();
+    const res = await request(server)
+      .post('/api/drift/monitors')
+      .send({ name: 'digits', deploymentId: 'd1' });
+
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain(
+      'The portal does not log inference requests (mlops.serving.inferenceLog.uri)',
+    );
+  });
+
+  it('names what is wrong with a new monitor (400) before looking for the deployment', async () => {
+    const { server } = await startBackend();
+    const bad = async (body: object) =>
+      (await request(server).post('/api/drift/monitors').send(body).expect(400))
+        .body.error.message as string;
+
+    expect(await bad({ name: 'Digits!', deploymentId: 'd1' })).toContain(
+      'name',
+    );
+    expect(await bad({ name: 'digits' })).toContain('deploymentId');
+    expect(
+      await bad({
+        name: 'digits',
+        deploymentId: 'd1',
+        window: { lastRequests: 2 },
+      }),
+    ).toContain('lastRequests');
+    expect(
+      await bad({ name: 'digits', deploymentId: 'd1', alpha: 0 }),
+    ).toContain('alpha');
+  });
+
+  it('answers 404 for a monitor that does not exist, on every route of a monitor', async () => {
+    const { server } = await startBackend();
+    for (const [method, path] of [
+      ['get', '/api/drift/monitors/nope'],
+      ['delete', '/api/drift/monitors/nope'],
+      ['get', '/api/drift/monitors/nope/checks'],
+      ['post', '/api/drift/monitors/nope/checks'],
+      ['get', '/api/drift/monitors/nope/checks/c1'],
+      ['post', '/api/drift/monitors/nope/labels'],
+    ] as const) {
+      const res = await request(server)[method](path);
+      expect({ path, status: res.status }).toEqual({ path, status: 404 });
+    }
+  });
+
+  it('stores labels of logged requests, the newest for a request relabelled, and names bad ones', async () => {
+    const { server, store } = await startBackend();
+    const created = await store.createMonitor(
+      monitor('labelled', 'group:default/team-a'),
+    );
+    const url = `/api/drift/monitors/${created.id}/labels`;
+    const first = await request(server)
+      .post(url)
+      .send({
+        labels: [
+          { requestId: 'r1', label: '7' },
+          { requestId: 'r2', label: ['1', '2'] },
+          { requestId: 'r1', label: '9' },
+        ],
+      })
+      .expect(200);
+    expect(first.body).toEqual({ stored: 2, total: 2 });
+    await request(server)
+      .post(url)
+      .send({ labels: [{ requestId: 'r3', label: '4' }] })
+      .expect(200, { stored: 1, total: 3 });
+    expect(await store.latestLabels(created.id, 10)).toEqual(
+      expect.arrayContaining([
+        { requestId: 'r1', label: '9' },
+        { requestId: 'r2', label: ['1', '2'] },
+        { requestId: 'r3', label: '4' },
+      ]),
+    );
+    const listed = await request(server).get('/api/drift/monitors').expect(200);
+    expect(listed.body.items[0].labels).toBe(3);
+
+    const bad = async (body: object) =>
+      (await request(server).post(url).send(body).expect(400)).body.error
+        .message as string;
+    expect(await bad({ labels: [] })).toContain('labels');
+    expect(await bad({ labels: [{ requestId: 'r4' }] })).toContain('label');
+    expect(await bad({ labels: [{ requestId: 'r4', label: 7 }] })).toContain(
+      'label',
+    );
+    expect(await store.latestLabels(created.id, 10)).toHaveLength(3);
   });
 
   it('refuses callers that are not signed-in users', async () => {

@@ -7,3 +7,5 @@
 export * from './types';
 export * from './permissions';
 export * from './DriftClient';
+export { DefaultApiClient } from './schema/openapi';
+export type { TypedResponse, RequestOptions } from './schema/openapi';

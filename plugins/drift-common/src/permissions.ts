@@ -24,8 +24,32 @@ export const driftMonitorReadPermission = createPermission({
   resourceType: DRIFT_MONITOR_RESOURCE_TYPE,
 });
 
+/**
+ * Create a drift monitor on a deployment the caller may read. Basic (no resource): the monitor
+ * does not exist yet.
+ *
+ * @public
+ */
+export const driftMonitorCreatePermission = createPermission({
+  name: 'drift.monitor.create',
+  attributes: { action: 'create' },
+});
+
+/**
+ * Run a check now, or delete the monitor; granted to the owning team.
+ *
+ * @public
+ */
+export const driftMonitorUpdatePermission = createPermission({
+  name: 'drift.monitor.update',
+  attributes: { action: 'update' },
+  resourceType: DRIFT_MONITOR_RESOURCE_TYPE,
+});
+
 /** @public */
 export const driftPermissions = [
   driftStatusReadPermission,
   driftMonitorReadPermission,
+  driftMonitorCreatePermission,
+  driftMonitorUpdatePermission,
 ];

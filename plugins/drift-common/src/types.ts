@@ -1,27 +1,16 @@
-/**
- * Outcome of a drift check.
- *
- * @public
- */
-export type DriftResult = 'NO_DRIFT' | 'DRIFT' | 'ERROR';
-
-/**
- * A drift monitor: compares a deployment's inference traffic with its reference profile on a
- * schedule.
- *
- * @public
- */
-export type DriftMonitor = {
-  id: string;
-  name: string;
-  /** Entity ref of the owning team. */
-  owner: string;
-  /** Name of the monitored deployment. */
-  deployment: string;
-  /** Cron expression of the scheduled checks; checks run on demand only without one. */
-  schedule?: string;
-  lastCheckAt?: string;
-  lastResult?: DriftResult;
-  createdAt: string;
-  updatedAt: string;
-};
+// The API's types are generated from the backend's OpenAPI spec
+// (plugins/drift-backend/src/schema/openapi.yaml).
+export type {
+  CreateMonitorRequest,
+  DriftCheck,
+  DriftCheckStatus,
+  DriftedSample,
+  DriftMonitor,
+  DriftReport,
+  DriftTest,
+  DriftVerdict,
+  DriftWindow,
+  Histogram,
+  PredictionDrift,
+  RequestLabel,
+} from './schema/openapi';

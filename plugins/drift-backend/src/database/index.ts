@@ -1,1 +1,1 @@
-export * from './DatabaseDriftMonitorStore';
+export * from './DatabaseDriftStore';

@@ -5,6 +5,7 @@ import {
   ServeApplicationStatus,
 } from '@internal/backstage-plugin-ray-clusters-node';
 import { ModelDeploymentDetails } from '@internal/backstage-plugin-serving-common';
+import { InferenceLogSettings } from '@internal/mlops-node';
 import { DatabaseDeploymentStore } from '../database/DatabaseDeploymentStore';
 import { DeploymentSync, ObservedDeployment } from './DeploymentSync';
 import {
@@ -28,6 +29,8 @@ export class RayServeDeploymentSync implements DeploymentSync {
       ) => Promise<Record<string, string>>;
       /** Serve's HTTP proxy options when a write starts Serve on a cluster. */
       httpOptionsWhenStarting?: RayServeHttpOptions;
+      /** The ingress's inference log; off without it. */
+      inferenceLog?: InferenceLogSettings;
     },
   ) {}
 
@@ -39,7 +42,13 @@ export class RayServeDeploymentSync implements DeploymentSync {
       this.deps.store.getDraining(deployment.id),
     ]);
     await applications.upsert(
-      buildServeApplication({ deployment, keys, envVars, draining }),
+      buildServeApplication({
+        deployment,
+        keys,
+        envVars,
+        draining,
+        inferenceLog: this.deps.inferenceLog,
+      }),
     );
     return this.observe(deployment);
   }

@@ -97,6 +97,26 @@ describe('buildServeApplication', () => {
     });
   });
 
+  it("gives the ingress the deployment's own inference log folder when the log is on", () => {
+    const app = buildServeApplication({
+      deployment,
+      keys: [],
+      envVars: {},
+      inferenceLog: {
+        uri: 's3://logs/inference',
+        sampleRate: 0.25,
+        batchSize: 50,
+        flushIntervalSeconds: 5,
+      },
+    });
+    expect(app.deployments?.[0].user_config?.inference_log).toEqual({
+      uri: 's3://logs/inference/d1',
+      sample_rate: 0.25,
+      batch_size: 50,
+      flush_interval_s: 5,
+    });
+  });
+
   it('uses a fixed number of replicas when the deployment has no autoscaling', () => {
     const app = buildServeApplication({
       deployment: {

@@ -1,5 +1,6 @@
 import { ServeApplicationConfig } from '@internal/backstage-plugin-ray-clusters-node';
 import { ModelDeploymentDetails } from '@internal/backstage-plugin-serving-common';
+import { inferenceLogUri, InferenceLogSettings } from '@internal/mlops-node';
 import { liveVersions, weightsOf } from '../service/traffic';
 
 /** What one key of a deployment looks like to Ray Serve: its hash and limits, never the key. */
@@ -32,6 +33,8 @@ export function buildServeApplication(options: {
   envVars: Record<string, string>;
   /** Versions without traffic that stay deployed while the previous ingress drains. */
   draining?: string[];
+  /** Where the ingress logs sampled requests for drift checks; no log without it. */
+  inferenceLog?: InferenceLogSettings;
   maxBatchSize?: number;
   batchWaitTimeoutS?: number;
 }): ServeApplicationConfig {
@@ -95,7 +98,14 @@ export function buildServeApplication(options: {
                 percent: deployment.shadow.percent,
               }
             : null,
-          inference_log: null,
+          inference_log: options.inferenceLog
+            ? {
+                uri: inferenceLogUri(options.inferenceLog, deployment.id),
+                sample_rate: options.inferenceLog.sampleRate,
+                batch_size: options.inferenceLog.batchSize,
+                flush_interval_s: options.inferenceLog.flushIntervalSeconds,
+              }
+            : null,
         },
       },
     ],
