@@ -6,9 +6,14 @@ import {
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import { DriftClient } from '@internal/backstage-plugin-drift-common';
+import { ServingClient } from '@internal/backstage-plugin-serving-common';
 import NotificationImportantIcon from '@material-ui/icons/NotificationImportant';
-import { driftApiRef } from './api';
-import { rootRouteRef } from './routes';
+import { driftApiRef, driftServingApiRef } from './api';
+import {
+  monitorRouteRef,
+  rootRouteRef,
+  servingDeploymentRouteRef,
+} from './routes';
 
 const api = ApiBlueprint.make({
   params: defineParams =>
@@ -19,24 +24,36 @@ const api = ApiBlueprint.make({
     }),
 });
 
+const servingApi = ApiBlueprint.make({
+  name: 'serving',
+  params: defineParams =>
+    defineParams({
+      api: driftServingApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new ServingClient(deps),
+    }),
+});
+
 const page = PageBlueprint.make({
   params: {
     path: '/drift',
     routeRef: rootRouteRef,
     title: 'Drift',
     icon: <NotificationImportantIcon />,
-    loader: () => import('./components/DriftPage').then(m => <m.DriftPage />),
+    loader: () =>
+      import('./components/DriftRoutes').then(m => <m.DriftRoutes />),
   },
 });
 
 /**
- * The drift area: drift monitors of deployed models, their checks and alerts.
+ * The drift area: drift monitors of deployed models, their checks and reports.
  *
  * @public
  */
 export const driftPlugin = createFrontendPlugin({
   pluginId: 'drift',
   info: { packageJson: () => import('../package.json') },
-  extensions: [api, page],
-  routes: { root: rootRouteRef },
+  extensions: [api, servingApi, page],
+  routes: { root: rootRouteRef, monitor: monitorRouteRef },
+  externalRoutes: { servingDeployment: servingDeploymentRouteRef },
 });
