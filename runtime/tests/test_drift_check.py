@@ -183,8 +183,13 @@ def test_clean_requests_are_no_drift(
     assert report["window"]["requests"] == 150 and report["window"]["instances"] == 300
     assert report["window"]["from"].startswith("2026-12-01T13:00:")
     assert report["referenceInstances"] == 1000
-    assert len(report["tests"]) == 10 and report["tests"][3]["name"] == "p(class 3)"
-    assert all(test["threshold"] == pytest.approx(0.005) for test in report["tests"])
+    assert len(report["tests"]) == 12
+    assert report["tests"][3]["name"] == "p(class 3)"
+    assert [test["name"] for test in report["tests"][10:]] == [
+        "input mean intensity",
+        "input background level",
+    ]
+    assert all(test["threshold"] == pytest.approx(0.05 / 12) for test in report["tests"])
     assert not report["prediction"]["drifted"]
     accuracy = report["accuracy"]
     assert accuracy["reference"] > 0.9

@@ -13,6 +13,7 @@ from mlops_runtime.drift.images import (
     atc_estimate,
     atc_threshold,
     bbsd,
+    input_statistics,
     prediction_shift,
     to_probabilities,
 )
@@ -77,6 +78,29 @@ def test_the_class_tests_use_the_bonferroni_threshold(reference: np.ndarray) -> 
             between += 1
             assert not result.drifted
     assert between > 0  # some windows had a p-value a single test at 0.05 would call drift
+
+
+def test_input_statistics_catch_noise_that_leaves_the_outputs_alone(reference: np.ndarray) -> None:
+    rng = np.random.default_rng(7)
+    digits = np.zeros((1200, 8, 8))
+    digits[:, 2:6, 3:5] = rng.uniform(0.6, 1.0, size=(1200, 4, 2))  # a bright stroke on black
+    noisy = digits[1000:].copy()
+    noisy[::2] = np.clip(noisy[::2] + rng.normal(0.0, 0.04, size=noisy[::2].shape), 0.0, 1.0)
+    stats_before = input_statistics(digits[:1000])
+    assert set(stats_before) == {"mean intensity", "background level"}
+    assert stats_before["background level"].max() == 0.0
+    same = to_probabilities(logits(np.random.default_rng(8), 200))
+    plain = bbsd(reference, same, CLASSES)
+    assert not plain.drifted
+    assert len(plain.tests) == 10
+    clean = bbsd(reference, same, CLASSES, inputs=(stats_before, input_statistics(digits[1000:])))
+    assert not clean.drifted
+    assert clean.threshold == pytest.approx(0.05 / 12)
+    shifted = bbsd(reference, same, CLASSES, inputs=(stats_before, input_statistics(noisy * 255)))
+    assert shifted.drifted
+    drifted = [test.name for test in shifted.tests if test.drifted]
+    assert "input background level" in drifted
+    assert not any(name.startswith("p(class") for name in drifted)
 
 
 def test_histograms_of_class_tests_have_21_edges_and_fractions(reference: np.ndarray) -> None:

@@ -39,6 +39,7 @@ import numpy as np
 from mlops_runtime.drift.images import (
     atc_estimate,
     bbsd,
+    input_statistics,
     prediction_shift,
     to_probabilities,
 )
@@ -184,6 +185,20 @@ def _finite(value: Any) -> Any:
     return value
 
 
+def _input_statistics(
+    profile: ImageProfile, images: list[np.ndarray | None], min_instances: int
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]] | None:
+    """The reference's and the window's input statistics, where the log holds enough images (of
+    one shape) for them."""
+    if not profile.inputs:
+        return None
+    logged = [image for image in images if image is not None]
+    shapes = {image.size for image in logged}
+    if len(logged) < min_instances or len(shapes) != 1:
+        return None
+    return profile.inputs, input_statistics(np.stack(logged))
+
+
 def _image_report(
     config: DriftCheckConfig, profile: ImageProfile, window: LogWindow
 ) -> dict[str, Any]:
@@ -205,7 +220,13 @@ def _image_report(
     }
     if len(instances) < config.min_instances:
         return report
-    shift = bbsd(profile.probabilities, current, profile.classes, config.alpha)
+    shift = bbsd(
+        profile.probabilities,
+        current,
+        profile.classes,
+        config.alpha,
+        inputs=_input_statistics(profile, instances.images, config.min_instances),
+    )
     confidence = current.max(axis=1)
     samples = []
     if shift.drifted:

@@ -1,8 +1,10 @@
 """Black-box shift detection for classifiers of images (Rabanser et al. 2019, "Failing Loudly"):
-a Kolmogorov-Smirnov test per class on the softmax outputs, Bonferroni-corrected (threshold
-alpha / classes), drift when any class test falls below it; the predicted-class distribution as a
-separate chi-squared test; the accuracy estimated without labels by average thresholded confidence
-(Garg et al. 2022)."""
+a Kolmogorov-Smirnov test per class on the softmax outputs and, where the inputs are logged, on
+two simple statistics of each input image (its mean intensity and its background level, which
+noise lifts long before the model's outputs move), Bonferroni-corrected (threshold alpha / tests),
+drift when any test falls below it; the predicted-class distribution as a separate chi-squared
+test; the accuracy estimated without labels by average thresholded confidence (Garg et al.
+2022)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ __all__ = [
     "atc_estimate",
     "atc_threshold",
     "bbsd",
+    "input_statistics",
     "prediction_shift",
     "to_probabilities",
 ]
@@ -51,23 +54,53 @@ class BbsdResult:
         return sum(test.drifted for test in self.tests) / len(self.tests) if self.tests else 0.0
 
 
+def input_statistics(images: np.ndarray) -> dict[str, np.ndarray]:
+    """Per image, on pixel values in [0, 1] (0-255 images are scaled): the mean intensity, and
+    the background level (the mean of the pixels darker than 0.5)."""
+    flat = np.asarray(images, dtype=np.float64).reshape(len(images), -1)
+    if flat.size and flat.max() > 1.0:
+        flat = flat / 255.0
+    flat = np.clip(np.nan_to_num(flat), 0.0, 1.0)
+    dark = flat < 0.5
+    return {
+        "mean intensity": flat.mean(axis=1),
+        "background level": (flat * dark).sum(axis=1) / np.maximum(dark.sum(axis=1), 1),
+    }
+
+
 def bbsd(
-    reference: np.ndarray, current: np.ndarray, classes: Sequence[str], alpha: float = 0.05
+    reference: np.ndarray,
+    current: np.ndarray,
+    classes: Sequence[str],
+    alpha: float = 0.05,
+    inputs: tuple[dict[str, np.ndarray], dict[str, np.ndarray]] | None = None,
 ) -> BbsdResult:
-    """One KS test per class on the probability of that class; Bonferroni threshold."""
-    threshold = alpha / len(classes)
+    """One KS test per class on the probability of that class, and one per input statistic
+    present on both sides (`inputs`: reference, current); Bonferroni threshold."""
+    columns: list[tuple[str, np.ndarray, np.ndarray, tuple[float, float] | None]] = [
+        (f"p(class {label})", reference[:, column], current[:, column], (0.0, 1.0))
+        for column, label in enumerate(classes)
+    ]
+    if inputs is not None:
+        reference_inputs, current_inputs = inputs
+        columns += [
+            (f"input {name}", reference_inputs[name], current_inputs[name], None)
+            for name in reference_inputs
+            if name in current_inputs and len(reference_inputs[name]) and len(current_inputs[name])
+        ]
+    threshold = alpha / len(columns)
     tests = []
-    for column, label in enumerate(classes):
-        statistic, p_value = ks_test(reference[:, column], current[:, column])
+    for name, before, after, bounds in columns:
+        statistic, p_value = ks_test(before, after)
         tests.append(
             TestResult(
-                name=f"p(class {label})",
+                name=name,
                 kind="ks",
                 statistic=statistic,
                 p_value=p_value,
                 threshold=threshold,
                 drifted=p_value < threshold,
-                histogram=numeric_histogram(reference[:, column], current[:, column], (0.0, 1.0)),
+                histogram=numeric_histogram(before, after, bounds),
             )
         )
     return BbsdResult(tests, threshold, any(test.drifted for test in tests))

@@ -1,9 +1,10 @@
 """The reference profile of a registered model version: what its drift checks compare with.
 
 Images: the softmax outputs and labels of <= 1000 held-out test images (a seeded sample), the
-predicted-class counts, the accuracy on them with the ATC confidence threshold, and the mean
-intensity of each image. Tables: a seeded sample of <= 1000 rows of the features, each column's
-kind, the number of rows the sample stands for and the predicted-class counts (classification).
+predicted-class counts, the accuracy on them with the ATC confidence threshold, and each image's
+input statistics (mean intensity and background level). Tables: a seeded sample of <= 1000 rows
+of the features, each column's kind, the number of rows the sample stands for and the
+predicted-class counts (classification).
 
 Stored in the training run under `drift/` (`profile.json`, and `arrays.npz` for images; no
 pickle); the registered version is tagged `mlops.drift_reference` with that artifact path.
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mlops_runtime.drift.images import atc_threshold, to_probabilities
+from mlops_runtime.drift.images import atc_threshold, input_statistics, to_probabilities
 from mlops_runtime.drift.tables import column_kind
 from mlops_runtime.errors import JobError
 
@@ -52,6 +53,7 @@ PROFILE_FILE = "profile.json"
 ARRAYS_FILE = "arrays.npz"
 MAX_REFERENCE_INSTANCES = 1000
 FORMAT_VERSION = 1
+INPUT_STATISTICS = ("mean intensity", "background level")  # images.input_statistics
 NO_REFERENCE = "no drift reference"
 
 
@@ -60,7 +62,7 @@ class ImageProfile:
     classes: list[str]
     probabilities: np.ndarray  # [n, classes], float64 (float32 would round confident outputs)
     labels: np.ndarray  # [n]
-    mean_intensity: np.ndarray  # [n], pixel values in [0, 1]
+    inputs: dict[str, np.ndarray]  # images.input_statistics of the n images; none without them
     accuracy: float
     atc_threshold: float
 
@@ -105,16 +107,11 @@ def image_profile(
     probabilities = to_probabilities(outputs)
     labels = np.asarray(labels, dtype=np.int64)
     accuracy = float(np.mean(probabilities.argmax(axis=1) == labels)) if len(labels) else 0.0
-    if images is not None:
-        flat = np.asarray(images, dtype=np.float64).reshape(len(labels), -1)
-        intensity = flat.mean(axis=1) / (255.0 if flat.max(initial=0.0) > 1.0 else 1.0)
-    else:
-        intensity = np.zeros(0)
     return ImageProfile(
         classes=[str(index) for index in range(probabilities.shape[1])],
         probabilities=probabilities,
         labels=labels,
-        mean_intensity=intensity.astype(np.float32),
+        inputs=input_statistics(images) if images is not None else {},
         accuracy=accuracy,
         atc_threshold=atc_threshold(probabilities.max(axis=1), accuracy),
     )
@@ -156,6 +153,10 @@ def table_profile(
     )
 
 
+def _input_array(name: str) -> str:
+    return "input_" + name.replace(" ", "_")
+
+
 def write_profile(profile: Profile, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     if isinstance(profile, ImageProfile):
@@ -163,7 +164,7 @@ def write_profile(profile: Profile, folder: Path) -> None:
             folder / ARRAYS_FILE,
             probabilities=profile.probabilities,
             labels=profile.labels,
-            mean_intensity=profile.mean_intensity,
+            **{_input_array(name): values for name, values in profile.inputs.items()},
         )
         meta: dict[str, Any] = {
             "formatVersion": FORMAT_VERSION,
@@ -197,7 +198,11 @@ def read_profile(folder: Path) -> Profile:
                 classes=[str(label) for label in meta["classes"]],
                 probabilities=arrays["probabilities"].astype(np.float64),
                 labels=arrays["labels"],
-                mean_intensity=arrays["mean_intensity"],
+                inputs={
+                    name: arrays[_input_array(name)].astype(np.float64)
+                    for name in INPUT_STATISTICS
+                    if _input_array(name) in arrays.files
+                },
                 accuracy=float(meta["accuracy"]),
                 atc_threshold=float(meta["atcThreshold"]),
             )
