@@ -59,7 +59,10 @@ exports.up = async function up(knex) {
       .inTable('drift_monitors')
       .onDelete('CASCADE');
     table.string('request_id', 128).notNullable();
-    table.text('label').notNullable().comment('JSON: a class, or one per input');
+    table
+      .text('label')
+      .notNullable()
+      .comment('JSON: a class, or one per input');
     table.string('created_by', 255).notNullable();
     table.timestamp('created_at', { useTz: true }).notNullable();
     table.primary(['monitor_id', 'request_id']);

@@ -2,6 +2,8 @@ import { Config } from '@backstage/config';
 
 export type DriftConfig = {
   n8nWebhookUrl?: string;
+  /** Signs the deliveries to the webhook (HMAC-SHA256); unsigned without it. */
+  n8nWebhookSecret?: string;
   /** How often running checks are read and scheduled ones started (default 30 s). */
   scheduleSeconds: number;
   /** A check whose Ray job runs longer is stopped and failed (default 15 min). */
@@ -22,6 +24,7 @@ export function readDriftConfig(config: Config): DriftConfig {
   }
   return {
     n8nWebhookUrl: readN8nWebhookUrl(config),
+    n8nWebhookSecret: drift?.getOptionalString('n8n.webhookSecret'),
     scheduleSeconds,
     checkTimeoutMinutes,
   };

@@ -1,4 +1,9 @@
+import { createServiceFactory } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  notificationService,
+  NotificationSendOptions,
+} from '@backstage/plugin-notifications-node';
 import {
   DriftCheck,
   DriftMonitor,
@@ -23,10 +28,17 @@ import {
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, IncomingHttpHeaders, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
+import {
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  verifySignedDelivery,
+} from './alerts/signedWebhook';
 import { driftPlugin } from './plugin';
 
 /*
@@ -65,6 +77,11 @@ type Registered = {
 const logRoot = mkdtempSync(path.join(tmpdir(), 'drift-e2e-log-'));
 chmodSync(logRoot, 0o1733);
 let server: any;
+/** What the plugin sent to the team's notifications and to the (n8n) webhook. */
+const notificationsSent: NotificationSendOptions[] = [];
+const webhookDeliveries: { headers: IncomingHttpHeaders; body: string }[] = [];
+const WEBHOOK_SECRET = `e2e-${randomUUID()}`;
+let webhook: Server;
 const tasks = new Map<string, () => Promise<void>>();
 let registered: Registered;
 let deployment: ModelDeploymentDetails;
@@ -92,7 +109,26 @@ async function registerModel(): Promise<Registered> {
   return JSON.parse(stdout.trim().split('\n').at(-1)!);
 }
 
+async function startWebhook(): Promise<string> {
+  webhook = createServer((req, res) => {
+    let body = '';
+    req.on('data', chunk => {
+      body += chunk;
+    });
+    req.on('end', () => {
+      if (req.method === 'POST')
+        webhookDeliveries.push({ headers: req.headers, body });
+      res.end();
+    });
+  });
+  await new Promise<void>(resolve => webhook.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${
+    (webhook.address() as AddressInfo).port
+  }/webhook/drift`;
+}
+
 async function startBackend() {
+  const webhookUrl = await startWebhook();
   const scheduler = mockServices.scheduler.mock({
     scheduleTask: async task => {
       tasks.set(task.id, () =>
@@ -113,6 +149,15 @@ async function startBackend() {
       driftPlugin,
       // Each plugin gets its own in-memory SQLite database (the test backend's default).
       scheduler.factory,
+      createServiceFactory({
+        service: notificationService,
+        deps: {},
+        factory: () => ({
+          send: async options => {
+            notificationsSent.push(options);
+          },
+        }),
+      }),
       mockServices.rootConfig.factory({
         data: {
           mlops: {
@@ -122,6 +167,9 @@ async function startBackend() {
                 cluster('drift-e2e-a', TEAM_A),
                 cluster('drift-e2e-b', TEAM_B),
               ],
+            },
+            drift: {
+              n8n: { webhookUrl, webhookSecret: WEBHOOK_SECRET },
             },
             serving: {
               // Used only if this test is the first to start Serve on the test Ray.
@@ -272,10 +320,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (deployment) {
-    await api('serving', alice).delete(`/deployments/${deployment.id}`);
-  }
   rmSync(logRoot, { recursive: true, force: true });
+  await new Promise(resolve => webhook?.close(resolve));
 });
 
 describe('drift end to end on Ray and MLflow', () => {
@@ -378,6 +424,31 @@ describe('drift end to end on Ray and MLflow', () => {
       id: check.id,
       verdict: 'DRIFT',
     });
+
+    // The team hears of it, and the webhook gets one signed event (none for the clean check).
+    const delivery = await eventually('the webhook delivery', async () =>
+      webhookDeliveries.length ? webhookDeliveries[0] : undefined,
+    );
+    expect(webhookDeliveries).toHaveLength(1);
+    const event = JSON.parse(delivery.body);
+    expect(event).toMatchObject({
+      event: 'drift.detected',
+      monitor: { id: monitor.id, owner: TEAM_A, deploymentName: SLUG },
+      check: { id: check.id, verdict: 'DRIFT' },
+    });
+    const signed = {
+      secret: WEBHOOK_SECRET,
+      body: delivery.body,
+      timestamp: delivery.headers[TIMESTAMP_HEADER] as string,
+      signature: delivery.headers[SIGNATURE_HEADER] as string,
+    };
+    expect(verifySignedDelivery(signed)).toBe(true);
+    expect(verifySignedDelivery({ ...signed, secret: 'forged' })).toBe(false);
+    expect(notificationsSent).toEqual([
+      expect.objectContaining({
+        recipients: { type: 'entity', entityRef: TEAM_A },
+      }),
+    ]);
   });
 
   it('runs a scheduled monitor from the scheduled task', async () => {
@@ -410,5 +481,21 @@ describe('drift end to end on Ray and MLflow', () => {
       .get(`/monitors/${scheduled.body.id}/checks`)
       .expect(200);
     expect(res.body.items).toHaveLength(1);
+  });
+
+  it('undeploys the model: Ray Serve runs it no more, and takes no CPU from later tests', async () => {
+    await api('serving', alice)
+      .delete(`/deployments/${deployment.id}`)
+      .expect(204);
+    const gone = await eventually(
+      'the application gone from Ray Serve',
+      async () => {
+        const serve = await fetch(`${rayUrl}/api/serve/applications/`, {
+          headers: { Authorization: `Bearer ${rayToken}` },
+        }).then(r => r.json());
+        return `mlops-${SLUG}` in (serve.applications ?? {}) ? undefined : true;
+      },
+    );
+    expect(gone).toBe(true);
   });
 });

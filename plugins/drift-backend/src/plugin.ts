@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { driftPermissions } from '@internal/backstage-plugin-drift-common';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { rayClustersServiceRef } from '@internal/backstage-plugin-ray-clusters-node';
 import {
   MlflowRestClient,
@@ -10,6 +11,7 @@ import {
   readInferenceLogSettings,
   readMlflowCredentials,
 } from '@internal/mlops-node';
+import { DriftAlerts } from './alerts/DriftAlerts';
 import {
   CheckJobEnvironment,
   DriftCheckRunner,
@@ -43,6 +45,7 @@ export const driftPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         scheduler: coreServices.scheduler,
+        notifications: notificationService,
         rayClusters: rayClustersServiceRef,
       },
       async init(deps) {
@@ -56,6 +59,14 @@ export const driftPlugin = createBackendPlugin({
           getResources: ids => store.getMonitors(ids),
         });
 
+        const alerts = new DriftAlerts({
+          notifications: deps.notifications,
+          webhook: settings.n8nWebhookUrl
+            ? { url: settings.n8nWebhookUrl, secret: settings.n8nWebhookSecret }
+            : undefined,
+          appBaseUrl: config.getOptionalString('app.baseUrl') ?? '',
+          logger,
+        });
         const inferenceLog = readInferenceLogSettings(config);
         const runner =
           inferenceLog &&
@@ -66,6 +77,8 @@ export const driftPlugin = createBackendPlugin({
             jobEnvironment: mlflowJobEnvironment(config),
             logger,
             timeoutMs: settings.checkTimeoutMinutes * 60_000,
+            onFinished: (monitor, check) =>
+              alerts.checkFinished(monitor, check),
           });
         if (runner) {
           // One run across backend replicas: finish checks whose Ray job ended, start due ones.

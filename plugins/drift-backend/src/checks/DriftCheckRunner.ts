@@ -42,6 +42,8 @@ export class DriftCheckRunner {
       logger: LoggerService;
       /** A check whose job has not ended after this long is stopped and failed. */
       timeoutMs?: number;
+      /** Called once per check, by the replica that finished it; not awaited. */
+      onFinished?: (monitor: DriftMonitor, check: DriftCheck) => Promise<void>;
     },
   ) {}
 
@@ -91,8 +93,19 @@ export class DriftCheckRunner {
       return undefined;
     });
     if (!outcome) return check;
-    await this.deps.store.finishCheck(check.id, outcome);
-    return (await this.deps.store.getCheck(monitor.id, check.id)) ?? check;
+    const finishedHere = await this.deps.store.finishCheck(check.id, outcome);
+    const finished =
+      (await this.deps.store.getCheck(monitor.id, check.id)) ?? check;
+    if (finishedHere && this.deps.onFinished) {
+      this.deps
+        .onFinished(monitor, finished)
+        .catch(error =>
+          this.deps.logger.warn(
+            `After drift check ${check.id} finished: ${error}`,
+          ),
+        );
+    }
+    return finished;
   }
 
   /** Finishes every check whose job has ended (the plugin's scheduled task). */
