@@ -1,5 +1,6 @@
 import {
   checkDuration,
+  countOf,
   formatShare,
   formatSmallNumber,
   timeAgo,
@@ -23,6 +24,12 @@ describe('formatValues', () => {
       }),
     ).toBe('42 s');
     expect(checkDuration({ startedAt: '2026-12-04T10:00:00.000Z' })).toBe('—');
+  });
+
+  it('counts with the noun in the right number', () => {
+    expect(countOf(1, 'label')).toBe('1 label');
+    expect(countOf(2500, 'label')).toBe('2,500 labels');
+    expect(countOf(0, 'labelled input')).toBe('0 labelled inputs');
   });
 
   it('says how long ago a check started', () => {

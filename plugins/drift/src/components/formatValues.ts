@@ -7,6 +7,20 @@ export function formatShare(value: number | null | undefined): string {
     : formatChartValue('ratio', value);
 }
 
+/** A whole number with thousands separators: "2,500". */
+export function formatCount(count: number): string {
+  return count.toLocaleString('en-US');
+}
+
+/** A count with its noun: "1 label", "2,500 labels". */
+export function countOf(
+  count: number,
+  singular: string,
+  plural = `${singular}s`,
+): string {
+  return `${formatCount(count)} ${count === 1 ? singular : plural}`;
+}
+
 /** A small number such as a p-value or a threshold, in few digits: "0.005", "3.2e-7". */
 export function formatSmallNumber(value: number): string {
   if (value === 0) return '0';

@@ -166,6 +166,18 @@ export function aQuietReport(): DriftReport {
   };
 }
 
+/** The drifted check whose window had 100 labelled inputs: real accuracy 69 %. */
+export function aLabelledCheckWithReport(): DriftCheck {
+  const report = aDriftReport();
+  return aCheck({
+    realAccuracy: 0.69,
+    report: {
+      ...report,
+      accuracy: { ...report.accuracy, real: 0.69, labelled: 100 },
+    },
+  });
+}
+
 /** The drifted check with its report, as getCheck answers. */
 export function aDriftCheckWithReport(): DriftCheck {
   return aCheck({ report: aDriftReport() });
@@ -216,6 +228,10 @@ export function fakeDriftApi(
     deleteMonitor: jest.fn(async () => undefined),
     listChecks: jest.fn(async () => ({ items: [aCheck(), aQuietCheck()] })),
     runCheck: jest.fn(),
+    addLabels: jest.fn(async (_monitorId: string, labels: unknown[]) => ({
+      stored: labels.length,
+      total: labels.length,
+    })),
     getCheck: jest.fn(async (_monitorId: string, checkId: string) =>
       checkId === 'check-1'
         ? aQuietCheck({ report: aQuietReport() })

@@ -24,6 +24,8 @@ export type HistoryPoint = {
   verdict?: DriftVerdict;
   driftScore?: number;
   estimatedAccuracy?: number;
+  /** Only where the window had labelled inputs. */
+  realAccuracy?: number;
 };
 
 const percent = (share?: number) =>
@@ -39,6 +41,7 @@ export function historyPoints(checks: DriftCheck[]): HistoryPoint[] {
       verdict: check.verdict,
       driftScore: percent(check.driftScore),
       estimatedAccuracy: percent(check.estimatedAccuracy),
+      realAccuracy: percent(check.realAccuracy),
     }))
     .sort((a, b) => a.t - b.t);
 }
@@ -60,14 +63,15 @@ function formatCheckTime(t: number, spanMs: number): string {
 
 type DotProps = {
   cx?: number;
-  cy?: number;
+  cy?: number | null;
   index?: number;
   payload?: HistoryPoint;
 };
 
 /**
- * Drift score and estimated accuracy of each finished check over time, each point in the colour
- * of its verdict; clicking a point selects its check.
+ * Drift score, estimated accuracy and (where requests were labelled) real accuracy of each
+ * finished check over time, each point in the colour of its verdict; clicking a point selects its
+ * check.
  */
 export function CheckHistoryChart(props: {
   checks: DriftCheck[];
@@ -78,9 +82,11 @@ export function CheckHistoryChart(props: {
   const { selectedCheckId, onSelect } = props;
   const points = historyPoints(props.checks);
   const span = points.length ? points[points.length - 1].t - points[0].t : 0;
+  const withReal = points.some(p => p.realAccuracy !== undefined);
   const height = 260;
   const renderDot = ({ cx, cy, index, payload }: DotProps) => {
-    if (cx === undefined || cy === undefined || !payload) {
+    // A check without a value on this line (no labelled input) gets no point.
+    if (cx === undefined || cy === undefined || cy === null || !payload) {
       return <g key={index} />;
     }
     const selected = payload.checkId === selectedCheckId;
@@ -102,7 +108,9 @@ export function CheckHistoryChart(props: {
     <figure aria-label="Drift history" style={{ margin: 0 }}>
       <figcaption>
         <Typography variant="subtitle2">
-          Drift score and estimated accuracy per check
+          {withReal
+            ? 'Drift score, estimated and real accuracy per check'
+            : 'Drift score and estimated accuracy per check'}
         </Typography>
       </figcaption>
       {points.length === 0 ? (
@@ -171,6 +179,18 @@ export function CheckHistoryChart(props: {
                 isAnimationActive={false}
                 connectNulls
               />
+              {withReal && (
+                <Line
+                  type="monotone"
+                  dataKey="realAccuracy"
+                  name="real accuracy"
+                  stroke={theme.palette.primary.main}
+                  dot={renderDot}
+                  activeDot={false}
+                  isAnimationActive={false}
+                  connectNulls
+                />
+              )}
             </LineChart>
           </ResponsiveContainer>
           <VerdictLegend />

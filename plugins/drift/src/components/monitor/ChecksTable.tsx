@@ -17,10 +17,8 @@ const columns: TableColumn<DriftCheck>[] = [
   },
   { title: 'Verdict', render: c => <CheckOutcomeChip check={c} /> },
   { title: 'Drift score', render: c => formatShare(c.driftScore) },
-  {
-    title: 'Estimated accuracy',
-    render: c => formatShare(c.estimatedAccuracy),
-  },
+  { title: 'Est. acc.', render: c => formatShare(c.estimatedAccuracy) },
+  { title: 'Real acc.', render: c => formatShare(c.realAccuracy) },
   { title: 'Duration', render: c => checkDuration(c) },
 ];
 

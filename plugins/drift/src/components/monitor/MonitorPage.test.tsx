@@ -4,6 +4,7 @@ import { renderDriftAt } from '../../__testUtils__/renderDrift';
 import {
   aCheck,
   aDriftReport,
+  aLabelledCheckWithReport,
   apiRefusal,
   aQuietCheck,
   DEPLOYMENT_ID,
@@ -76,6 +77,53 @@ describe('MonitorPage', () => {
     const history = screen.getByRole('figure', { name: 'Drift history' });
     // Two finished checks, each a point on both lines.
     expect(history.querySelectorAll('circle')).toHaveLength(4);
+    // No labelled input: nothing said about the real accuracy.
+    expect(
+      within(history).queryByText('real accuracy'),
+    ).not.toBeInTheDocument();
+    expect(screen.queryByText(/real \d+ %/)).not.toBeInTheDocument();
+  });
+
+  it('shows the real accuracy of the checks whose window had labelled inputs', async () => {
+    const { api } = fakeDriftApi({
+      listChecks: jest.fn(async () => ({
+        items: [aCheck({ realAccuracy: 0.69 }), aQuietCheck()],
+      })),
+      getCheck: jest.fn(async () => aLabelledCheckWithReport()),
+    });
+    await renderDriftAt(PATH, api);
+
+    expect(
+      await screen.findByText(
+        'Accuracy: estimated 71 % · real 69 % on 100 labelled inputs (reference 98 %)',
+      ),
+    ).toBeInTheDocument();
+
+    const table = screen
+      .getByText('Checks')
+      .closest('div[class*="Paper"]') as HTMLElement;
+    const headers = within(table)
+      .getAllByRole('columnheader')
+      .map(header => header.textContent);
+    const real = headers.indexOf('Real acc.');
+    expect(real).toBeGreaterThan(headers.indexOf('Est. acc.'));
+    const cellsOf = (text: string) =>
+      within(within(table).getByText(text).closest('tr') as HTMLElement)
+        .getAllByRole('cell')
+        .map(cell => cell.textContent);
+    expect(cellsOf('user:default/ada')[real]).toBe('69 %');
+    expect(cellsOf('the schedule')[real]).toBe('—');
+
+    const history = screen.getByRole('figure', { name: 'Drift history' });
+    expect(
+      within(history).getByText(
+        'Drift score, estimated and real accuracy per check',
+      ),
+    ).toBeInTheDocument();
+    expect(within(history).getByText('real accuracy')).toBeInTheDocument();
+    // Both checks on the drift score and estimated accuracy lines, only the labelled one on the
+    // real accuracy line.
+    expect(history.querySelectorAll('circle')).toHaveLength(5);
   });
 
   it("shows an older check's report when its row is clicked", async () => {

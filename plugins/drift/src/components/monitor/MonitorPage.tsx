@@ -15,6 +15,7 @@ import Alert from '@material-ui/lab/Alert';
 import { useCallback, useEffect, useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import { rootRouteRef } from '../../routes';
+import { LabelsCard } from '../labels/LabelsCard';
 import { CheckReportCard } from '../report/CheckReportCard';
 import { CheckHistoryChart } from './CheckHistoryChart';
 import { ChecksTable } from './ChecksTable';
@@ -55,7 +56,8 @@ export function MonitorPage() {
   const shownId = selectedId ?? latestFinishedCheck(checks.value ?? [])?.id;
   const report = useCheckReport(id, shownId, run.check);
 
-  if (monitor.loading) return <Progress />;
+  // Read again after labels were added: the page stays while it is.
+  if (monitor.loading && !monitor.value) return <Progress />;
   if (monitor.error) return <ResponseErrorPanel error={monitor.error} />;
   if (!monitor.value) return null;
   const m = monitor.value;
@@ -94,6 +96,9 @@ export function MonitorPage() {
       <Grid container spacing={3}>
         <Grid item xs={12} md={5}>
           <MonitorFactsCard monitor={m} />
+          <Box mt={3}>
+            <LabelsCard monitor={m} onLabelsStored={monitor.retry} />
+          </Box>
         </Grid>
         <Grid item xs={12} md={7}>
           <InfoCard title="History">

@@ -1,8 +1,9 @@
 import { useApi } from '@backstage/frontend-plugin-api';
-import useAsync from 'react-use/esm/useAsync';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { driftApiRef } from '../../api';
 
+/** The monitor; `retry` reads it again (its label count after labels were added, say). */
 export function useMonitor(id: string) {
   const api = useApi(driftApiRef);
-  return useAsync(() => api.getMonitor(id), [api, id]);
+  return useAsyncRetry(() => api.getMonitor(id), [api, id]);
 }

@@ -25,7 +25,11 @@ describe('MonitorsPage', () => {
             modelName: 'fraud-gbm',
             window: { lastMinutes: 60 },
             intervalMinutes: undefined,
-            lastCheck: aCheck({ verdict: 'NO_DRIFT', estimatedAccuracy: 0.97 }),
+            lastCheck: aCheck({
+              verdict: 'NO_DRIFT',
+              estimatedAccuracy: 0.97,
+              realAccuracy: 0.95,
+            }),
           }),
           aMonitor({
             id: 'm3',
@@ -65,12 +69,15 @@ describe('MonitorsPage', () => {
     expect(within(drifted).getByText('every 30 min')).toBeInTheDocument();
     expect(within(drifted).getByText('Drift')).toBeInTheDocument();
     expect(within(drifted).getByText('71 %')).toBeInTheDocument();
+    // No labelled input in its window: no real accuracy.
+    expect(within(drifted).getByText('—')).toBeInTheDocument();
 
     const quiet = screen.getByText('fraud-drift').closest('tr') as HTMLElement;
     expect(within(quiet).getByText('last 60 minutes')).toBeInTheDocument();
     expect(within(quiet).getByText('on demand')).toBeInTheDocument();
     expect(within(quiet).getByText('No drift')).toBeInTheDocument();
     expect(within(quiet).getByText('97 %')).toBeInTheDocument();
+    expect(within(quiet).getByText('95 %')).toBeInTheDocument();
 
     const running = screen
       .getByText('churn-drift')

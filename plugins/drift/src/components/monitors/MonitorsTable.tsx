@@ -24,8 +24,12 @@ export function MonitorsTable(props: { monitors: DriftMonitor[] }) {
     { title: 'Schedule', render: m => describeSchedule(m) },
     { title: 'Last check', render: m => <LastCheckCell monitor={m} /> },
     {
-      title: 'Estimated accuracy',
+      title: 'Est. acc.',
       render: m => formatShare(m.lastCheck?.estimatedAccuracy),
+    },
+    {
+      title: 'Real acc.',
+      render: m => formatShare(m.lastCheck?.realAccuracy),
     },
   ];
   return (
