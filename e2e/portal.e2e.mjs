@@ -561,7 +561,7 @@ describe('MLOps portal in a browser', { timeout: 30 * 60_000 }, () => {
   );
 
   test(
-    'Deploy from the run page: the model becomes HEALTHY on Ray Serve, a key is created, and Try it predicts a drawn digit',
+    'Deploy from the run page: the model becomes HEALTHY on Ray Serve, a key is created, Try it predicts a drawn digit, and a drift monitor checks the logged request',
     { timeout: 4 * TIMEOUT + SERVE_TIMEOUT },
     async () => {
       // Still on the finished job's page of the previous step.
@@ -750,6 +750,43 @@ describe('MLOps portal in a browser', { timeout: 30 * 60_000 }, () => {
       );
       await chartLines('Latency p50');
       await screenshot('03b2-deployment-try-it');
+
+      // A drift monitor of the deployment; its first check reads the inference log, where Try
+      // it's request is (flushed within 5 s), and compares it with the version's reference.
+      const deploymentUrl = page.url();
+      await openFromSidebar('Drift', '/drift');
+      await page
+        .getByRole('button', { name: 'New monitor', exact: true })
+        .click({ timeout: TIMEOUT });
+      const monitorDialog = page.getByRole('dialog');
+      await monitorDialog
+        .locator('#monitor-deployment')
+        .click({ timeout: TIMEOUT });
+      await page
+        .getByRole('option')
+        .filter({ hasText: deploymentName })
+        .first()
+        .click({ timeout: TIMEOUT });
+      await page.getByRole('listbox').waitFor({ state: 'detached' });
+      await monitorDialog
+        .getByRole('button', { name: 'Create', exact: true })
+        .click();
+      await page.waitForURL(
+        url => /^\/drift\/monitors\/[^/]+$/.test(url.pathname),
+        { timeout: TIMEOUT },
+      );
+      await page
+        .getByRole('button', { name: 'Run check now', exact: true })
+        .click({ timeout: TIMEOUT });
+      const verdict = await page
+        .getByText(/^(Not enough data|No drift|Drift detected)/)
+        .first()
+        .innerText({ timeout: 3 * TIMEOUT });
+      log(`drift check: ${verdict}`);
+      // One drawn digit is far fewer inputs than a check tests.
+      assert.match(verdict, /^Not enough data: /);
+      await screenshot('03b3-drift-monitor');
+      await page.goto(deploymentUrl);
 
       // Undeploy, so that Ray Serve is left as it was.
       await page.getByRole('button', { name: 'Undeploy', exact: true }).click();

@@ -33,7 +33,7 @@ describe('MonitorPage', () => {
 
     expect(
       await screen.findByText(
-        'Drift detected: 4 of 10 class-probability tests rejected at α/10 = 0.005.',
+        'Drift detected: 4 of 10 tests (class probabilities, input statistics) rejected at α/10 = 0.005.',
       ),
     ).toBeInTheDocument();
     expect(mocks.getCheck).toHaveBeenCalledWith(MONITOR_ID, 'check-2');
@@ -138,7 +138,7 @@ describe('MonitorPage', () => {
 
     expect(
       await screen.findByText(
-        'No drift: none of the 10 class-probability tests rejected at α/10 = 0.005.',
+        'No drift: none of the 10 tests (class probabilities, input statistics) rejected at α/10 = 0.005.',
       ),
     ).toBeInTheDocument();
     expect(mocks.getCheck).toHaveBeenLastCalledWith(MONITOR_ID, 'check-1');

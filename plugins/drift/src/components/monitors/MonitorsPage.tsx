@@ -45,7 +45,7 @@ export function MonitorsPage() {
         title="Drift monitors"
         items={monitors}
         renderItems={items => <MonitorsTable monitors={items} />}
-        statusTitle="Drift backend"
+        statusTitle="Drift status"
         loadStatus={loadStatus}
       />
     </>

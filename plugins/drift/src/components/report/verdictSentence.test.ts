@@ -2,12 +2,12 @@ import { aDriftReport, aQuietReport } from '../../testing/fixtures';
 import { predictionSentence, verdictSentence } from './verdictSentence';
 
 describe('verdictSentence', () => {
-  it('counts the rejected class-probability tests and names the corrected level', () => {
+  it('counts the rejected tests and names the corrected level', () => {
     expect(verdictSentence(aDriftReport())).toBe(
-      'Drift detected: 4 of 10 class-probability tests rejected at α/10 = 0.005.',
+      'Drift detected: 4 of 10 tests (class probabilities, input statistics) rejected at α/10 = 0.005.',
     );
     expect(verdictSentence(aQuietReport())).toBe(
-      'No drift: none of the 10 class-probability tests rejected at α/10 = 0.005.',
+      'No drift: none of the 10 tests (class probabilities, input statistics) rejected at α/10 = 0.005.',
     );
   });
 

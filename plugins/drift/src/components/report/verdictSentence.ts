@@ -17,14 +17,14 @@ function notEnoughData(report: DriftReport): string {
   return `Not enough data: ${instances} instances in the window, need ${MIN_INSTANCES}.`;
 }
 
-function classProbabilityTests(report: DriftReport): string {
+function imageTests(report: DriftReport): string {
   const n = report.tests.length;
   const rejected = report.tests.filter(t => t.drifted).length;
   const threshold = report.tests[0]?.threshold ?? report.alpha / n;
   const level = `α/${n} = ${formatSmallNumber(threshold)}`;
   return report.verdict === 'DRIFT'
-    ? `Drift detected: ${rejected} of ${n} class-probability tests rejected at ${level}.`
-    : `No drift: none of the ${n} class-probability tests rejected at ${level}.`;
+    ? `Drift detected: ${rejected} of ${n} tests (class probabilities, input statistics) rejected at ${level}.`
+    : `No drift: none of the ${n} tests (class probabilities, input statistics) rejected at ${level}.`;
 }
 
 function featureTests(report: DriftReport): string {
@@ -42,7 +42,7 @@ function featureTests(report: DriftReport): string {
 /** The verdict of a report in one plain sentence, with the numbers behind it. */
 export function verdictSentence(report: DriftReport): string {
   if (report.verdict === 'NOT_ENOUGH_DATA') return notEnoughData(report);
-  if (report.method === 'bbsd-ks') return classProbabilityTests(report);
+  if (report.method === 'bbsd-ks') return imageTests(report);
   return featureTests(report);
 }
 
