@@ -56,6 +56,7 @@ sys.path.insert(0, str(REPO / "runtime" / "src"))
 
 import aiohttp  # noqa: E402
 import numpy as np  # noqa: E402
+from bench_models import train_cnn_one_epoch  # noqa: E402
 
 CPUS = 2
 SEED = 0
@@ -115,41 +116,21 @@ def register_model(
     import torch  # noqa: PLC0415
 
     from mlops_runtime.idx import load_mnist  # noqa: PLC0415
-    from mlops_runtime.mnist_training import (  # noqa: PLC0415
-        TrainingState,
-        make_train_loader,
-        seed_everything,
-        train_one_epoch,
-        train_tensors,
-    )
-    from mlops_runtime.templates import load_template  # noqa: PLC0415
     from mlops_runtime.tracking import log_and_register_model  # noqa: PLC0415
 
     data = load_mnist(data_dir)
-    hyperparameters = load_template("mnist-cnn").default_hyperparameters()
-    hyperparameters.update(epochs=1, train_samples=train_samples)
-    seed_everything(SEED)
-    device = torch.device("cpu")
-    loader = make_train_loader(
-        train_tensors(data, train_samples),
-        batch_size=int(hyperparameters["batch_size"]),
-        seed=SEED,
-    )
-    state = TrainingState.create(hyperparameters, steps_per_epoch=len(loader), device=device)
-    loader.sampler.set_epoch(1)  # type: ignore[attr-defined]
-    train_one_epoch(state, state.model, loader, device)
+    model = train_cnn_one_epoch(data, train_samples, SEED)
 
     images = (data.test_images[:IMAGES].astype(np.float32) / 255.0).round(4)[:, None, :, :]
     images = images.astype(np.float32)
-    state.model.eval()
     with torch.no_grad():
-        expected = state.model(torch.from_numpy(images)).argmax(dim=1).tolist()
+        expected = model(torch.from_numpy(images)).argmax(dim=1).tolist()
 
     mlflow.set_tracking_uri(tracking_uri)
     experiment = mlflow.create_experiment("bench", artifact_location=artifacts.as_uri())
     with mlflow.start_run(experiment_id=experiment):
         version = log_and_register_model(
-            state.model,
+            model,
             images[:5],
             registered_model_name=REGISTERED_MODEL,
             version_tags={"mlops.bench": "serving_overhead"},
