@@ -736,4 +736,18 @@ describe('serving end to end on Ray Serve and MLflow', () => {
     expect(countsB.ok).toBeGreaterThan(0);
     expect((await storedState(b.id)).state).toBe('HEALTHY');
   });
+
+  // Here, not in afterAll: the test backend stops before afterAll runs, and a deployment left on
+  // the test Ray would take CPU from every test after this file.
+  it('undeploys B: Ray Serve runs nothing of this test any more', async () => {
+    await api(alice).delete(`/deployments/${b.id}`).expect(204);
+    created.splice(
+      created.findIndex(d => d.id === b.id),
+      1,
+    );
+    const gone = await eventually('B gone from Serve', async () =>
+      (await serveApplication(SLUG_B)) ? undefined : true,
+    );
+    expect(gone).toBe(true);
+  });
 });

@@ -236,7 +236,7 @@ describe('MonitorPage', () => {
 
     expect(
       await screen.findByText(
-        'Not enough data: 12 instances in the window, need 30.',
+        'Not enough data: 12 inputs in the window, need 30.',
       ),
     ).toBeInTheDocument();
     expect(

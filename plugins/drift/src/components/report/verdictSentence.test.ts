@@ -53,7 +53,16 @@ describe('verdictSentence', () => {
           tests: [],
         }),
       ),
-    ).toBe('Not enough data: 12 instances in the window, need 30.');
+    ).toBe('Not enough data: 12 inputs in the window, need 30.');
+    expect(
+      verdictSentence(
+        aDriftReport({
+          verdict: 'NOT_ENOUGH_DATA',
+          window: { requests: 1, instances: 1 },
+          tests: [],
+        }),
+      ),
+    ).toBe('Not enough data: 1 input in the window, need 30.');
     expect(
       verdictSentence(
         aDriftReport({

@@ -14,7 +14,8 @@ function notEnoughData(report: DriftReport): string {
     } answered a request in the window.`;
   }
   const instances = report.window.instances ?? 0;
-  return `Not enough data: ${instances} instances in the window, need ${MIN_INSTANCES}.`;
+  const inputs = instances === 1 ? 'input' : 'inputs';
+  return `Not enough data: ${instances} ${inputs} in the window, need ${MIN_INSTANCES}.`;
 }
 
 function imageTests(report: DriftReport): string {
