@@ -622,7 +622,20 @@ describe('two teams signed in through OIDC', () => {
     const own = await call('alice', 'get', `/api/scaffolder/v2/tasks/${id}`);
     expect(own.status).toBe(200);
     expect(own.text).toContain('alpha-secret-note');
+    const cancelledAt = Date.now();
     await call('alice', 'post', `/api/scaffolder/v2/tasks/${id}/cancel`, {});
+    // Until the task has ended: the scaffolder publishes an event when it does, which must
+    // happen before the backend stops (a publish during shutdown fails the whole file).
+    // The aborted wait step ends it as failed or cancelled, long before its 60 s.
+    const ended = await eventually('the cancelled task ended', async () => {
+      const task = await created('get', `/api/scaffolder/v2/tasks/${id}`, {});
+      if (!['cancelled', 'failed', 'completed'].includes(task.status)) {
+        throw new Error(`the task is ${task.status}`);
+      }
+      return task.status;
+    });
+    expect(['cancelled', 'failed']).toContain(ended);
+    expect(Date.now() - cancelledAt).toBeLessThan(30_000);
   }, 120_000);
 
   it("keeps alice's catalog location and entities from bob's deletion", async () => {
