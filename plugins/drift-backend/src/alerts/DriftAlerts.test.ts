@@ -6,6 +6,7 @@ import {
 } from '@internal/backstage-plugin-drift-common';
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { newMonitor } from '../testFixtures';
 import { DriftAlerts } from './DriftAlerts';
 import {
   SIGNATURE_HEADER,
@@ -14,16 +15,8 @@ import {
 } from './signedWebhook';
 
 const monitor: DriftMonitor = {
+  ...newMonitor('digits-drift'),
   id: 'm1',
-  name: 'digits-drift',
-  owner: 'group:default/team-a',
-  deploymentId: 'd1',
-  deploymentName: 'digits',
-  modelName: 'digits-model',
-  cluster: 'alpha',
-  window: { lastRequests: 500 },
-  alpha: 0.05,
-  createdBy: 'user:default/alice',
   createdAt: '2026-12-04T10:00:00.000Z',
   updatedAt: '2026-12-04T10:00:00.000Z',
 };

@@ -1,11 +1,8 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { DriftReport } from '@internal/backstage-plugin-drift-common';
 import { requireTestService } from '@internal/mlops-node';
-import {
-  DatabaseDriftStore,
-  migrationsDir,
-  NewDriftMonitor,
-} from './DatabaseDriftStore';
+import { newMonitor } from '../testFixtures';
+import { DatabaseDriftStore, migrationsDir } from './DatabaseDriftStore';
 
 jest.setTimeout(60_000);
 
@@ -13,18 +10,8 @@ jest.setTimeout(60_000);
 requireTestService('BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING');
 const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 
-const monitor = (name: string, intervalMinutes?: number): NewDriftMonitor => ({
-  name,
-  owner: 'group:default/team-a',
-  deploymentId: 'd1',
-  deploymentName: 'digits',
-  modelName: 'digits-model',
-  cluster: 'alpha',
-  window: { lastRequests: 500 },
-  intervalMinutes,
-  alpha: 0.05,
-  createdBy: 'user:default/alice',
-});
+const monitor = (name: string, intervalMinutes?: number) =>
+  newMonitor(name, { intervalMinutes });
 
 const report: DriftReport = {
   verdict: 'DRIFT',
