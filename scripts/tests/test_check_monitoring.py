@@ -76,7 +76,7 @@ def query_variable(name: str, query: str, multi: bool = True) -> dict:
 def test_the_repository_dashboards_are_valid() -> None:
     dashboards, problems = check_monitoring.check_dashboards(check_monitoring.DASHBOARDS_DIR)
     assert problems == []
-    assert sorted(dashboards) == ["platform.json", "serving.json", "training.json"]
+    assert sorted(dashboards) == ["drift.json", "platform.json", "serving.json", "training.json"]
     for name, board in dashboards.items():
         names = [v["name"] for v in check_monitoring.variables(board)]
         assert "datasource" in names and "ray_cluster" in names, name

@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { driftPermissions } from '@internal/backstage-plugin-drift-common';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { rayClustersServiceRef } from '@internal/backstage-plugin-ray-clusters-node';
@@ -18,6 +19,7 @@ import {
 } from './checks/DriftCheckRunner';
 import { readDriftConfig } from './config';
 import { DatabaseDriftStore } from './database';
+import { DriftMetrics } from './metrics';
 import {
   driftMonitorOwnerRule,
   driftMonitorResourceRef,
@@ -42,6 +44,7 @@ export const driftPlugin = createBackendPlugin({
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         logger: coreServices.logger,
+        metrics: metricsServiceRef,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         scheduler: coreServices.scheduler,
@@ -59,6 +62,11 @@ export const driftPlugin = createBackendPlugin({
           getResources: ids => store.getMonitors(ids),
         });
 
+        const metrics = new DriftMetrics(
+          deps.metrics,
+          () => store.countMonitorsByLastResult(),
+          logger,
+        );
         const alerts = new DriftAlerts({
           notifications: deps.notifications,
           webhook: settings.n8nWebhookUrl
@@ -77,8 +85,10 @@ export const driftPlugin = createBackendPlugin({
             jobEnvironment: mlflowJobEnvironment(config),
             logger,
             timeoutMs: settings.checkTimeoutMinutes * 60_000,
-            onFinished: (monitor, check) =>
-              alerts.checkFinished(monitor, check),
+            onFinished: async (monitor, check) => {
+              metrics.checkFinished(check);
+              await alerts.checkFinished(monitor, check);
+            },
           });
         if (runner) {
           // One run across backend replicas: finish checks whose Ray job ended, start due ones.

@@ -76,7 +76,12 @@ export class DriftCheckRunner {
       const message = `The check could not start on Ray cluster "${
         monitor.cluster
       }": ${(error as Error).message}`;
-      await store.finishCheck(check.id, { status: 'FAILED', message });
+      if (await store.finishCheck(check.id, { status: 'FAILED', message })) {
+        this.finished(
+          monitor,
+          (await store.getCheck(monitor.id, check.id)) ?? check,
+        );
+      }
       throw new ServiceUnavailableError(message);
     }
     return check;
@@ -96,16 +101,18 @@ export class DriftCheckRunner {
     const finishedHere = await this.deps.store.finishCheck(check.id, outcome);
     const finished =
       (await this.deps.store.getCheck(monitor.id, check.id)) ?? check;
-    if (finishedHere && this.deps.onFinished) {
-      this.deps
-        .onFinished(monitor, finished)
-        .catch(error =>
-          this.deps.logger.warn(
-            `After drift check ${check.id} finished: ${error}`,
-          ),
-        );
-    }
+    if (finishedHere) this.finished(monitor, finished);
     return finished;
+  }
+
+  private finished(monitor: DriftMonitor, check: DriftCheck): void {
+    this.deps
+      .onFinished?.(monitor, check)
+      .catch(error =>
+        this.deps.logger.warn(
+          `After drift check ${check.id} finished: ${error}`,
+        ),
+      );
   }
 
   /** Finishes every check whose job has ended (the plugin's scheduled task). */

@@ -357,6 +357,38 @@ export class DatabaseDriftStore {
     return new Map(rows.map(row => [row.monitor_id, Number(row.count)]));
   }
 
+  /** How many monitors have each result as their last finished check's; NONE: no check yet. */
+  async countMonitorsByLastResult(): Promise<Record<string, number>> {
+    const latest = this.knex<CheckRow>(CHECKS)
+      .select('monitor_id')
+      .max({ finished_at: 'finished_at' })
+      .whereNot('status', 'RUNNING')
+      .groupBy('monitor_id')
+      .as('latest');
+    const rows: { status: string; verdict: string | null; count: unknown }[] =
+      await this.knex<CheckRow>(`${CHECKS} as c`)
+        .join(latest, join =>
+          join
+            .on('c.monitor_id', '=', 'latest.monitor_id')
+            .andOn('c.finished_at', '=', 'latest.finished_at'),
+        )
+        .join(`${MONITORS} as m`, 'm.id', 'c.monitor_id')
+        .select('c.status', 'c.verdict')
+        .count({ count: '*' })
+        .groupBy('c.status', 'c.verdict');
+    const counts: Record<string, number> = {};
+    let checked = 0;
+    for (const row of rows) {
+      const result =
+        row.status === 'FAILED' ? 'FAILED' : row.verdict ?? 'FAILED';
+      counts[result] = (counts[result] ?? 0) + Number(row.count);
+      checked += Number(row.count);
+    }
+    const [{ total }] = await this.knex(MONITORS).count({ total: '*' });
+    counts.NONE = Number(total) - checked;
+    return counts;
+  }
+
   async runningChecks(): Promise<DriftCheck[]> {
     const rows = await this.knex<CheckRow>(CHECKS).where('status', 'RUNNING');
     return rows.map(row => toCheck(row, false));
