@@ -4,6 +4,7 @@ import {
   ScheduledEntityProvider,
   ScheduledEntityProviderOptions,
 } from '@internal/mlops-node';
+import { uniqueEntityNames } from './entityNames';
 
 /** Annotation with the dataset's id in the datasets plugin. */
 export const DATASET_ID_ANNOTATION = 'mlops-portal.io/dataset-id';
@@ -12,16 +13,6 @@ export const DATASET_VERSION_ANNOTATION = 'mlops-portal.io/dataset-version';
 export const DATASET_FORMAT_ANNOTATION = 'mlops-portal.io/dataset-format';
 
 const TAG = /^[a-z0-9:+#]+(-[a-z0-9:+#]+)*$/;
-
-/** A catalog entity name from a dataset name: lowercase letters, digits and single dashes. */
-function entityName(name: string) {
-  return (
-    name
-      .replace(/[^a-z0-9]+/g, '-')
-      .slice(0, 63)
-      .replace(/^-+|-+$/g, '') || 'dataset'
-  );
-}
 
 export function datasetEntity(
   dataset: Dataset,
@@ -67,22 +58,9 @@ export function datasetEntities(
   datasets: Dataset[],
   portalUrl: string,
 ): Entity[] {
-  const taken = new Set<string>();
-  return [...datasets]
-    .sort(
-      (a, b) =>
-        a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id),
-    )
-    .map(dataset => {
-      let name = entityName(dataset.name);
-      if (taken.has(name)) {
-        name = `${name.slice(0, 54).replace(/-+$/, '')}-${dataset.id
-          .replace(/[^a-z0-9]/g, '')
-          .slice(0, 8)}`;
-      }
-      taken.add(name);
-      return datasetEntity(dataset, name, portalUrl);
-    });
+  return uniqueEntityNames(datasets, d => d.name, 'dataset').map(
+    ([dataset, name]) => datasetEntity(dataset, name, portalUrl),
+  );
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   ScheduledEntityProvider,
   ScheduledEntityProviderOptions,
 } from '@internal/mlops-node';
+import { uniqueEntityNames } from './entityNames';
 import { inferenceApiDefinition } from './inferenceApi/inferenceApiDefinition';
 
 /** Annotation with the deployment's id in the serving plugin. */
@@ -84,8 +85,7 @@ export function deploymentApiEntity(
       type: 'openapi',
       lifecycle: 'production',
       owner: deployment.owner,
-      // No `system` or providedBy relation to the model's Component yet: registered models are
-      // not catalog entities until the issue that adds them; add the relation then.
+      // The model's Component (ModelEntityProvider) lists this API in its providesApis.
       definition: JSON.stringify(
         inferenceApiDefinition({
           name: deployment.name,
@@ -101,17 +101,6 @@ export function deploymentApiEntity(
   };
 }
 
-/** A catalog entity name: lowercase letters, digits and single dashes, at most 63 characters. */
-function entityName(name: string) {
-  return (
-    name
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .slice(0, 63)
-      .replace(/^-+|-+$/g, '') || 'deployment'
-  );
-}
-
 /**
  * Entities of all deployments. Slugs are unique per Ray cluster but entity names per namespace:
  * the oldest deployment keeps the plain slug, later ones get their id's start appended.
@@ -120,22 +109,9 @@ export function deploymentApiEntities(
   deployments: ModelDeployment[],
   portalUrl: string,
 ): Entity[] {
-  const taken = new Set<string>();
-  return [...deployments]
-    .sort(
-      (a, b) =>
-        a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id),
-    )
-    .map(deployment => {
-      let name = entityName(deployment.name);
-      if (taken.has(name)) {
-        name = `${name.slice(0, 54).replace(/-+$/, '')}-${deployment.id
-          .replace(/[^a-z0-9]/g, '')
-          .slice(0, 8)}`;
-      }
-      taken.add(name);
-      return deploymentApiEntity(deployment, name, portalUrl);
-    });
+  return uniqueEntityNames(deployments, d => d.name, 'deployment').map(
+    ([deployment, name]) => deploymentApiEntity(deployment, name, portalUrl),
+  );
 }
 
 /**

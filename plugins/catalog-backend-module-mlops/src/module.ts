@@ -3,14 +3,17 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
+import { MlflowRestClient, readMlflowCredentials } from '@internal/mlops-node';
 import { DatasetEntityProvider } from './DatasetEntityProvider';
 import { datasetsOverHttp } from './datasetsOverHttp';
 import { DeploymentApiEntityProvider } from './DeploymentApiEntityProvider';
 import { deploymentsOverHttp } from './deploymentsOverHttp';
+import { ModelEntityProvider } from './ModelEntityProvider';
 
 /**
- * Puts the portal's datasets in the catalog as Resources (type dataset) and its model deployments
- * as APIs (type openapi), owned by their teams.
+ * Puts the portal's datasets in the catalog as Resources (type dataset), its model deployments
+ * as APIs (type openapi) and the registered models of MLflow as Components (type ml-model),
+ * owned by their teams.
  *
  * @public
  */
@@ -45,6 +48,25 @@ export const catalogModuleMlops = createBackendModule({
             options(),
           ),
         );
+        const mlflowUrl = config
+          .getOptionalString('mlops.mlflow.trackingUrl')
+          ?.replace(/\/+$/, '');
+        if (mlflowUrl) {
+          catalog.addEntityProvider(
+            new ModelEntityProvider(
+              {
+                mlflow: new MlflowRestClient(
+                  mlflowUrl,
+                  readMlflowCredentials(config),
+                ),
+                datasets: datasetsOverHttp({ discovery, auth }),
+                deployments: deploymentsOverHttp({ discovery, auth }),
+              },
+              portalUrl,
+              options(),
+            ),
+          );
+        }
         catalog.addEntityProvider(
           new DeploymentApiEntityProvider(
             deploymentsOverHttp({ discovery, auth }),

@@ -77,23 +77,29 @@ export abstract class ScheduledEntityProvider implements EntityProvider {
     await this.connection.applyMutation({
       type: 'full',
       entities: entities.map(entity => ({
-        entity: this.located(entity),
+        entity: withLocation(entity, this.location),
         locationKey: this.location,
       })),
     });
   }
+}
 
-  private located(entity: Entity): Entity {
-    return {
-      ...entity,
-      metadata: {
-        ...entity.metadata,
-        annotations: {
-          [ANNOTATION_LOCATION]: this.location,
-          [ANNOTATION_ORIGIN_LOCATION]: this.location,
-          ...entity.metadata.annotations,
-        },
+/**
+ * The entity with `location` as its location and origin location (a provider's own key), unless
+ * it names others.
+ *
+ * @public
+ */
+export function withLocation(entity: Entity, location: string): Entity {
+  return {
+    ...entity,
+    metadata: {
+      ...entity.metadata,
+      annotations: {
+        [ANNOTATION_LOCATION]: location,
+        [ANNOTATION_ORIGIN_LOCATION]: location,
+        ...entity.metadata.annotations,
       },
-    };
-  }
+    },
+  };
 }
