@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the portal needs into the repository (git-ignored): Node 24 when the machine's
-# Node is older than 22, the JS dependencies, and the Python virtual environment for runtime/.
+# Node is older than 22, the JS dependencies, the Python virtual environment for runtime/, and n8n.
 # Run as root it also creates the system user the portal's local Ray head runs as (see
 # docs/security-model-ray.md). Idempotent: each step is skipped when the inputs it was run with
 # have not changed.
@@ -144,10 +144,31 @@ ensure_prometheus() {
     fail "Prometheus is needed for monitoring: install Debian's prometheus package (see above)."
 }
 
+# n8n receives the portal's events in the embedded stack (scripts/lib/stack.py). Its own install,
+# outside the workspace, from the pinned lock in scripts/n8n. Install scripts are skipped: two of
+# its native modules would download binaries from GitHub (unreachable here); the two n8n needs
+# (SQLite, the Code node's isolate) are built from source against our Node's headers.
+ensure_n8n() {
+  local dir="$MLOPS_TOOLS/n8n" hash
+  hash="$(node --version | inputs_hash - "$MLOPS_ROOT/scripts/n8n/package.json" "$MLOPS_ROOT/scripts/n8n/package-lock.json")"
+  if is_current n8n "$hash" && [ -x "$dir/node_modules/.bin/n8n" ]; then
+    return
+  fi
+  echo "bootstrap: installing n8n into .tools/n8n (about 8 minutes the first time)"
+  mkdir -p "$dir"
+  cp "$MLOPS_ROOT/scripts/n8n/package.json" "$MLOPS_ROOT/scripts/n8n/package-lock.json" "$dir/"
+  (cd "$dir" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error) ||
+    fail "could not install n8n from the npm registry (see above)."
+  (cd "$dir" && npm rebuild --loglevel=error sqlite3 isolated-vm >/dev/null) ||
+    fail "could not build n8n's native modules (sqlite3, isolated-vm): a C++ compiler and python3 are needed."
+  mark_current n8n "$hash"
+}
+
 ensure_node
 ensure_yarn
 ensure_js_dependencies
 ensure_ray_user
 ensure_python_env
 ensure_prometheus
+ensure_n8n
 echo "bootstrap: ready (node $(node --version), $("$MLOPS_VENV/bin/python" --version))"

@@ -21,8 +21,8 @@ yarn tsc
 step "lint"
 yarn backstage-cli repo lint
 
-# Ray, MLflow and an S3 server (moto) for the Jest tests, in a throwaway state folder, on ports
-# of their own.
+# Ray, MLflow, Prometheus, an S3 server (moto) and n8n for the Jest tests, in a throwaway state
+# folder, on ports of their own.
 TEST_DATA="$(mktemp -d /tmp/mlops-test.XXXXXX)"
 stack_pid=""
 stop_stack() {
@@ -34,11 +34,12 @@ stop_stack() {
 }
 trap stop_stack EXIT
 
-step "start Ray, MLflow, Prometheus and S3 for the tests"
+step "start Ray, MLflow, Prometheus, S3 and n8n for the tests"
 MLOPS_DATA="$TEST_DATA" MLOPS_MLFLOW_PORT=25000 MLOPS_RAY_DASHBOARD_PORT=28365 \
   MLOPS_RAY_GCS_PORT=26490 MLOPS_RAY_CLIENT_PORT=20101 MLOPS_RAY_AGENT_PORT=22465 \
   MLOPS_S3_PORT=29000 MLOPS_PROMETHEUS_PORT=29090 MLOPS_BACKEND_METRICS_PORT=29464 \
-  scripts/stack.sh --services mlflow,prometheus,ray,s3 >"$TEST_DATA/stack.out" 2>&1 &
+  MLOPS_N8N_PORT=25678 MLOPS_N8N_RUNNER_PORT=25679 \
+  scripts/stack.sh --services mlflow,prometheus,ray,s3,n8n >"$TEST_DATA/stack.out" 2>&1 &
 stack_pid=$!
 for _ in $(seq 1 180); do
   [ -f "$TEST_DATA/stack.env" ] && break
@@ -72,6 +73,8 @@ run_jest() {
       MLOPS_TEST_MLFLOW_PASSWORD="$(cat "$MLOPS_MLFLOW_PASSWORD_PATH")" \
       MLOPS_TEST_S3_URL="$MLOPS_S3_URL" \
       MLOPS_TEST_PROMETHEUS_URL="$MLOPS_PROMETHEUS_URL" \
+      MLOPS_TEST_N8N_URL="$MLOPS_N8N_URL" \
+      MLOPS_TEST_N8N_WEBHOOK_SECRET="$(cat "$MLOPS_N8N_WEBHOOK_SECRET_PATH")" \
       MLOPS_TEST_RABBITMQ_URL="amqp://guest:guest@127.0.0.1:5672" \
       BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="postgresql://postgres@127.0.0.1:5432" \
       yarn backstage-cli repo test "$@"

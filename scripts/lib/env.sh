@@ -29,3 +29,6 @@ export MLOPS_RAY_AGENT_PORT="${MLOPS_RAY_AGENT_PORT:-52365}"
 # Prometheus (scrapes Ray's nodes and the backend) and the backend's own metrics endpoint.
 export MLOPS_PROMETHEUS_PORT="${MLOPS_PROMETHEUS_PORT:-9090}"
 export MLOPS_BACKEND_METRICS_PORT="${MLOPS_BACKEND_METRICS_PORT:-9464}"
+# n8n (receives the portal's events) and the broker of its Code-node task runner.
+export MLOPS_N8N_PORT="${MLOPS_N8N_PORT:-5678}"
+export MLOPS_N8N_RUNNER_PORT="${MLOPS_N8N_RUNNER_PORT:-5679}"

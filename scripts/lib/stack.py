@@ -33,7 +33,7 @@ from pathlib import Path
 import ray_user
 from ray_user import IsolationError, RayUser
 
-ALL_SERVICES = ["mlflow", "prometheus", "ray", "backend", "app"]
+ALL_SERVICES = ["mlflow", "prometheus", "ray", "n8n", "backend", "app"]
 # Started only when named in --services: an S3 server (moto) for the S3 object store driver.
 OPTIONAL_SERVICES = ["s3"]
 KNOWN_SERVICES = ["s3", *ALL_SERVICES]
@@ -42,8 +42,12 @@ LOG_TAIL_LINES = 30
 # MLflow's admin user: the portal's backend (its password is in MLOPS_DATA/keys).
 MLFLOW_ADMIN_USER = "portal"
 HEALTH_TIMEOUTS_S = {
-    "s3": 60, "mlflow": 120, "prometheus": 60, "ray": 120, "backend": 600, "app": 600
+    "s3": 60, "mlflow": 120, "prometheus": 60, "ray": 120, "n8n": 180, "backend": 600, "app": 600
 }
+# n8n's owner (created from the environment; its password is in MLOPS_DATA/keys) and the webhook
+# of the shipped drift workflow (deploy/n8n/drift-detected.json).
+N8N_OWNER_EMAIL = "owner@mlops.localhost"
+N8N_DRIFT_WEBHOOK_PATH = "webhook/mlops-drift-detected"
 PR_SET_PDEATHSIG = 1
 
 
@@ -96,6 +100,8 @@ class Config:
     s3_port: int = 9000
     prometheus_port: int = 9090
     backend_metrics_port: int = 9464
+    n8n_port: int = 5678
+    n8n_runner_port: int = 5679
     stack_id: str = ""
     ray_temp_dir: Path = field(default_factory=Path)
 
@@ -124,6 +130,10 @@ class Config:
             s3_port=port("MLOPS_S3_PORT") if "MLOPS_S3_PORT" in env else 9000,
             prometheus_port=port("MLOPS_PROMETHEUS_PORT"),
             backend_metrics_port=port("MLOPS_BACKEND_METRICS_PORT"),
+            n8n_port=port("MLOPS_N8N_PORT") if "MLOPS_N8N_PORT" in env else 5678,
+            n8n_runner_port=(
+                port("MLOPS_N8N_RUNNER_PORT") if "MLOPS_N8N_RUNNER_PORT" in env else 5679
+            ),
         )
         # One id per (user, state folder): names the Ray temp dir and marks every process of this
         # stack (MLOPS_STACK_ID in its environment), so cleanup never touches anybody else's.
@@ -170,6 +180,15 @@ class Config:
             "spill": self.ray_temp_dir / "spill",
             "sessions": self.ray_sessions,
         }
+
+    @property
+    def n8n_webhook_secret_path(self) -> Path:
+        """The secret that signs the portal's deliveries to n8n, which its workflows check."""
+        return self.data / "keys" / "n8n_webhook_secret"
+
+    @property
+    def n8n_url(self) -> str:
+        return f"http://127.0.0.1:{self.n8n_port}"
 
     @property
     def pid_path(self) -> Path:
@@ -432,6 +451,12 @@ def write_stack_env(cfg: Config, names: list[str], user: RayUser | None) -> None
     if "s3" in names:
         values["MLOPS_S3_PORT"] = str(cfg.s3_port)
         values["MLOPS_S3_URL"] = cfg.s3_url
+    if "n8n" in names:
+        values["MLOPS_N8N_PORT"] = str(cfg.n8n_port)
+        values["MLOPS_N8N_URL"] = cfg.n8n_url
+        values["MLOPS_N8N_WEBHOOK_SECRET_PATH"] = str(cfg.n8n_webhook_secret_path)
+        values["MLOPS_N8N_OWNER_EMAIL"] = N8N_OWNER_EMAIL
+        values["MLOPS_N8N_OWNER_PASSWORD_PATH"] = str(cfg.data / "keys" / "n8n_owner_password")
     lines = [
         "# Written by scripts/stack.sh while the stack is up; removed when it stops.",
         "# Shell syntax (set -a; . stack.env; set +a). The Ray token is in MLOPS_RAY_TOKEN_PATH, the",
@@ -631,6 +656,93 @@ def prometheus_service(cfg: Config, env: dict[str, str], names: list[str]) -> Se
     )
 
 
+def n8n_workflow_ids(folder: Path) -> list[str]:
+    """The ids of the shipped workflows, which the stack publishes (activates) after importing."""
+    return [json.loads(path.read_text())["id"] for path in sorted(folder.glob("*.json"))]
+
+
+def n8n_service(cfg: Config) -> Service:
+    """n8n on loopback, state in MLOPS_DATA/n8n, owner from the environment, telemetry and every
+    outbound call off. The workflows of deploy/n8n are imported and published before it starts
+    (both edit its database, which a running n8n does not re-read)."""
+    tools = Path(os.environ.get("MLOPS_TOOLS", cfg.root / ".tools"))
+    n8n = tools / "n8n" / "node_modules" / ".bin" / "n8n"
+    if not n8n.exists():
+        raise StackError(f"n8n is not installed ({n8n}); run scripts/bootstrap.sh")
+    home = cfg.data / "n8n"
+    home.mkdir(parents=True, exist_ok=True)
+    os.chmod(home, 0o700)
+    password = ensure_secret(cfg.data / "keys" / "n8n_owner_password", "n8n's owner password")
+    # n8n takes the owner's password as a bcrypt hash; bcryptjs comes with it.
+    hash_password = "process.stdout.write(require('bcryptjs').hashSync(process.argv[1], 10))"
+    hashed = subprocess.run(
+        [tool("node"), "-e", hash_password, password],
+        cwd=tools / "n8n" / "node_modules" / "n8n",
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    workflows = cfg.root / "deploy" / "n8n"
+    env = {
+        # Only what n8n needs: its Code nodes may read their environment ($env).
+        "PATH": os.environ["PATH"],
+        "HOME": str(home),
+        "LANG": os.environ.get("LANG", "C.UTF-8"),
+        "N8N_USER_FOLDER": str(home),
+        "N8N_LISTEN_ADDRESS": "127.0.0.1",
+        "N8N_HOST": "127.0.0.1",
+        "N8N_PORT": str(cfg.n8n_port),
+        "N8N_PROTOCOL": "http",
+        "N8N_WEBHOOK_URL": f"{cfg.n8n_url}/",
+        "N8N_SECURE_COOKIE": "false",
+        "N8N_ENCRYPTION_KEY": ensure_secret(
+            cfg.data / "keys" / "n8n_encryption_key", "n8n's encryption key"
+        ),
+        "N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS": "true",
+        "N8N_INSTANCE_OWNER_MANAGED_BY_ENV": "true",
+        "N8N_INSTANCE_OWNER_EMAIL": N8N_OWNER_EMAIL,
+        "N8N_INSTANCE_OWNER_FIRST_NAME": "MLOps",
+        "N8N_INSTANCE_OWNER_LAST_NAME": "Portal",
+        "N8N_INSTANCE_OWNER_PASSWORD_HASH": hashed,
+        "N8N_RUNNERS_BROKER_LISTEN_ADDRESS": "127.0.0.1",
+        "N8N_RUNNERS_BROKER_PORT": str(cfg.n8n_runner_port),
+        # No calls to n8n's servers (none are reachable here): telemetry, version checks,
+        # templates, banners, community packages, AI, licence renewal, the MCP registry.
+        **{
+            f"N8N_{name}_ENABLED": "false"
+            for name in [
+                "DIAGNOSTICS", "VERSION_NOTIFICATIONS", "VERSION_NOTIFICATIONS_WHATS_NEW",
+                "TEMPLATES", "PERSONALIZATION", "HIRING_BANNER", "DYNAMIC_BANNERS",
+                "COMMUNITY_PACKAGES", "AI", "LICENSE_AUTO_RENEW", "PYTHON",
+            ]
+        },
+        "N8N_DISABLED_MODULES": "mcp-registry",
+        # The shipped workflows check the portal's signature in a Code node.
+        "N8N_BLOCK_ENV_ACCESS_IN_NODE": "false",
+        "NODE_FUNCTION_ALLOW_BUILTIN": "crypto",
+        "MLOPS_N8N_WEBHOOK_SECRET": ensure_secret(
+            cfg.n8n_webhook_secret_path, "the secret of the portal's n8n webhooks"
+        ),
+    }
+    publish = " && ".join(
+        f'"$N8N" publish:workflow --id={shlex.quote(i)}' for i in n8n_workflow_ids(workflows)
+    )
+    script = (
+        f'"$N8N" import:workflow --separate --input={shlex.quote(str(workflows))}'
+        + (f" && {publish}" if publish else "")
+        + ' && exec "$N8N" start'
+    )
+    return Service(
+        name="n8n",
+        argv=["/bin/sh", "-c", script],
+        cwd=home,
+        env={**env, "N8N": str(n8n)},
+        # /healthz answers before the webhooks are registered; readiness after.
+        health_url=f"{cfg.n8n_url}/healthz/readiness",
+        ports=[(cfg.n8n_port, "MLOPS_N8N_PORT"), (cfg.n8n_runner_port, "MLOPS_N8N_RUNNER_PORT")],
+    )
+
+
 def check_ray_can_run(cfg: Config, user: RayUser) -> None:
     """Tries what the Ray head will do as its user: run the venv's Python and import Ray and
     the runtime's sources. A folder on the way that only root may enter stops it."""
@@ -751,7 +863,19 @@ def mlflow_backend_credentials(cfg: Config) -> dict[str, str]:
     }
 
 
-def backend_service(cfg: Config, env: dict[str, str], token: str, with_mlflow: bool) -> Service:
+def n8n_backend_settings(cfg: Config) -> dict[str, str]:
+    """The drift plugin's webhook: the stack's n8n, with the secret its workflows check."""
+    return {
+        "APP_CONFIG_mlops_drift_n8n_webhookUrl": f"{cfg.n8n_url}/{N8N_DRIFT_WEBHOOK_PATH}",
+        "APP_CONFIG_mlops_drift_n8n_webhookSecret": ensure_secret(
+            cfg.n8n_webhook_secret_path, "the secret of the portal's n8n webhooks"
+        ),
+    }
+
+
+def backend_service(
+    cfg: Config, env: dict[str, str], token: str, with_mlflow: bool, with_n8n: bool
+) -> Service:
     # The key of the dataset download URLs handed to Ray jobs: kept, so that the URLs of queued
     # and running jobs still work after the backend restarts.
     signing_key = ensure_secret(cfg.download_key_path, "a key for dataset download URLs")
@@ -763,6 +887,7 @@ def backend_service(cfg: Config, env: dict[str, str], token: str, with_mlflow: b
             **backstage_environment(cfg, env),
             "APP_CONFIG_mlops_datasets_downloads_signingKey": signing_key,
             **(mlflow_backend_credentials(cfg) if with_mlflow else {}),
+            **(n8n_backend_settings(cfg) if with_n8n else {}),
             "MLOPS_RAY_TOKEN": token,
             "APP_CONFIG_backend_listen_host": "127.0.0.1",
         },
@@ -797,7 +922,8 @@ def build_services(
         "mlflow": lambda: mlflow_service(cfg, env),
         "prometheus": lambda: prometheus_service(cfg, env, names),
         "ray": lambda: ray_service(cfg, env, token, user),  # type: ignore[arg-type]
-        "backend": lambda: backend_service(cfg, env, token, "mlflow" in names),
+        "n8n": lambda: n8n_service(cfg),
+        "backend": lambda: backend_service(cfg, env, token, "mlflow" in names, "n8n" in names),
         "app": lambda: app_service(cfg, env),
     }
     return [builders[name]() for name in names]
@@ -950,6 +1076,14 @@ class Supervisor:
             dashboard = urls["MLOPS_RAY_DASHBOARD_URL"]
             rows.append(("Ray Dashboard", f"{dashboard}  (asks for the token in {cfg.token_path})"))
             rows.append(("Ray address", f"{urls['MLOPS_RAY_ADDRESS']}  (settings: {cfg.env_path})"))
+        if "n8n" in self.names:
+            rows.append(
+                (
+                    "n8n",
+                    f"{cfg.n8n_url}  (user {N8N_OWNER_EMAIL}, password in "
+                    f"{cfg.data / 'keys' / 'n8n_owner_password'})",
+                )
+            )
         rows.append(("Logs", str(cfg.logs)))
         width = max(len(label) for label, _ in rows)
         out()

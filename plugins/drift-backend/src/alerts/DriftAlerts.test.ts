@@ -1,12 +1,8 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { NotificationSendOptions } from '@backstage/plugin-notifications-node';
-import {
-  DriftCheck,
-  DriftMonitor,
-} from '@internal/backstage-plugin-drift-common';
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { newMonitor } from '../testFixtures';
+import { driftFound, storedMonitor } from '../testFixtures';
 import { DriftAlerts } from './DriftAlerts';
 import {
   SIGNATURE_HEADER,
@@ -14,26 +10,8 @@ import {
   verifySignedDelivery,
 } from './signedWebhook';
 
-const monitor: DriftMonitor = {
-  ...newMonitor('digits-drift'),
-  id: 'm1',
-  createdAt: '2026-12-04T10:00:00.000Z',
-  updatedAt: '2026-12-04T10:00:00.000Z',
-};
-
-const drift: DriftCheck = {
-  id: 'c1',
-  monitorId: 'm1',
-  status: 'SUCCEEDED',
-  trigger: 'schedule',
-  startedAt: '2026-12-04T10:00:00.000Z',
-  finishedAt: '2026-12-04T10:00:20.000Z',
-  verdict: 'DRIFT',
-  modelVersion: '3',
-  instances: 500,
-  driftScore: 0.42,
-  estimatedAccuracy: 0.71,
-};
+const monitor = storedMonitor;
+const drift = driftFound;
 
 /** A webhook receiver that answers each delivery with the next status of `statuses`. */
 let receiver: Server;
