@@ -73,7 +73,7 @@ EOF
 export MLOPS_E2E_SERVE_PORT="${MLOPS_E2E_SERVE_PORT:-8000}"
 eval "$(pick_ports MLOPS_APP_PORT MLOPS_BACKEND_PORT MLOPS_MLFLOW_PORT MLOPS_RAY_DASHBOARD_PORT \
   MLOPS_RAY_GCS_PORT MLOPS_RAY_CLIENT_PORT MLOPS_RAY_AGENT_PORT MLOPS_E2E_SERVE_PORT \
-  MLOPS_PROMETHEUS_PORT MLOPS_BACKEND_METRICS_PORT)"
+  MLOPS_PROMETHEUS_PORT MLOPS_BACKEND_METRICS_PORT MLOPS_N8N_PORT MLOPS_N8N_RUNNER_PORT)"
 export APP_CONFIG_mlops_serving_serveHttp_port="$MLOPS_E2E_SERVE_PORT"
 
 stack_out="$data/stack.out"
@@ -190,6 +190,18 @@ if [ "$test_status" -eq 0 ]; then
   set +e
   "$MLOPS_VENV/bin/python" "$MLOPS_ROOT/scripts/check_monitoring.py" \
     --prometheus "$MLOPS_PROMETHEUS_URL" --wait 90
+  test_status=$?
+  set -e
+fi
+if [ "$test_status" -eq 0 ]; then
+  # Every route of the OpenAPI-first plugins, fuzzed by schemathesis as the signed-in guest, with
+  # generated ids and with real ones: a deployment of the model the browser test trained (with a
+  # key and a drift monitor, made and removed by the fuzzer), its cluster and its training job.
+  # No 5xx, every answer as its spec says.
+  say "fuzzing the OpenAPI routes on $MLOPS_BACKEND_URL"
+  set +e
+  "$MLOPS_VENV/bin/python" "$MLOPS_ROOT/scripts/fuzz_api.py" --backend "$MLOPS_BACKEND_URL" --prepare \
+    --report-dir "$data/fuzz"
   test_status=$?
   set -e
 fi
