@@ -673,10 +673,12 @@ def n8n_service(cfg: Config) -> Service:
     home.mkdir(parents=True, exist_ok=True)
     os.chmod(home, 0o700)
     password = ensure_secret(cfg.data / "keys" / "n8n_owner_password", "n8n's owner password")
-    # n8n takes the owner's password as a bcrypt hash; bcryptjs comes with it.
-    hash_password = "process.stdout.write(require('bcryptjs').hashSync(process.argv[1], 10))"
+    # n8n takes the owner's password as a bcrypt hash; bcryptjs comes with it. The password goes
+    # through the environment: a command line is readable by every local user (the Ray user).
+    hash_password = "process.stdout.write(require('bcryptjs').hashSync(process.env.PASSWORD, 10))"
     hashed = subprocess.run(
-        [tool("node"), "-e", hash_password, password],
+        [tool("node"), "-e", hash_password],
+        env={"PATH": os.environ["PATH"], "PASSWORD": password},
         cwd=tools / "n8n" / "node_modules" / "n8n",
         capture_output=True,
         text=True,
