@@ -1,16 +1,12 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import {
-  EntityProvider,
-  EntityProviderConnection,
-} from '@backstage/plugin-catalog-node';
+import { EntityProviderConnection } from '@backstage/plugin-catalog-node';
 import { Dataset } from '@internal/backstage-plugin-datasets-common';
 import { ModelDeployment } from '@internal/backstage-plugin-serving-common';
 import {
   MLFLOW_OWNER_TAG,
   MlflowRestClient,
+  ScheduledEntityProvider,
   ScheduledEntityProviderOptions,
-  withLocation,
 } from '@internal/mlops-node';
 import {
   DATASET_ID_ANNOTATION,
@@ -152,9 +148,7 @@ export function modelEntity(
  * a version's lineage only once (versions do not change their run or dataset), and applies only
  * the entities that changed or disappeared (a delta mutation); the first run replaces all.
  */
-export class ModelEntityProvider implements EntityProvider {
-  private connection?: EntityProviderConnection;
-  private readonly location = 'mlops-models:provider';
+export class ModelEntityProvider extends ScheduledEntityProvider {
   /** What the catalog has from this provider, by entity ref, as JSON. */
   private applied?: Map<string, string>;
   private readonly versionFacts = new Map<string, ModelVersionFacts>();
@@ -166,71 +160,49 @@ export class ModelEntityProvider implements EntityProvider {
       deployments: { list(): Promise<ModelDeployment[]> };
     },
     private readonly portalUrl: string,
-    private readonly options: ScheduledEntityProviderOptions & {
-      logger: LoggerService;
-    },
-  ) {}
-
-  getProviderName(): string {
-    return 'mlops-models';
+    options: ScheduledEntityProviderOptions,
+  ) {
+    super('mlops-models', 'mlops-model-entity-provider', options);
   }
 
-  async connect(connection: EntityProviderConnection): Promise<void> {
-    this.connection = connection;
-    await this.options.taskRunner.run({
-      id: 'mlops-model-entity-provider',
-      fn: async () => {
-        try {
-          await this.refresh();
-        } catch (error) {
-          this.options.logger.warn(
-            `Model entities not refreshed in the catalog: ${
-              (error as Error).message
-            }`,
-          );
-        }
-      },
-    });
-  }
-
-  /** Reads the models and applies what changed; returns how many entities changed or left. */
-  async refresh(): Promise<{ changed: number; removed: number }> {
-    if (!this.connection) throw new Error('mlops-models is not connected yet');
-    const entities = await this.readEntities();
+  /** The first run replaces all; later runs send only the entities that changed or left. */
+  protected async apply(
+    connection: EntityProviderConnection,
+    entities: Entity[],
+  ): Promise<void> {
     const next = new Map(
       entities.map(entity => [
         stringifyEntityRef(entity),
-        JSON.stringify(withLocation(entity, this.location)),
+        JSON.stringify(entity),
       ]),
     );
     const previous = this.applied;
     if (!previous) {
-      await this.connection.applyMutation({
-        type: 'full',
-        entities: [...next.values()].map(json => this.deferred(json)),
-      });
+      await super.apply(connection, entities);
       this.applied = next;
-      return { changed: next.size, removed: 0 };
+      return;
     }
     const changed = [...next].filter(
       ([ref, json]) => previous.get(ref) !== json,
     );
-    const removed = [...previous].filter(([ref]) => !next.has(ref));
+    const removed = [...previous.keys()].filter(ref => !next.has(ref));
     if (changed.length || removed.length) {
-      await this.connection.applyMutation({
+      await connection.applyMutation({
         type: 'delta',
-        added: changed.map(([, json]) => this.deferred(json)),
-        removed: removed.map(([entityRef]) => ({
+        added: changed.map(([, json]) => ({
+          entity: JSON.parse(json) as Entity,
+          locationKey: this.location,
+        })),
+        removed: removed.map(entityRef => ({
           entityRef,
           locationKey: this.location,
         })),
       });
     }
     this.applied = next;
-    return { changed: changed.length, removed: removed.length };
   }
 
-  private async readEntities(): Promise<Entity[]> {
+  protected async readEntities(): Promise<Entity[]> {
     const [models, datasets, deployments] = await Promise.all([
       this.registeredModels(),
       this.sources.datasets.list(),
@@ -312,9 +284,5 @@ export class ModelEntityProvider implements EntityProvider {
     };
     this.versionFacts.set(key, facts);
     return facts;
-  }
-
-  private deferred(json: string) {
-    return { entity: JSON.parse(json) as Entity, locationKey: this.location };
   }
 }

@@ -38,7 +38,7 @@ describe('DriftMetrics', () => {
         getClient: async () => knex,
       });
       const driftMetrics = new DriftMetrics(metrics.forPlugin('drift'), () =>
-        store.countMonitorsByLastResult(),
+        store.countMonitorsByLastCheck(),
       );
       let minute = 0;
       const finish = async (
@@ -99,7 +99,7 @@ describe('DriftMetrics', () => {
   it('records how long each check took, and nothing for a running one', async () => {
     const driftMetrics = new DriftMetrics(
       metrics.forPlugin('drift'),
-      async () => ({}),
+      async () => ({ monitors: 0, lastChecks: [] }),
     );
     const started = '2026-12-04T12:00:00.000Z';
     driftMetrics.checkFinished({

@@ -1,6 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { MetricsService } from '@backstage/backend-plugin-api/alpha';
 import { DriftCheck } from '@internal/backstage-plugin-drift-common';
+import { MonitorsByLastCheck } from './database';
 
 /**
  * What a finished check found: its verdict, or FAILED when it produced none. A small fixed set,
@@ -26,7 +27,9 @@ const STATES: DriftMonitorState[] = [...RESULTS, 'NONE'];
 /** Seconds; a check is a Ray job that starts Python, reads the log and loads the reference. */
 const DURATION_BUCKETS = [1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600];
 
-export function checkResult(check: DriftCheck): DriftCheckResult | undefined {
+export function checkResult(
+  check: Pick<DriftCheck, 'status' | 'verdict'>,
+): DriftCheckResult | undefined {
   if (check.status === 'FAILED') return 'FAILED';
   if (check.status === 'SUCCEEDED') return check.verdict ?? 'FAILED';
   return undefined;
@@ -48,7 +51,7 @@ export class DriftMetrics {
 
   constructor(
     metrics: MetricsService,
-    countMonitors: () => Promise<Partial<Record<DriftMonitorState, number>>>,
+    countMonitors: () => Promise<MonitorsByLastCheck>,
     logger?: LoggerService,
   ) {
     this.checks = metrics.createCounter<{ result: DriftCheckResult }>(
@@ -78,8 +81,17 @@ export class DriftMetrics {
         logger?.debug(`Metrics: could not count drift monitors: ${error}`);
         return;
       }
-      for (const state of STATES)
-        observe.observe(counts[state] ?? 0, { state });
+      const byState = new Map<DriftMonitorState, number>();
+      let checked = 0;
+      for (const { monitors: count, ...outcome } of counts.lastChecks) {
+        const state = checkResult(outcome) ?? 'FAILED';
+        byState.set(state, (byState.get(state) ?? 0) + count);
+        checked += count;
+      }
+      byState.set('NONE', counts.monitors - checked);
+      for (const state of STATES) {
+        observe.observe(byState.get(state) ?? 0, { state });
+      }
     });
   }
 

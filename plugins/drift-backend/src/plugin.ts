@@ -64,7 +64,7 @@ export const driftPlugin = createBackendPlugin({
 
         const metrics = new DriftMetrics(
           deps.metrics,
-          () => store.countMonitorsByLastResult(),
+          () => store.countMonitorsByLastCheck(),
           logger,
         );
         const alerts = new DriftAlerts({

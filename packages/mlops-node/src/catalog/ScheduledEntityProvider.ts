@@ -30,7 +30,8 @@ export interface ScheduledEntityProviderOptions {
  */
 export abstract class ScheduledEntityProvider implements EntityProvider {
   private connection?: EntityProviderConnection;
-  private readonly location: string;
+  /** The location key of the provider's entities, `<providerName>:provider`. */
+  protected readonly location: string;
 
   /**
    * @param providerName - also names the entities' location, `<providerName>:provider`
@@ -74,10 +75,24 @@ export abstract class ScheduledEntityProvider implements EntityProvider {
       throw new Error(`${this.providerName} is not connected yet`);
     }
     const entities = await this.readEntities();
-    await this.connection.applyMutation({
+    await this.apply(
+      this.connection,
+      entities.map(entity => withLocation(entity, this.location)),
+    );
+  }
+
+  /**
+   * Hands the read entities, located, to the catalog: a full mutation. A provider that keeps
+   * what it applied may send only the changes.
+   */
+  protected async apply(
+    connection: EntityProviderConnection,
+    entities: Entity[],
+  ): Promise<void> {
+    await connection.applyMutation({
       type: 'full',
       entities: entities.map(entity => ({
-        entity: withLocation(entity, this.location),
+        entity,
         locationKey: this.location,
       })),
     });

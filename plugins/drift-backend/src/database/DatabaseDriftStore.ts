@@ -68,6 +68,12 @@ export type NewDriftMonitor = Omit<
 >;
 
 /** How a check ended: its report, or why there is none. */
+/** Monitors, and how many of them end with each outcome of their last finished check. */
+export type MonitorsByLastCheck = {
+  monitors: number;
+  lastChecks: (Pick<DriftCheck, 'status' | 'verdict'> & { monitors: number })[];
+};
+
 export type CheckOutcome =
   | { status: 'SUCCEEDED'; report: DriftReport }
   | { status: 'FAILED'; message: string };
@@ -357,8 +363,11 @@ export class DatabaseDriftStore {
     return new Map(rows.map(row => [row.monitor_id, Number(row.count)]));
   }
 
-  /** How many monitors have each result as their last finished check's; NONE: no check yet. */
-  async countMonitorsByLastResult(): Promise<Record<string, number>> {
+  /**
+   * How many monitors there are, and how many end with each outcome (status and verdict) of
+   * their last finished check.
+   */
+  async countMonitorsByLastCheck(): Promise<MonitorsByLastCheck> {
     const latest = this.knex<CheckRow>(CHECKS)
       .select('monitor_id')
       .max({ finished_at: 'finished_at' })
@@ -376,17 +385,15 @@ export class DatabaseDriftStore {
         .select('c.status', 'c.verdict')
         .count({ count: '*' })
         .groupBy('c.status', 'c.verdict');
-    const counts: Record<string, number> = {};
-    let checked = 0;
-    for (const row of rows) {
-      const result =
-        row.status === 'FAILED' ? 'FAILED' : row.verdict ?? 'FAILED';
-      counts[result] = (counts[result] ?? 0) + Number(row.count);
-      checked += Number(row.count);
-    }
     const [{ total }] = await this.knex(MONITORS).count({ total: '*' });
-    counts.NONE = Number(total) - checked;
-    return counts;
+    return {
+      monitors: Number(total),
+      lastChecks: rows.map(row => ({
+        status: row.status as DriftCheck['status'],
+        verdict: (row.verdict ?? undefined) as DriftCheck['verdict'],
+        monitors: Number(row.count),
+      })),
+    };
   }
 
   async runningChecks(): Promise<DriftCheck[]> {
